@@ -1,0 +1,1 @@
+print("bnn-kernel-bench: not written yet")

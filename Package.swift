@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+//
+// BinaryNet: a binarized neural network (BNN / XNOR-Net) engine.
+// No Swift package dependencies; zlib is used as a system library for .gz IDX files.
+import PackageDescription
+
+/// C kernels are hot loops: keep them optimised in debug builds so debug tests stay fast.
+let kernelCSettings: [CSetting] = [
+  .unsafeFlags(["-O2"], .when(configuration: .debug))
+]
+
+let package = Package(
+  name: "BinaryNet",
+  products: [
+    .library(name: "BinaryNet", targets: ["BinaryNet"]),
+    .library(name: "BinaryNetTraining", targets: ["BinaryNetTraining"]),
+    .library(name: "MNISTLoader", targets: ["MNISTLoader"]),
+    .executable(name: "bnn-run", targets: ["bnn-run"]),
+    .executable(name: "bnn-train", targets: ["bnn-train"]),
+  ],
+  targets: [
+    // XOR-popcount kernels: scalar reference, x86 POPCNT/AVX2 (run-time dispatch), ARM NEON.
+    .target(name: "CPopcount", cSettings: kernelCSettings),
+    // Float32 kernels used by the trainer (cache-blocked SGEMM).
+    .target(name: "CFloatKernels", cSettings: kernelCSettings),
+    // System zlib, for gzip'd IDX files.
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+    // The inference core. Must not import Foundation (portable to boards and Embedded Swift).
+    .target(name: "BinaryNet", dependencies: ["CPopcount"]),
+
+    // IDX / MNIST reading (plain or gzip'd).
+    .target(name: "MNISTLoader", dependencies: ["CZlib"], path: "datasets/mnist-loader"),
+
+    // Training: float latent weights, STE, BatchNorm, Adam. May use Foundation.
+    .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "CFloatKernels", "MNISTLoader"]),
+
+    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "MNISTLoader"]),
+    .executableTarget(name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetTraining", "MNISTLoader"]),
+
+    // Kernel throughput of every path on this CPU (a program that prints figures).
+    .executableTarget(name: "bnn-kernel-bench", dependencies: ["CPopcount"], path: "Benchmarks/KernelBench"),
+
+    .testTarget(name: "CPopcountTests", dependencies: ["CPopcount"]),
+    .testTarget(name: "BinaryNetTests", dependencies: ["BinaryNet", "CPopcount"]),
+    .testTarget(name: "MNISTLoaderTests", dependencies: ["MNISTLoader"]),
+    .testTarget(name: "BinaryNetTrainingTests", dependencies: ["BinaryNetTraining", "BinaryNet", "MNISTLoader", "CFloatKernels"]),
+    // Runs the built bnn-run / bnn-train binaries: exit codes, messages, parity.
+    .testTarget(name: "CLITests", dependencies: ["bnn-run", "bnn-train", "BinaryNet"]),
+  ]
+)

@@ -1,0 +1,4 @@
+#ifndef CFLOATKERNELS_H
+#define CFLOATKERNELS_H
+#include <stddef.h>
+#endif

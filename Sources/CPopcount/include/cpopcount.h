@@ -1,0 +1,132 @@
+/*
+ * CPopcount: the XOR-popcount kernels of BinaryNet.
+ *
+ * Conventions (see docs/DESIGN and shared DESIGN.md):
+ *   - a value in {-1,+1} is one bit: bit 1 = -1, bit 0 = +1;
+ *   - element i of a row lives in word i/64, bit i%64;
+ *   - rows are padded to whole uint64_t words with 0 bits in BOTH operands,
+ *     so padding never counts as a mismatch.
+ *
+ * Binary dot product of K-element rows a, w:   z = K - 2 * popcount(a XOR w).
+ *
+ * Every kernel works on whole blocks: m activation rows times n weight rows.
+ * Row i of a block starts at base + i * stride (strides in uint64_t words,
+ * stride >= words). Kernels never allocate and never read past
+ * base + (rows-1)*stride + words.
+ *
+ * Paths (one table of function pointers per path, see bnn_kernels_for):
+ *   scalar  portable C, the reference every other path is tested against;
+ *   popcnt  x86-64 POPCNT instruction (chosen at run time via cpuid);
+ *   avx2    x86-64 AVX2 + POPCNT (chosen at run time via cpuid);
+ *   neon    AArch64 NEON vcntq_u8 + widening pairwise adds (chosen at compile time).
+ */
+#ifndef CPOPCOUNT_H
+#define CPOPCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bnn_kernel_path {
+  BNN_PATH_SCALAR = 0,
+  BNN_PATH_POPCNT = 1,
+  BNN_PATH_AVX2 = 2,
+  BNN_PATH_NEON = 3,
+  BNN_PATH_COUNT = 4
+} bnn_kernel_path;
+
+/*
+ * counts[i*counts_stride + j] = popcount(a_i XOR w_j) over `words` words,
+ * for i < m, j < n.
+ */
+typedef void (*bnn_xor_popcount_gemm_fn)(
+    const uint64_t *a, size_t a_stride, size_t m,
+    const uint64_t *w, size_t w_stride, size_t n,
+    size_t words,
+    int32_t *counts, size_t counts_stride);
+
+/*
+ * Fused binary dense/conv step with BatchNorm+sign folded into thresholds.
+ * For i < m, j < n:
+ *     z   = k_bits - 2 * popcount(a_i XOR w_j)
+ *     bit = (z < thresholds[j]) XOR flip_bit(j)     (bit 1 = -1)
+ * flip_bit(j) = (flip[j/64] >> (j%64)) & 1.
+ * Output row i is out[i*out_stride .. +ceil(n/64)): bit j in word j/64, bit j%64.
+ * Every output word is written whole; bits >= n in the last word are 0.
+ */
+typedef void (*bnn_xor_popcount_threshold_fn)(
+    const uint64_t *a, size_t a_stride, size_t m,
+    const uint64_t *w, size_t w_stride, size_t n,
+    size_t words, int32_t k_bits,
+    const int32_t *thresholds, const uint64_t *flip,
+    uint64_t *out, size_t out_stride);
+
+/*
+ * First layer on the 8 bit-planes of 8-bit inputs (BNN paper, Algorithm 4).
+ * Row i holds 8 planes of `words` words each: plane b of row i starts at
+ * planes + i*planes_stride + b*words (planes_stride >= 8*words).
+ * Plane b has bit k set iff bit b of pixel k is 1.
+ * For weights w_j (bit 1 = -1):
+ *     dot_ij = sum_{b=0..7} 2^b * (popcount(plane_b) - 2*popcount(plane_b AND w_j))
+ *            = sum_k x_k * w_jk   exactly.
+ */
+typedef void (*bnn_bitplane_gemm_fn)(
+    const uint64_t *planes, size_t planes_stride, size_t m,
+    const uint64_t *w, size_t w_stride, size_t n,
+    size_t words,
+    int32_t *dots, size_t dots_stride);
+
+/* bitplane dot, then bit = (dot < thresholds[j]) XOR flip_bit(j), written as in
+ * bnn_xor_popcount_threshold_fn. */
+typedef void (*bnn_bitplane_threshold_fn)(
+    const uint64_t *planes, size_t planes_stride, size_t m,
+    const uint64_t *w, size_t w_stride, size_t n,
+    size_t words,
+    const int32_t *thresholds, const uint64_t *flip,
+    uint64_t *out, size_t out_stride);
+
+/* One path's kernels. */
+typedef struct bnn_kernels {
+  bnn_kernel_path path;
+  const char *name; /* "scalar", "popcnt", "avx2", "neon" */
+  bnn_xor_popcount_gemm_fn xor_popcount_gemm;
+  bnn_xor_popcount_threshold_fn xor_popcount_threshold;
+  bnn_bitplane_gemm_fn bitplane_gemm;
+  bnn_bitplane_threshold_fn bitplane_threshold;
+} bnn_kernels;
+
+/* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
+const bnn_kernels *bnn_kernels_for(bnn_kernel_path path);
+
+/* The fastest path available here (the one place that selects the kernel).
+ * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon forces a path
+ * when it is available (for benchmarks); it is read once. */
+const bnn_kernels *bnn_kernels_best(void);
+
+/*
+ * Transposes `count` 8-bit pixels into 8 bit-planes of `words` words each
+ * (words >= ceil(count/64)): plane b is written to planes + b*words.
+ * Bits >= count are 0.
+ */
+void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words);
+
+/* 2x2 bitwise pooling of a channel-packed NHWC bit tensor (stride 2, floor).
+ * in: h x w pixels of `words` words; out: (h/2) x (w/2) pixels of `words` words.
+ * For channel c: AND of the 4 pixels' bits (max of {-1,+1} with bit 1 = -1) where
+ * bit c of or_mask is 0, OR (min) where it is 1 -- the min is needed when the
+ * pooled BatchNorm is decreasing (gamma < 0). or_mask may be NULL (all AND). */
+void bnn_pool2x2_bits(const uint64_t *in, size_t h, size_t w, size_t words,
+                      const uint64_t *or_mask, uint64_t *out);
+
+/* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320, init and xorout 0xFFFFFFFF),
+ * continued from `crc` (pass 0 to start). */
+uint32_t bnn_crc32(uint32_t crc, const void *data, size_t length);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CPOPCOUNT_H */

@@ -1,0 +1,105 @@
+/*
+ * Scalar reference kernels: plain portable C, one loop per formula.
+ * Every optimised path is tested against these on random data.
+ */
+#include "cpopcount.h"
+#include "kernels_internal.h"
+
+static inline int32_t popcount64_portable(uint64_t x) {
+  /* SWAR popcount: no builtin, so no libgcc call on cores without popcount. */
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return (int32_t)((x * 0x0101010101010101ULL) >> 56);
+}
+
+void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m,
+                                  const uint64_t *w, size_t w_stride, size_t n,
+                                  size_t words, int32_t *counts, size_t counts_stride) {
+  for (size_t i = 0; i < m; i++) {
+    const uint64_t *ai = a + i * a_stride;
+    for (size_t j = 0; j < n; j++) {
+      const uint64_t *wj = w + j * w_stride;
+      int32_t p = 0;
+      for (size_t k = 0; k < words; k++) p += popcount64_portable(ai[k] ^ wj[k]);
+      counts[i * counts_stride + j] = p;
+    }
+  }
+}
+
+void bnn_scalar_xor_popcount_threshold(const uint64_t *a, size_t a_stride, size_t m,
+                                       const uint64_t *w, size_t w_stride, size_t n,
+                                       size_t words, int32_t k_bits,
+                                       const int32_t *thresholds, const uint64_t *flip,
+                                       uint64_t *out, size_t out_stride) {
+  size_t out_words = (n + 63) / 64;
+  for (size_t i = 0; i < m; i++) {
+    const uint64_t *ai = a + i * a_stride;
+    uint64_t *oi = out + i * out_stride;
+    for (size_t ow = 0; ow < out_words; ow++) {
+      uint64_t bits = 0;
+      size_t j_end = (ow + 1) * 64 < n ? (ow + 1) * 64 : n;
+      for (size_t j = ow * 64; j < j_end; j++) {
+        const uint64_t *wj = w + j * w_stride;
+        int32_t p = 0;
+        for (size_t k = 0; k < words; k++) p += popcount64_portable(ai[k] ^ wj[k]);
+        int32_t z = k_bits - 2 * p;
+        uint64_t bit = (uint64_t)(z < thresholds[j]);
+        bits |= bit << (j % 64);
+      }
+      uint64_t used = (j_end - ow * 64) == 64 ? ~0ULL : ((1ULL << (j_end - ow * 64)) - 1);
+      oi[ow] = (bits ^ flip[ow]) & used;
+    }
+  }
+}
+
+static inline int32_t bitplane_dot(const uint64_t *planes, const uint64_t *wj, size_t words) {
+  int32_t dot = 0;
+  for (int b = 0; b < 8; b++) {
+    const uint64_t *pb = planes + (size_t)b * words;
+    int32_t ones = 0, neg = 0;
+    for (size_t k = 0; k < words; k++) {
+      ones += popcount64_portable(pb[k]);
+      neg += popcount64_portable(pb[k] & wj[k]);
+    }
+    dot += (ones - 2 * neg) * (1 << b);
+  }
+  return dot;
+}
+
+void bnn_scalar_bitplane_gemm(const uint64_t *planes, size_t planes_stride, size_t m,
+                              const uint64_t *w, size_t w_stride, size_t n,
+                              size_t words, int32_t *dots, size_t dots_stride) {
+  for (size_t i = 0; i < m; i++)
+    for (size_t j = 0; j < n; j++)
+      dots[i * dots_stride + j] = bitplane_dot(planes + i * planes_stride, w + j * w_stride, words);
+}
+
+void bnn_scalar_bitplane_threshold(const uint64_t *planes, size_t planes_stride, size_t m,
+                                   const uint64_t *w, size_t w_stride, size_t n,
+                                   size_t words, const int32_t *thresholds,
+                                   const uint64_t *flip, uint64_t *out, size_t out_stride) {
+  size_t out_words = (n + 63) / 64;
+  for (size_t i = 0; i < m; i++) {
+    uint64_t *oi = out + i * out_stride;
+    for (size_t ow = 0; ow < out_words; ow++) {
+      uint64_t bits = 0;
+      size_t j_end = (ow + 1) * 64 < n ? (ow + 1) * 64 : n;
+      for (size_t j = ow * 64; j < j_end; j++) {
+        int32_t dot = bitplane_dot(planes + i * planes_stride, w + j * w_stride, words);
+        bits |= (uint64_t)(dot < thresholds[j]) << (j % 64);
+      }
+      uint64_t used = (j_end - ow * 64) == 64 ? ~0ULL : ((1ULL << (j_end - ow * 64)) - 1);
+      oi[ow] = (bits ^ flip[ow]) & used;
+    }
+  }
+}
+
+const bnn_kernels bnn_scalar_kernels = {
+    BNN_PATH_SCALAR,
+    "scalar",
+    bnn_scalar_xor_popcount_gemm,
+    bnn_scalar_xor_popcount_threshold,
+    bnn_scalar_bitplane_gemm,
+    bnn_scalar_bitplane_threshold,
+};

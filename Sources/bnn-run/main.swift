@@ -1,0 +1,1 @@
+print("bnn-run: not written yet")

@@ -1,0 +1,1 @@
+print("bnn-train: not written yet")

@@ -1,0 +1,1 @@
+// MNISTLoader: IDX reading (to be written).
