@@ -1,0 +1,179 @@
+/// Batch normalisation of `features` columns of a row-major `[batch][features]` matrix.
+///
+/// Training (batch statistics, per feature j over the B rows of the batch):
+///
+///     mu_j = (1/B) sum_b z_bj          var_j = (1/B) sum_b (z_bj - mu_j)^2
+///     xhat_bj = (z_bj - mu_j) / sqrt(var_j + eps)          y_bj = gamma_j * xhat_bj + beta_j
+///
+/// Running statistics follow `r <- (1 - momentum) r + momentum * batch` (the variance
+/// unbiased by B/(B-1)); inference uses them in place of the batch statistics.
+/// Backward, with dbeta_j = sum_b dy_bj and dgamma_j = sum_b dy_bj * xhat_bj:
+///
+///     dz_bj = gamma_j / (B sqrt(var_j + eps)) * (B dy_bj - dbeta_j - xhat_bj dgamma_j)
+public struct BatchNorm: Sendable {
+  public var features: Int
+  public var epsilon: Float
+  public var momentum: Float
+  public var gamma: [Float]
+  public var beta: [Float]
+  public var runningMean: [Float]
+  public var runningVariance: [Float]
+
+  public init(features: Int, epsilon: Float = 1e-4, momentum: Float = 0.1) {
+    self.features = features
+    self.epsilon = epsilon
+    self.momentum = momentum
+    gamma = Array(repeating: 1, count: features)
+    beta = Array(repeating: 0, count: features)
+    runningMean = Array(repeating: 0, count: features)
+    runningVariance = Array(repeating: 1, count: features)
+  }
+}
+
+/// What the training forward pass keeps for the backward pass.
+public final class BatchNormCache: @unchecked Sendable {
+  /// Normalised input `xhat`, `[batch][features]`.
+  public let normalized: Matrix
+  /// `1 / sqrt(var_j + eps)` of the batch.
+  public var inverseStd: [Float]
+
+  public init(batch: Int, features: Int) {
+    normalized = Matrix(rows: batch, cols: features)
+    inverseStd = Array(repeating: 0, count: features)
+  }
+}
+
+extension BatchNorm {
+  /// Training forward: normalises `z` with its batch statistics into `y`, keeps `xhat`
+  /// and `1/std` in `cache`, and updates the running statistics. Features are split
+  /// between `threads` (each feature's sums run in one fixed order).
+  public mutating func forwardTraining(
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, threads: Int
+  ) {
+    let batch = z.rows
+    let n = features
+    precondition(z.cols == n && y.cols == n && y.rows == batch && batch > 0)
+    var batchMean = [Float](repeating: 0, count: n)
+    var batchVariance = [Float](repeating: 0, count: n)
+    let eps = epsilon
+    batchMean.withUnsafeMutableBufferPointer { meanBuffer in
+      batchVariance.withUnsafeMutableBufferPointer { varianceBuffer in
+        cache.inverseStd.withUnsafeMutableBufferPointer { inverseBuffer in
+          gamma.withUnsafeBufferPointer { gammaBuffer in
+            beta.withUnsafeBufferPointer { betaBuffer in
+              let p = UncheckedSendable(
+                (meanBuffer.baseAddress!, varianceBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                 gammaBuffer.baseAddress!, betaBuffer.baseAddress!))
+              Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 64) {
+                range in
+                let (mean, variance, inverse, g, b) = p.value
+                let lo = range.lowerBound
+                let width = range.count
+                let scale = 1 / Float(batch)
+                for j in range { mean[j] = 0; variance[j] = 0 }
+                for row in 0..<batch {
+                  let zr = z.row(row) + lo
+                  for j in 0..<width { mean[lo + j] += zr[j] }
+                }
+                for j in range { mean[j] *= scale }
+                for row in 0..<batch {
+                  let zr = z.row(row) + lo
+                  for j in 0..<width {
+                    let d = zr[j] - mean[lo + j]
+                    variance[lo + j] += d * d
+                  }
+                }
+                for j in range {
+                  variance[j] *= scale
+                  inverse[j] = 1 / (variance[j] + eps).squareRoot()
+                }
+                for row in 0..<batch {
+                  let zr = z.row(row) + lo
+                  let xr = cache.normalized.row(row) + lo
+                  let yr = y.row(row) + lo
+                  for j in 0..<width {
+                    let xhat = (zr[j] - mean[lo + j]) * inverse[lo + j]
+                    xr[j] = xhat
+                    yr[j] = g[lo + j] * xhat + b[lo + j]
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
+    for j in 0..<n {
+      runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j]
+      runningVariance[j] = (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
+    }
+  }
+
+  /// Training backward: from `dy` (overwritten with `dz`) and the cache, accumulates
+  /// nothing, returns `(dgamma, dbeta)`.
+  public func backward(
+    _ gradient: Matrix, cache: BatchNormCache, threads: Int
+  ) -> (dGamma: [Float], dBeta: [Float]) {
+    let batch = gradient.rows
+    let n = features
+    var dGamma = [Float](repeating: 0, count: n)
+    var dBeta = [Float](repeating: 0, count: n)
+    dGamma.withUnsafeMutableBufferPointer { dgBuffer in
+      dBeta.withUnsafeMutableBufferPointer { dbBuffer in
+        cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
+          gamma.withUnsafeBufferPointer { gammaBuffer in
+            let p = UncheckedSendable(
+              (dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
+               gammaBuffer.baseAddress!))
+            Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 64) {
+              range in
+              let (dg, db, inverse, g) = p.value
+              let lo = range.lowerBound
+              let width = range.count
+              for row in 0..<batch {
+                let dy = gradient.row(row) + lo
+                let xr = cache.normalized.row(row) + lo
+                for j in 0..<width {
+                  db[lo + j] += dy[j]
+                  dg[lo + j] += dy[j] * xr[j]
+                }
+              }
+              let count = Float(batch)
+              for row in 0..<batch {
+                let dy = gradient.row(row) + lo
+                let xr = cache.normalized.row(row) + lo
+                for j in 0..<width {
+                  let k = lo + j
+                  let factor = g[k] * inverse[k] / count
+                  dy[j] = factor * (count * dy[j] - db[k] - xr[j] * dg[k])
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return (dGamma, dBeta)
+  }
+
+  /// Inference: `y = gamma (z - mean) / sqrt(variance + eps) + beta` with the given
+  /// (running or re-estimated) statistics, in place on the first `rows` rows.
+  public func applyInference(_ matrix: Matrix, rows: Int) {
+    let n = features
+    var scale = [Float](repeating: 0, count: n)
+    var shift = [Float](repeating: 0, count: n)
+    for j in 0..<n {
+      scale[j] = gamma[j] / (runningVariance[j] + epsilon).squareRoot()
+      shift[j] = beta[j] - scale[j] * runningMean[j]
+    }
+    scale.withUnsafeBufferPointer { s in
+      shift.withUnsafeBufferPointer { t in
+        for row in 0..<rows {
+          let r = matrix.row(row)
+          for j in 0..<n { r[j] = r[j] * s[j] + t[j] }
+        }
+      }
+    }
+  }
+}

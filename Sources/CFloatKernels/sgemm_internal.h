@@ -1,0 +1,27 @@
+/* Shared between the SGEMM driver and its micro-kernels. */
+#ifndef SGEMM_INTERNAL_H
+#define SGEMM_INTERNAL_H
+#include <stddef.h>
+
+/* Register tile: the micro-kernel computes an MR x NR block of C. */
+#define SGEMM_MR 6
+#define SGEMM_NR 16
+
+/*
+ * Micro-kernel: C[0..MR)[0..NR) += alpha * sum_p a[p*MR + i] * b[p*NR + j]
+ * a: packed A micro-panel (kc x MR, k-major), b: packed B micro-panel (kc x NR, k-major),
+ * c: the tile of C with row stride ldc.
+ */
+typedef void (*sgemm_micro_kernel)(size_t kc, const float *a, const float *b, float *c,
+                                   size_t ldc, float alpha);
+
+void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                           float alpha);
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SGEMM_HAVE_X86 1
+void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                       float alpha);
+#endif
+
+#endif
