@@ -1,0 +1,76 @@
+import CZlib
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Reads a whole file through zlib, which decompresses gzip transparently and passes
+/// any other file through unchanged (so `.gz` and plain IDX files read the same way).
+struct GzipFileReader: ~Copyable {
+  let path: String
+  private let file: gzFile
+
+  /// Opens `path` for reading; throws `.cannotOpen` with the system's reason.
+  init(path: String) throws(IDXError) {
+    self.path = path
+    errno = 0
+    guard let handle = gzopen(path, "rb") else {
+      let reason = errno != 0 ? String(cString: strerror(errno)) : "zlib could not open it"
+      throw .cannotOpen(path: path, reason: reason)
+    }
+    gzbuffer(handle, 1 << 17)
+    file = handle
+  }
+
+  deinit { gzclose(file) }
+
+  /// Reads up to `count` bytes; fewer only at the end of the data.
+  mutating func read(upTo count: Int) throws(IDXError) -> [UInt8] {
+    var bytes = [UInt8](repeating: 0, count: count)
+    var filled = 0
+    while filled < count {
+      let chunk = Int32(min(count - filled, 1 << 24))
+      let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + filled, UInt32(chunk)) }
+      if got < 0 { throw .readFailed(path: path, reason: zlibErrorMessage()) }
+      if got == 0 { break }
+      filled += Int(got)
+    }
+    // A gzip stream that ends early is not an error for gzread; zlib reports it here.
+    var code: Int32 = 0
+    _ = gzerror(file, &code)
+    if code != Z_OK && code != Z_BUF_ERROR {
+      throw .readFailed(path: path, reason: zlibErrorMessage())
+    }
+    if code == Z_BUF_ERROR && filled < count {
+      throw .readFailed(
+        path: path, reason: "the gzip stream ends unexpectedly (truncated .gz file)")
+    }
+    bytes.removeLast(count - filled)
+    return bytes
+  }
+
+  /// Reads exactly `count` bytes that the header announced, failing with `.truncated`
+  /// (reporting `announced` total bytes against what exists) if the data ends early.
+  mutating func readExactly(_ count: Int, headerBytes: Int) throws(IDXError) -> [UInt8] {
+    let bytes = try read(upTo: count)
+    if bytes.count < count {
+      throw .truncated(
+        path: path, expectedBytes: headerBytes + count, actualBytes: headerBytes + bytes.count)
+    }
+    return bytes
+  }
+
+  /// Fails with `.trailingData` if anything follows the announced `expectedBytes`.
+  mutating func expectEnd(expectedBytes: Int) throws(IDXError) {
+    if try !read(upTo: 1).isEmpty { throw .trailingData(path: path, expectedBytes: expectedBytes) }
+  }
+
+  private func zlibErrorMessage() -> String {
+    var code: Int32 = 0
+    guard let message = gzerror(file, &code) else { return "zlib error \(code)" }
+    let text = String(cString: message)
+    return text.isEmpty ? "zlib error \(code)" : text
+  }
+}

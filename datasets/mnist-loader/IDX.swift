@@ -1,1 +1,0 @@
-// MNISTLoader: IDX reading (to be written).
