@@ -65,7 +65,6 @@ extension Model {
     precondition(workspace.classCount == classCount && workspace.activationWords >= maxActivationWords,
       "workspace belongs to another model")
     if count == 0 { return }
-    let k = kernels.pointee
     let pixelCount = input.pixelCount
     let pixelWords = workspace.pixelWords
     let planeStride = 8 * pixelWords
@@ -75,31 +74,42 @@ extension Model {
     }
     var source = workspace.front
     var target = workspace.back
-    let stride = workspace.activationWords
     for plan in plans {
-      let thresholds = plan.paramA.assumingMemoryBound(to: Int32.self)
-      let flip = plan.paramB.assumingMemoryBound(to: UInt64.self)
-      switch plan.kind {
-      case .pixelDense:
-        k.bitplane_threshold(
-          workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
-          plan.rowWords, thresholds, flip, target, stride)
-      case .binaryDense:
-        k.xor_popcount_threshold(
-          source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
-          Int32(plan.dotLength), thresholds, flip, target, stride)
-      case .pixelOutput:
-        k.bitplane_gemm(
-          workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
-          plan.rowWords, workspace.dots, plan.outputs)
-        applyAffine(plan, count: count, isPopcount: false, workspace: workspace)
-      case .binaryOutput:
-        k.xor_popcount_gemm(
-          source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
-          workspace.dots, plan.outputs)
-        applyAffine(plan, count: count, isPopcount: true, workspace: workspace)
-      }
+      runLayer(plan, count: count, source: source, target: target, workspace: workspace)
       swap(&source, &target)
+    }
+  }
+
+  /// One layer over `count` rows: packed bits in `source` (or the workspace's bit-planes
+  /// for pixel layers), packed bits to `target` or scores to `workspace.scores`.
+  func runLayer(
+    _ plan: LayerPlan, count: Int, source: UnsafeMutablePointer<UInt64>,
+    target: UnsafeMutablePointer<UInt64>, workspace: InferenceWorkspace
+  ) {
+    let k = kernels.pointee
+    let stride = workspace.activationWords
+    let planeStride = 8 * workspace.pixelWords
+    let thresholds = plan.paramA.assumingMemoryBound(to: Int32.self)
+    let flip = plan.paramB.assumingMemoryBound(to: UInt64.self)
+    switch plan.kind {
+    case .pixelDense:
+      k.bitplane_threshold(
+        workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
+        plan.rowWords, thresholds, flip, target, stride)
+    case .binaryDense:
+      k.xor_popcount_threshold(
+        source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
+        Int32(plan.dotLength), thresholds, flip, target, stride)
+    case .pixelOutput:
+      k.bitplane_gemm(
+        workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
+        plan.rowWords, workspace.dots, plan.outputs)
+      applyAffine(plan, count: count, isPopcount: false, workspace: workspace)
+    case .binaryOutput:
+      k.xor_popcount_gemm(
+        source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
+        workspace.dots, plan.outputs)
+      applyAffine(plan, count: count, isPopcount: true, workspace: workspace)
     }
   }
 

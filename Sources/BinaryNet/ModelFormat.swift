@@ -138,7 +138,7 @@ extension ModelDefinition {
       input: input, classCount: labels.count, layerCount: layers.count,
       layer: { i in
         let l = layers[i]
-        return LayerSummary(
+        return LayerSizes(
           kind: l.kind, inputShape: l.inputShape, outputShape: l.outputShape,
           weightWords: l.weights.count,
           paramA: l.kind.producesScores ? l.scale.count : l.thresholds.count,
@@ -186,7 +186,7 @@ func weightPaddingIsZero(
 }
 
 /// The sizes of one layer, enough to check a model's structure.
-struct LayerSummary {
+struct LayerSizes {
   var kind: LayerKind
   var inputShape: TensorShape
   var outputShape: TensorShape
@@ -199,7 +199,7 @@ extension ModelDefinition {
   /// Structure rules shared by the writer and the reader.
   static func checkStructure(
     input: InputDescription, classCount: Int, layerCount: Int,
-    layer: (Int) throws(ModelError) -> LayerSummary
+    layer: (Int) throws(ModelError) -> LayerSizes
   ) throws(ModelError) {
     let limit = ModelFormat.maxDimension
     func dimensionOK(_ v: Int) -> Bool { v >= 1 && v <= limit }

@@ -107,7 +107,7 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
   var layers: [LayerLayout] = []
   try ModelDefinition.checkStructure(
     input: input, classCount: classCount, layerCount: layerCount,
-    layer: { (i: Int) throws(ModelError) -> LayerSummary in
+    layer: { (i: Int) throws(ModelError) -> LayerSizes in
       let e = tableOffset + i * ModelFormat.layerEntryBytes
       let name = "layer " + String(i)
       guard let kind = LayerKind(rawValue: try r.u32(e)) else {
@@ -139,7 +139,7 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
       guard sizes[0] % 8 == 0, sizes[1] % 4 == 0, sizes[2] % (scores ? 4 : 8) == 0 else {
         throw .corrupt(name + ": payload sizes are not whole elements")
       }
-      let summary = LayerSummary(
+      let summary = LayerSizes(
         kind: kind, inputShape: inputShape, outputShape: outputShape,
         weightWords: sizes[0] / 8, paramA: sizes[1] / 4, paramB: sizes[2] / (scores ? 4 : 8))
       let layout = LayerLayout(
