@@ -41,6 +41,50 @@ public struct TrainedDenseLayer: Equatable, Sendable {
   }
 }
 
+/// A trained 2-D convolution: latent float weights, an optional 2x2 max pooling
+/// between the convolution and the BatchNorm, and the BatchNorm (per output channel).
+public struct TrainedConvLayer: Equatable, Sendable {
+  /// Input height x width x channels (HWC).
+  public var inputShape: TensorShape
+  public var outputChannels: Int
+  public var geometry: Geometry
+  /// Latent weights `[outputChannels][kernelHeight][kernelWidth][inputChannels]`,
+  /// binarised as `w < 0 ? -1 : +1`.
+  public var weights: [Float]
+  /// `conv -> maxpool 2x2 (stride 2) -> BatchNorm -> sign` when true.
+  public var poolAfter: Bool
+  public var batchNorm: BatchNormParameters
+
+  public init(
+    inputShape: TensorShape, outputChannels: Int, geometry: Geometry, weights: [Float], poolAfter: Bool,
+    batchNorm: BatchNormParameters
+  ) {
+    self.inputShape = inputShape
+    self.outputChannels = outputChannels
+    self.geometry = geometry
+    self.weights = weights
+    self.poolAfter = poolAfter
+    self.batchNorm = batchNorm
+  }
+
+  /// The shape after the convolution (before pooling), nil if the window does not fit.
+  public var convolutionOutputShape: TensorShape? {
+    geometry.outputShape(input: inputShape, channels: outputChannels)
+  }
+
+  /// The shape this layer hands on (after pooling when `poolAfter`).
+  public var outputShape: TensorShape? {
+    guard let conv = convolutionOutputShape else { return nil }
+    return poolAfter ? Geometry.pool2x2.outputShape(input: conv, channels: outputChannels) : conv
+  }
+}
+
+/// One trained layer of a network.
+public enum TrainedLayer: Equatable, Sendable {
+  case dense(TrainedDenseLayer)
+  case convolution(TrainedConvLayer)
+}
+
 /// Folding: trained float parameters -> the integer model the engine runs.
 ///
 /// Hidden neuron `j` sees an integer pre-activation `z` (the ±1 dot product, or for the
@@ -85,81 +129,139 @@ public enum Folding {
   public static func denseNetwork(
     _ layers: [TrainedDenseLayer], input: InputDescription, labels: [String]
   ) throws(ModelError) -> ModelDefinition {
+    try network(layers.map { .dense($0) }, input: input, labels: labels)
+  }
+
+  /// Folds a network of convolutions and dense layers (the last one dense) into a model
+  /// definition. Dense layers after a convolution read its output flattened in HWC
+  /// order. A convolution with `poolAfter` becomes a convolution and a max-pool layer
+  /// whose OR mask is the convolution's flip bits: for a decreasing BatchNorm,
+  /// `sign(BN(max z)) = min sign(BN(z))`, the OR of the bits.
+  public static func network(
+    _ layers: [TrainedLayer], input: InputDescription, labels: [String]
+  ) throws(ModelError) -> ModelDefinition {
     guard !layers.isEmpty else { throw .invalidArgument("a network needs at least one layer") }
     var definitions: [LayerDefinition] = []
     var inputShape = TensorShape(height: input.height, width: input.width, channels: input.channels)
-    for (index, layer) in layers.enumerated() {
+    for (index, trained) in layers.enumerated() {
       let name = "layer " + String(index)
       let first = index == 0
       let last = index == layers.count - 1
-      guard layer.inputCount == inputShape.elementCount else {
-        throw .inconsistent(
-          name + ": " + String(layer.inputCount) + " inputs, but the previous layer gives "
-            + String(inputShape.elementCount))
-      }
-      try checkParameters(layer, name: name)
-      let outputs = layer.outputCount
-      // Binarise the weights in the layout the engine reads.
-      let weights: [UInt64]
-      if first {
-        weights = BitPacking.packSignRows(layer.weights, rows: outputs, columns: layer.inputCount)
-      } else {
-        weights = packChannelRows(layer.weights, rows: outputs, shape: inputShape)
-      }
-      let k = layer.inputCount
-      // Range of the integer pre-activation z.
-      let zRange = first ? (-255 * k)...(255 * k) : (-k)...k
-      var rowSums = [Int](repeating: 0, count: outputs)
-      if first {
-        for j in 0..<outputs {
-          var sum = 0
-          for i in 0..<k { sum += layer.weights[j * k + i] < 0 ? -1 : 1 }
-          rowSums[j] = sum
+      switch trained {
+      case .convolution(let layer):
+        guard !last else { throw .inconsistent(name + ": the last layer must be dense (class scores)") }
+        guard layer.inputShape == inputShape else {
+          throw .inconsistent(
+            name + ": input " + layer.inputShape.description + ", but the previous layer gives "
+              + inputShape.description)
         }
-      }
-      let bn = layer.batchNorm
-      func pre(_ z: Int, _ j: Int) -> Float {
-        first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z)
-      }
-      let kind: LayerKind
-      if last {
-        kind = first ? .pixelOutput : .binaryOutput
-        var scale = [Float](repeating: 0, count: outputs)
-        var bias = [Float](repeating: 0, count: outputs)
-        for j in 0..<outputs {
-          // y = gamma * ((pre - mean) / s) + beta with pre = zScale * z + zOffset.
-          let s = Double(bn.variance[j] + bn.epsilon).squareRoot()
-          let g = Double(bn.gamma[j]) / s
-          let zScale = first ? Double(input.scale) : 1
-          let zOffset = first ? Double(input.offset) * Double(rowSums[j]) : 0
-          scale[j] = Float(g * zScale)
-          bias[j] = Float(Double(bn.beta[j]) + g * (zOffset - Double(bn.mean[j])))
-          guard scale[j].isFinite, bias[j].isFinite else {
-            throw .inconsistent(name + ": output scale or bias overflows Float")
+        guard let convShape = layer.convolutionOutputShape, let outShape = layer.outputShape else {
+          throw .inconsistent(name + ": the kernel does not fit the input")
+        }
+        if first && input.offset != 0 {
+          throw .inconsistent(
+            name + ": a first-layer convolution needs input offset 0 (zero padding must mean pixel 0)")
+        }
+        let g = layer.geometry
+        let k = g.kernelHeight * g.kernelWidth * inputShape.channels
+        guard layer.weights.count == layer.outputChannels * k else {
+          throw .inconsistent(name + ": weight count does not match the kernel")
+        }
+        try checkBatchNorm(layer.batchNorm, count: layer.outputChannels, name: name)
+        let weights: [UInt64]
+        if first {
+          weights = BitPacking.packSignRows(layer.weights, rows: layer.outputChannels, columns: k)
+        } else {
+          let patch = TensorShape(height: g.kernelHeight, width: g.kernelWidth, channels: inputShape.channels)
+          weights = packChannelRows(layer.weights, rows: layer.outputChannels, shape: patch)
+        }
+        let (thresholds, flip) = foldThresholds(
+          layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first,
+          pre: { z, _ in first ? Float(z) * input.scale : Float(z) })
+        definitions.append(
+          .convolution(
+            kind: first ? .pixelConv : .binaryConv, inputShape: inputShape, outputChannels: layer.outputChannels,
+            geometry: g, weights: weights, thresholds: thresholds, flip: flip))
+        if layer.poolAfter {
+          definitions.append(.maxPool(inputShape: convShape, orMask: flip))
+        }
+        inputShape = outShape
+
+      case .dense(let layer):
+        guard layer.inputCount == inputShape.elementCount else {
+          throw .inconsistent(
+            name + ": " + String(layer.inputCount) + " inputs, but the previous layer gives "
+              + String(inputShape.elementCount))
+        }
+        try checkParameters(layer, name: name)
+        let outputs = layer.outputCount
+        // Binarise the weights in the layout the engine reads.
+        let weights: [UInt64]
+        if first {
+          weights = BitPacking.packSignRows(layer.weights, rows: outputs, columns: layer.inputCount)
+        } else {
+          weights = packChannelRows(layer.weights, rows: outputs, shape: inputShape)
+        }
+        let k = layer.inputCount
+        var rowSums = [Int](repeating: 0, count: outputs)
+        if first {
+          for j in 0..<outputs {
+            var sum = 0
+            for i in 0..<k { sum += layer.weights[j * k + i] < 0 ? -1 : 1 }
+            rowSums[j] = sum
           }
         }
-        definitions.append(
-          .outputLayer(
-            kind: kind, inputShape: inputShape, classes: outputs, weights: weights, scale: scale, bias: bias))
-      } else {
-        kind = first ? .pixelDense : .binaryDense
-        var thresholds = [Int32](repeating: 0, count: outputs)
-        var flip = [UInt64](repeating: 0, count: BitPacking.words(forBits: outputs))
-        for j in 0..<outputs {
-          let (t, f) = threshold(range: zRange) { z in bn.apply(pre(z, j), neuron: j) >= 0 }
-          thresholds[j] = t
-          if f { flip[j >> 6] |= 1 << UInt64(j & 63) }
+        let bn = layer.batchNorm
+        if last {
+          var scale = [Float](repeating: 0, count: outputs)
+          var bias = [Float](repeating: 0, count: outputs)
+          for j in 0..<outputs {
+            // y = gamma * ((pre - mean) / s) + beta with pre = zScale * z + zOffset.
+            let s = Double(bn.variance[j] + bn.epsilon).squareRoot()
+            let g = Double(bn.gamma[j]) / s
+            let zScale = first ? Double(input.scale) : 1
+            let zOffset = first ? Double(input.offset) * Double(rowSums[j]) : 0
+            scale[j] = Float(g * zScale)
+            bias[j] = Float(Double(bn.beta[j]) + g * (zOffset - Double(bn.mean[j])))
+            guard scale[j].isFinite, bias[j].isFinite else {
+              throw .inconsistent(name + ": output scale or bias overflows Float")
+            }
+          }
+          definitions.append(
+            .outputLayer(
+              kind: first ? .pixelOutput : .binaryOutput, inputShape: inputShape, classes: outputs,
+              weights: weights, scale: scale, bias: bias))
+        } else {
+          let (thresholds, flip) = foldThresholds(
+            bn, count: outputs, dotLength: k, pixels: first,
+            pre: { z, j in first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z) })
+          definitions.append(
+            .thresholdLayer(
+              kind: first ? .pixelDense : .binaryDense, inputShape: inputShape, outputs: outputs,
+              weights: weights, thresholds: thresholds, flip: flip))
         }
-        definitions.append(
-          .thresholdLayer(
-            kind: kind, inputShape: inputShape, outputs: outputs, weights: weights,
-            thresholds: thresholds, flip: flip))
+        inputShape = TensorShape(features: outputs)
       }
-      inputShape = TensorShape(features: outputs)
     }
     let definition = ModelDefinition(input: input, labels: labels, layers: definitions)
     try definition.validate()
     return definition
+  }
+
+  /// Thresholds and flip bits of `count` neurons whose float pre-activation is
+  /// `pre(z, j)` for the integer `z` (range `[-K, K]`, times 255 for pixel inputs).
+  static func foldThresholds(
+    _ bn: BatchNormParameters, count: Int, dotLength k: Int, pixels: Bool, pre: (Int, Int) -> Float
+  ) -> (thresholds: [Int32], flip: [UInt64]) {
+    let range = pixels ? (-255 * k)...(255 * k) : (-k)...k
+    var thresholds = [Int32](repeating: 0, count: count)
+    var flip = [UInt64](repeating: 0, count: BitPacking.words(forBits: count))
+    for j in 0..<count {
+      let (t, f) = threshold(range: range) { z in bn.apply(pre(z, j), neuron: j) >= 0 }
+      thresholds[j] = t
+      if f { flip[j >> 6] |= 1 << UInt64(j & 63) }
+    }
+    return (thresholds, flip)
   }
 
   /// Packs `rows` weight rows over a channel-packed input of `shape` (HWC order, each
@@ -182,11 +284,15 @@ public enum Folding {
 
   static func checkParameters(_ layer: TrainedDenseLayer, name: String) throws(ModelError) {
     let n = layer.outputCount
-    let bn = layer.batchNorm
     guard layer.inputCount >= 1, n >= 1 else { throw .inconsistent(name + ": empty layer") }
     guard layer.weights.count == n * layer.inputCount else {
       throw .inconsistent(name + ": weight count does not match inputs x outputs")
     }
+    try checkBatchNorm(layer.batchNorm, count: n, name: name)
+  }
+
+  static func checkBatchNorm(_ bn: BatchNormParameters, count n: Int, name: String) throws(ModelError) {
+    guard n >= 1 else { throw .inconsistent(name + ": empty layer") }
     guard bn.gamma.count == n, bn.beta.count == n, bn.mean.count == n, bn.variance.count == n else {
       throw .inconsistent(name + ": BatchNorm parameter counts do not match the outputs")
     }
@@ -206,4 +312,11 @@ public func foldDenseNetwork(
   _ layers: [TrainedDenseLayer], input: InputDescription, labels: [String]
 ) throws(ModelError) -> Model {
   try Model(definition: try Folding.denseNetwork(layers, input: input, labels: labels))
+}
+
+/// Folds a trained network of convolutions and dense layers and loads it as a `Model`.
+public func foldNetwork(
+  _ layers: [TrainedLayer], input: InputDescription, labels: [String]
+) throws(ModelError) -> Model {
+  try Model(definition: try Folding.network(layers, input: input, labels: labels))
 }

@@ -15,6 +15,8 @@ public final class InferenceWorkspace {
   let front: UnsafeMutablePointer<UInt64>
   let back: UnsafeMutablePointer<UInt64>
   let dots: UnsafeMutablePointer<Int32>
+  /// Gathered receptive fields of one image (convolutions only).
+  let patches: UnsafeMutablePointer<UInt64>
   /// Class scores of the last run: row `i` holds image `i`'s `classCount` scores.
   public let scores: UnsafeMutablePointer<Float>
 
@@ -28,6 +30,7 @@ public final class InferenceWorkspace {
     front = .allocate(capacity: batchCapacity * activationWords)
     back = .allocate(capacity: batchCapacity * activationWords)
     dots = .allocate(capacity: batchCapacity * classCount)
+    patches = .allocate(capacity: max(model.maxPatchWords, 1))
     scores = .allocate(capacity: batchCapacity * classCount)
   }
 
@@ -36,6 +39,7 @@ public final class InferenceWorkspace {
     front.deallocate()
     back.deallocate()
     dots.deallocate()
+    patches.deallocate()
     scores.deallocate()
   }
 
@@ -68,14 +72,16 @@ extension Model {
     let pixelCount = input.pixelCount
     let pixelWords = workspace.pixelWords
     let planeStride = 8 * pixelWords
-    for i in 0..<count {
-      bnn_pack_bitplanes(
-        pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
+    if plans[0].kind == .pixelDense || plans[0].kind == .pixelOutput {
+      for i in 0..<count {
+        bnn_pack_bitplanes(
+          pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
+      }
     }
     var source = workspace.front
     var target = workspace.back
     for plan in plans {
-      runLayer(plan, count: count, source: source, target: target, workspace: workspace)
+      runLayer(plan, count: count, pixels: pixels.baseAddress!, source: source, target: target, workspace: workspace)
       swap(&source, &target)
     }
   }
@@ -83,7 +89,7 @@ extension Model {
   /// One layer over `count` rows: packed bits in `source` (or the workspace's bit-planes
   /// for pixel layers), packed bits to `target` or scores to `workspace.scores`.
   func runLayer(
-    _ plan: LayerPlan, count: Int, source: UnsafeMutablePointer<UInt64>,
+    _ plan: LayerPlan, count: Int, pixels: UnsafePointer<UInt8>, source: UnsafeMutablePointer<UInt64>,
     target: UnsafeMutablePointer<UInt64>, workspace: InferenceWorkspace
   ) {
     let k = kernels.pointee
@@ -110,6 +116,42 @@ extension Model {
         source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
         workspace.dots, plan.outputs)
       applyAffine(plan, count: count, isPopcount: true, workspace: workspace)
+    case .pixelConv, .binaryConv:
+      // One image at a time: gather receptive fields, then one block call with
+      // rows = output pixels and columns = output channels.
+      let g = plan.geometry
+      let inH = plan.inputShape.height
+      let inW = plan.inputShape.width
+      let outH = plan.outputShape.height
+      let outW = plan.outputShape.width
+      let padTop = g.leadingPad(input: inH, kernel: g.kernelHeight)
+      let padLeft = g.leadingPad(input: inW, kernel: g.kernelWidth)
+      let outStride = plan.outputShape.wordsPerPixel
+      for i in 0..<count {
+        if plan.kind == .pixelConv {
+          let rowStride = 8 * plan.rowWords
+          bnn_im2col_bitplanes(
+            pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
+            g.stride, padTop, padLeft, outH, outW, workspace.patches, plan.rowWords, rowStride)
+          k.bitplane_threshold(
+            workspace.patches, rowStride, outH * outW, plan.weights, plan.rowWords, plan.outputs,
+            plan.rowWords, thresholds, flip, target + i * stride, outStride)
+        } else {
+          bnn_im2col_bits(
+            source + i * stride, inH, inW, plan.inputShape.wordsPerPixel, g.kernelHeight, g.kernelWidth,
+            g.stride, padTop, padLeft, outH, outW, workspace.patches, plan.rowWords)
+          k.xor_popcount_threshold(
+            workspace.patches, plan.rowWords, outH * outW, plan.weights, plan.rowWords, plan.outputs,
+            plan.rowWords, Int32(plan.dotLength), thresholds, flip, target + i * stride, outStride)
+        }
+      }
+    case .maxPool:
+      // The OR mask is stored where threshold layers keep their flip bits.
+      for i in 0..<count {
+        bnn_pool2x2_bits(
+          source + i * stride, plan.inputShape.height, plan.inputShape.width, plan.inputShape.wordsPerPixel,
+          flip, target + i * stride)
+      }
     }
   }
 

@@ -24,6 +24,8 @@ public final class Model: @unchecked Sendable {
   public var fileBytes: Int { storage.count }
   /// Words of the widest packed activation between layers.
   let maxActivationWords: Int
+  /// Words of the largest convolution patch buffer (one image).
+  let maxPatchWords: Int
 
   /// Reads a model from file bytes (format v1). Validates everything; never traps on
   /// bad input. `kernelPath` forces a kernel path (tests, benchmarks); nil = fastest.
@@ -73,8 +75,13 @@ public final class Model: @unchecked Sendable {
     let base = UnsafeRawPointer(buffer.baseAddress!)
     self.plans = layout.layers.map { LayerPlan(layout: $0, base: base) }
     var widest = 0
-    for plan in plans { widest = max(widest, plan.outputWords) }
+    var patches = 0
+    for plan in plans {
+      widest = max(widest, plan.outputWords)
+      patches = max(patches, plan.patchWords)
+    }
     self.maxActivationWords = widest
+    self.maxPatchWords = patches
   }
 
   deinit { storage.deallocate() }
@@ -93,8 +100,10 @@ struct LayerPlan {
   var kind: LayerKind
   var inputShape: TensorShape
   var outputShape: TensorShape
+  var geometry: Geometry
   var dotLength: Int
   var rowWords: Int
+  /// Output channels (neurons of a dense layer).
   var outputs: Int
   var weights: UnsafePointer<UInt64>
   /// Threshold layers: thresholds (Int32) and flip words; output layers: scale, bias (Float).
@@ -105,14 +114,22 @@ struct LayerPlan {
     kind = layout.kind
     inputShape = layout.inputShape
     outputShape = layout.outputShape
+    geometry = layout.geometry
     dotLength = layout.dotLength
     rowWords = layout.rowWords
-    outputs = layout.outputShape.elementCount
+    outputs = layout.outputShape.channels
     weights = (base + layout.weightsOffset).assumingMemoryBound(to: UInt64.self)
     paramA = base + layout.paramAOffset
     paramB = base + layout.paramBOffset
   }
 
-  /// Words of this layer's packed output (threshold layers).
+  /// Words of this layer's packed output (threshold and pooling layers).
   var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
+
+  /// Words of the gathered receptive fields of one image (convolutions), else 0.
+  var patchWords: Int {
+    guard kind.isConvolution else { return 0 }
+    let rows = outputShape.height * outputShape.width
+    return rows * (kind.readsPixels ? 8 * rowWords : rowWords)
+  }
 }

@@ -10,8 +10,9 @@ import CPopcount
 public enum ModelFormat {
   /// "BNNMODEL" in ASCII.
   public static let magic: [UInt8] = [0x42, 0x4E, 0x4E, 0x4D, 0x4F, 0x44, 0x45, 0x4C]
-  /// The version this library writes and the newest it reads.
-  public static let version: UInt32 = 1
+  /// The newest version this library reads. It writes version 1 for dense-only models
+  /// and version 2 when a model has convolution or pooling layers.
+  public static let version: UInt32 = 2
   public static let headerBytes = 64
   public static let layerEntryBytes = 128
   public static let alignment = 64
@@ -58,7 +59,7 @@ extension ModelDefinition {
     try validate()
     var out = ByteWriter()
     out.bytes.append(contentsOf: ModelFormat.magic)
-    out.u32(ModelFormat.version)
+    out.u32(formatVersion)
     out.u32(UInt32(ModelFormat.headerBytes))
     out.u64(0)  // file size, patched below
     out.u32(UInt32(input.height))
@@ -91,7 +92,8 @@ extension ModelDefinition {
         Int(layer.kind.rawValue), 0,
         layer.inputShape.height, layer.inputShape.width, layer.inputShape.channels,
         layer.outputShape.height, layer.outputShape.width, layer.outputShape.channels,
-        1, 1, 1, 0,  // kernel height, kernel width, stride, padding (dense layers)
+        layer.geometry.kernelHeight, layer.geometry.kernelWidth, layer.geometry.stride,
+        Int(layer.geometry.padding.rawValue),
         layer.dotLength, layer.rowWords,
       ]
       for (i, value) in header.enumerated() { out.set32(UInt32(value), at: entry + 4 * i) }
@@ -139,7 +141,7 @@ extension ModelDefinition {
       layer: { i in
         let l = layers[i]
         return LayerSizes(
-          kind: l.kind, inputShape: l.inputShape, outputShape: l.outputShape,
+          kind: l.kind, inputShape: l.inputShape, outputShape: l.outputShape, geometry: l.geometry,
           weightWords: l.weights.count,
           paramA: l.kind.producesScores ? l.scale.count : l.thresholds.count,
           paramB: l.kind.producesScores ? l.bias.count : l.flip.count)
@@ -168,21 +170,22 @@ extension ModelDefinition {
 /// channel-packed binary inputs.
 func weightPaddingIsZero(_ words: UnsafeBufferPointer<UInt64>, layer: LayerDefinition) -> Bool {
   weightPaddingIsZero(
-    words, kind: layer.kind, inputShape: layer.inputShape, rows: layer.outputCount)
+    words, kind: layer.kind, inputShape: layer.inputShape, geometry: layer.geometry, rows: layer.outputCount)
 }
 
 func weightPaddingIsZero(
-  _ words: UnsafeBufferPointer<UInt64>, kind: LayerKind, inputShape: TensorShape, rows: Int
+  _ words: UnsafeBufferPointer<UInt64>, kind: LayerKind, inputShape: TensorShape, geometry: Geometry, rows: Int
 ) -> Bool {
+  if kind == .maxPool { return true }
   if kind.readsPixels {
-    let bits = inputShape.elementCount
+    let bits = LayerDefinition.dotLength(kind, inputShape, geometry)
     return BitPacking.paddingIsZero(
       words, rows: rows, rowWords: BitPacking.words(forBits: bits), bits: bits)
   }
   // Channel-packed: every pixel of every row is padded separately.
-  let pixels = rows * inputShape.height * inputShape.width
+  let pixelsPerRow = kind.isConvolution ? geometry.kernelHeight * geometry.kernelWidth : inputShape.height * inputShape.width
   return BitPacking.paddingIsZero(
-    words, rows: pixels, rowWords: inputShape.wordsPerPixel, bits: inputShape.channels)
+    words, rows: rows * pixelsPerRow, rowWords: inputShape.wordsPerPixel, bits: inputShape.channels)
 }
 
 /// The sizes of one layer, enough to check a model's structure.
@@ -190,6 +193,7 @@ struct LayerSizes {
   var kind: LayerKind
   var inputShape: TensorShape
   var outputShape: TensorShape
+  var geometry: Geometry
   var weightWords: Int
   var paramA: Int
   var paramB: Int
@@ -234,29 +238,46 @@ extension ModelDefinition {
         throw .inconsistent(
           name + (i == layerCount - 1 ? ": the last layer must produce class scores" : ": only the last layer may produce class scores"))
       }
-      // Dense input may be a flattened image; it must hold the previous output.
       if l.inputShape != expected {
         throw .inconsistent(
           name + ": input shape " + l.inputShape.description + " does not match the previous output "
             + expected.description)
       }
-      if l.outputShape.height != 1 || l.outputShape.width != 1 {
-        throw .inconsistent(name + ": dense layers output a flat vector")
+      // Geometry and output shape.
+      let g = l.geometry
+      let channels = l.outputShape.channels
+      switch l.kind {
+      case .pixelConv, .binaryConv:
+        guard g.kernelHeight >= 1, g.kernelHeight <= 64, g.kernelWidth >= 1, g.kernelWidth <= 64,
+          g.stride >= 1, g.stride <= 64
+        else { throw .inconsistent(name + ": kernel or stride out of range") }
+        guard let out = g.outputShape(input: l.inputShape, channels: channels), out == l.outputShape else {
+          throw .inconsistent(name + ": output shape " + l.outputShape.description + " does not follow from the input and geometry")
+        }
+      case .maxPool:
+        guard g == .pool2x2 else { throw .inconsistent(name + ": only 2x2 pooling with stride 2 is supported") }
+        guard let out = g.outputShape(input: l.inputShape, channels: l.inputShape.channels), out == l.outputShape else {
+          throw .inconsistent(name + ": output shape " + l.outputShape.description + " does not follow from the input")
+        }
+      default:
+        guard g == .dense else { throw .inconsistent(name + ": dense layers have no kernel geometry") }
+        guard l.outputShape.height == 1, l.outputShape.width == 1 else {
+          throw .inconsistent(name + ": dense layers output a flat vector")
+        }
       }
-      let outputs = l.outputShape.channels
-      let rowWords =
-        l.kind.readsPixels ? BitPacking.words(forBits: l.inputShape.elementCount) : l.inputShape.packedWords
-      if l.weightWords != outputs * rowWords {
+      let rowWords = LayerDefinition.rowWords(l.kind, l.inputShape, g)
+      if l.weightWords != channels * rowWords {
         throw .inconsistent(
-          name + ": " + String(l.weightWords) + " weight words, expected " + String(outputs * rowWords))
+          name + ": " + String(l.weightWords) + " weight words, expected " + String(channels * rowWords))
       }
-      let expectedB = l.kind.producesScores ? outputs : BitPacking.words(forBits: outputs)
-      if l.paramA != outputs || l.paramB != expectedB {
-        throw .inconsistent(name + ": parameter counts do not match " + String(outputs) + " outputs")
+      let expectedA = l.kind == .maxPool ? 0 : channels
+      let expectedB = l.kind.producesScores ? channels : BitPacking.words(forBits: channels)
+      if l.paramA != expectedA || l.paramB != expectedB {
+        throw .inconsistent(name + ": parameter counts do not match " + String(channels) + " channels")
       }
-      if l.kind.producesScores && outputs != classCount {
+      if l.kind.producesScores && channels != classCount {
         throw .inconsistent(
-          name + ": " + String(outputs) + " scores but " + String(classCount) + " class labels")
+          name + ": " + String(channels) + " scores but " + String(classCount) + " class labels")
       }
       expected = l.outputShape
     }

@@ -26,6 +26,7 @@ struct LayerLayout {
   var kind: LayerKind
   var inputShape: TensorShape
   var outputShape: TensorShape
+  var geometry: Geometry
   var dotLength: Int
   var rowWords: Int
   var weightsOffset: Int
@@ -113,12 +114,15 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
       guard let kind = LayerKind(rawValue: try r.u32(e)) else {
         throw .corrupt(name + ": unknown layer kind " + String(try r.u32(e)))
       }
+      guard kind.formatVersion <= version else {
+        throw .corrupt(name + ": layer kind " + kind.name + " needs format version " + String(kind.formatVersion))
+      }
       guard try r.u32(e + 4) == 0 else { throw .corrupt(name + ": unknown flags") }
       let inputShape = TensorShape(height: try r.int(e + 8), width: try r.int(e + 12), channels: try r.int(e + 16))
       let outputShape = TensorShape(height: try r.int(e + 20), width: try r.int(e + 24), channels: try r.int(e + 28))
-      guard try r.u32(e + 32) == 1, try r.u32(e + 36) == 1, try r.u32(e + 40) == 1, try r.u32(e + 44) == 0 else {
-        throw .corrupt(name + ": unexpected kernel geometry for a dense layer")
-      }
+      guard let padding = Padding(rawValue: try r.u32(e + 44)) else { throw .corrupt(name + ": unknown padding") }
+      let geometry = Geometry(
+        kernelHeight: try r.int(e + 32), kernelWidth: try r.int(e + 36), stride: try r.int(e + 40), padding: padding)
       for reserved in stride(from: e + 104, to: e + ModelFormat.layerEntryBytes, by: 4) where try r.u32(reserved) != 0 {
         throw .corrupt(name + ": reserved bytes are not zero")
       }
@@ -140,10 +144,10 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
         throw .corrupt(name + ": payload sizes are not whole elements")
       }
       let summary = LayerSizes(
-        kind: kind, inputShape: inputShape, outputShape: outputShape,
+        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
         weightWords: sizes[0] / 8, paramA: sizes[1] / 4, paramB: sizes[2] / (scores ? 4 : 8))
       let layout = LayerLayout(
-        kind: kind, inputShape: inputShape, outputShape: outputShape,
+        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
         dotLength: try r.int(e + 48), rowWords: try r.int(e + 52),
         weightsOffset: offsets[0], paramAOffset: offsets[1], paramBOffset: offsets[2])
       layers.append(layout)
@@ -153,16 +157,16 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
   // Fields that the structure check does not cover, and the content rules.
   for (i, l) in layers.enumerated() {
     let name = "layer " + String(i)
-    let expectedRowWords =
-      l.kind.readsPixels ? BitPacking.words(forBits: l.inputShape.elementCount) : l.inputShape.packedWords
-    guard l.dotLength == l.inputShape.elementCount, l.rowWords == expectedRowWords else {
+    guard l.dotLength == LayerDefinition.dotLength(l.kind, l.inputShape, l.geometry),
+      l.rowWords == LayerDefinition.rowWords(l.kind, l.inputShape, l.geometry)
+    else {
       throw .corrupt(name + ": dot length or row words do not match its input shape")
     }
-    let outputs = l.outputShape.elementCount
+    let outputs = l.outputShape.channels
     let weights = UnsafeBufferPointer(
       start: (bytes.baseAddress! + l.weightsOffset).assumingMemoryBound(to: UInt64.self),
       count: outputs * l.rowWords)
-    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, rows: outputs) else {
+    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, geometry: l.geometry, rows: outputs) else {
       throw .corrupt(name + ": weight padding bits are not zero")
     }
     if l.kind.producesScores {
@@ -175,7 +179,7 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
         start: (bytes.baseAddress! + l.paramBOffset).assumingMemoryBound(to: UInt64.self),
         count: BitPacking.words(forBits: outputs))
       guard BitPacking.paddingIsZero(flip, rows: 1, rowWords: flip.count, bits: outputs) else {
-        throw .corrupt(name + ": flip padding bits are not zero")
+        throw .corrupt(name + (l.kind == .maxPool ? ": pooling mask" : ": flip") + " padding bits are not zero")
       }
     }
   }

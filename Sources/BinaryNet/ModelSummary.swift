@@ -50,6 +50,11 @@ extension Model {
   /// per-layer profiling; the results are meaningless, the time is not).
   public func runLayerForProfiling(_ index: Int, count: Int, workspace: InferenceWorkspace) {
     precondition(index >= 0 && index < plans.count && count <= workspace.batchCapacity)
-    runLayer(plans[index], count: count, source: workspace.front, target: workspace.back, workspace: workspace)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * input.pixelCount) { pixels in
+      pixels.initialize(repeating: 0)
+      runLayer(
+        plans[index], count: count, pixels: UnsafePointer(pixels.baseAddress!), source: workspace.front,
+        target: workspace.back, workspace: workspace)
+    }
   }
 }
