@@ -35,8 +35,11 @@ let package = Package(
     // Training: float latent weights, STE, BatchNorm, Adam. May use Foundation.
     .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "CFloatKernels", "MNISTLoader"]),
 
-    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "MNISTLoader"]),
-    .executableTarget(name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetTraining", "MNISTLoader"]),
+    // Argument parsing, JSON output and console helpers shared by the two tools.
+    .target(name: "CLISupport"),
+
+    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "MNISTLoader", "CLISupport"]),
+    .executableTarget(name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetTraining", "MNISTLoader", "CLISupport"]),
 
     // Kernel throughput of every path on this CPU (a program that prints figures).
     .executableTarget(name: "bnn-kernel-bench", dependencies: ["CPopcount"], path: "Benchmarks/KernelBench"),

@@ -1,0 +1,135 @@
+import CPopcount
+
+/// A loaded, immutable binarized network, ready to classify.
+///
+/// The model owns one 64-byte aligned copy of its file bytes; the weights, thresholds
+/// and scales are used in place from it. A `Model` is immutable after `init`, so it is
+/// safe to share between threads; each thread brings its own `InferenceWorkspace`.
+public final class Model: @unchecked Sendable {
+  /// The model file bytes (64-byte aligned, owned).
+  let storage: UnsafeMutableRawBufferPointer
+  let plans: [LayerPlan]
+  let kernels: UnsafePointer<bnn_kernels>
+
+  /// Input image description.
+  public let input: InputDescription
+  /// Class labels, index = class id.
+  public let labels: [String]
+  /// The kernel path this model runs on.
+  public let kernelPath: KernelPath
+
+  /// Number of classes.
+  public var classCount: Int { labels.count }
+  /// Size of the model file in bytes.
+  public var fileBytes: Int { storage.count }
+  /// Words of the widest packed activation between layers.
+  let maxActivationWords: Int
+  /// Words of the largest convolution patch buffer (one image).
+  let maxPatchWords: Int
+
+  /// Reads a model from file bytes (format v1). Validates everything; never traps on
+  /// bad input. `kernelPath` forces a kernel path (tests, benchmarks); nil = fastest.
+  /// The bytes are copied into 64-byte aligned storage owned by the model.
+  public convenience init(bytes: UnsafeRawBufferPointer, kernelPath: KernelPath? = nil) throws(ModelError) {
+    let buffer = Model.allocateStorage(bytes.count)
+    if bytes.count > 0 { buffer.copyMemory(from: bytes) }
+    try self.init(adopting: buffer, kernelPath: kernelPath)
+  }
+
+  /// Reads a model from file bytes (format v1); see `init(bytes:kernelPath:)`.
+  public convenience init(bytes: [UInt8], kernelPath: KernelPath? = nil) throws(ModelError) {
+    let buffer = Model.allocateStorage(bytes.count)
+    bytes.withUnsafeBytes { if $0.count > 0 { buffer.copyMemory(from: $0) } }
+    try self.init(adopting: buffer, kernelPath: kernelPath)
+  }
+
+  /// Builds a model from a definition (what folding produces), through the same
+  /// serialise-then-read path as a file, so it runs exactly like the loaded file.
+  public convenience init(definition: ModelDefinition, kernelPath: KernelPath? = nil) throws(ModelError) {
+    try self.init(bytes: try definition.serialized(), kernelPath: kernelPath)
+  }
+
+  static func allocateStorage(_ count: Int) -> UnsafeMutableRawBufferPointer {
+    let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 1), alignment: ModelFormat.alignment)
+    return UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
+  }
+
+  /// Takes ownership of `buffer` (64-byte aligned); frees it if the bytes are refused.
+  init(adopting buffer: UnsafeMutableRawBufferPointer, kernelPath: KernelPath?) throws(ModelError) {
+    let path = kernelPath ?? KernelPath.best
+    let layout: ModelLayout
+    do throws(ModelError) {
+      guard path.isAvailable else {
+        throw .invalidArgument("kernel path '" + path.name + "' is not available on this machine")
+      }
+      layout = try parseModel(UnsafeRawBufferPointer(buffer))
+    } catch {
+      buffer.deallocate()
+      throw error
+    }
+    self.storage = buffer
+    self.kernels = path.table!
+    self.kernelPath = path
+    self.input = layout.input
+    self.labels = layout.labels
+    let base = UnsafeRawPointer(buffer.baseAddress!)
+    self.plans = layout.layers.map { LayerPlan(layout: $0, base: base) }
+    var widest = 0
+    var patches = 0
+    for plan in plans {
+      widest = max(widest, plan.outputWords)
+      patches = max(patches, plan.patchWords)
+    }
+    self.maxActivationWords = widest
+    self.maxPatchWords = patches
+  }
+
+  deinit { storage.deallocate() }
+
+  /// The file bytes of this model (byte-identical to what it was read from).
+  public var serialized: [UInt8] { Array(UnsafeRawBufferPointer(storage)) }
+
+  /// The same model running on another kernel path.
+  public func using(_ path: KernelPath) throws(ModelError) -> Model {
+    try Model(bytes: UnsafeRawBufferPointer(storage), kernelPath: path)
+  }
+}
+
+/// One layer, ready to run: shapes and pointers into the model's storage.
+struct LayerPlan {
+  var kind: LayerKind
+  var inputShape: TensorShape
+  var outputShape: TensorShape
+  var geometry: Geometry
+  var dotLength: Int
+  var rowWords: Int
+  /// Output channels (neurons of a dense layer).
+  var outputs: Int
+  var weights: UnsafePointer<UInt64>
+  /// Threshold layers: thresholds (Int32) and flip words; output layers: scale, bias (Float).
+  var paramA: UnsafeRawPointer
+  var paramB: UnsafeRawPointer
+
+  init(layout: LayerLayout, base: UnsafeRawPointer) {
+    kind = layout.kind
+    inputShape = layout.inputShape
+    outputShape = layout.outputShape
+    geometry = layout.geometry
+    dotLength = layout.dotLength
+    rowWords = layout.rowWords
+    outputs = layout.outputShape.channels
+    weights = (base + layout.weightsOffset).assumingMemoryBound(to: UInt64.self)
+    paramA = base + layout.paramAOffset
+    paramB = base + layout.paramBOffset
+  }
+
+  /// Words of this layer's packed output (threshold and pooling layers).
+  var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
+
+  /// Words of the gathered receptive fields of one image (convolutions), else 0.
+  var patchWords: Int {
+    guard kind.isConvolution else { return 0 }
+    let rows = outputShape.height * outputShape.width
+    return rows * (kind.readsPixels ? 8 * rowWords : rowWords)
+  }
+}

@@ -1,0 +1,219 @@
+import CPopcount
+
+/// Bounds-checked little-endian reads from the model bytes. Every read that would leave
+/// the buffer throws `.truncated`, so no input can make the reader crash.
+struct ByteReader {
+  let bytes: UnsafeRawBufferPointer
+
+  func u32(_ offset: Int) throws(ModelError) -> UInt32 {
+    guard offset >= 0, offset <= bytes.count - 4 else { throw .truncated(expected: offset + 4, actual: bytes.count) }
+    var value: UInt32 = 0
+    for i in 0..<4 { value |= UInt32(bytes[offset + i]) << UInt32(8 * i) }
+    return value
+  }
+  func u64(_ offset: Int) throws(ModelError) -> UInt64 {
+    guard offset >= 0, offset <= bytes.count - 8 else { throw .truncated(expected: offset + 8, actual: bytes.count) }
+    var value: UInt64 = 0
+    for i in 0..<8 { value |= UInt64(bytes[offset + i]) << UInt64(8 * i) }
+    return value
+  }
+  func int(_ offset: Int) throws(ModelError) -> Int { Int(try u32(offset)) }
+  func f32(_ offset: Int) throws(ModelError) -> Float { Float(bitPattern: try u32(offset)) }
+}
+
+/// Where one layer's payloads lie in the model bytes (byte offsets, validated).
+struct LayerLayout {
+  var kind: LayerKind
+  var inputShape: TensorShape
+  var outputShape: TensorShape
+  var geometry: Geometry
+  var dotLength: Int
+  var rowWords: Int
+  var weightsOffset: Int
+  var paramAOffset: Int
+  var paramBOffset: Int
+}
+
+/// The validated structure of a model file.
+struct ModelLayout {
+  var input: InputDescription
+  var labels: [String]
+  var layers: [LayerLayout]
+}
+
+/// Parses and validates model bytes. `bytes` must start at a 64-byte aligned address
+/// (the `Model` initialisers ensure it) so payload pointers are aligned.
+func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayout {
+  let r = ByteReader(bytes: bytes)
+  let minimum = ModelFormat.headerBytes + 4
+  guard bytes.count >= 8 else { throw .truncated(expected: minimum, actual: bytes.count) }
+  for i in 0..<8 where bytes[i] != ModelFormat.magic[i] { throw .badMagic }
+  guard bytes.count >= minimum else { throw .truncated(expected: minimum, actual: bytes.count) }
+  let version = try r.u32(8)
+  guard version != 0 else { throw .corrupt("version 0") }
+  guard version <= ModelFormat.version else {
+    throw .unsupportedVersion(found: version, supported: ModelFormat.version)
+  }
+  let declaredSize = try r.u64(16)
+  guard declaredSize <= UInt64(Int.max) else { throw .corrupt("file size field out of range") }
+  if Int(declaredSize) > bytes.count {
+    throw .truncated(expected: Int(declaredSize), actual: bytes.count)
+  }
+  if Int(declaredSize) < bytes.count {
+    throw .corrupt(
+      "file is " + String(bytes.count) + " bytes but its header says " + String(declaredSize))
+  }
+  let stored = try r.u32(bytes.count - 4)
+  let computed = bnn_crc32(0, bytes.baseAddress!, bytes.count - 4)
+  guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
+
+  // From here on the bytes are what the writer wrote (or a deliberate forgery): still
+  // check every field, so a well-checksummed but inconsistent file is refused too.
+  guard try r.u32(12) == UInt32(ModelFormat.headerBytes) else { throw .corrupt("unexpected header size") }
+  guard try r.u32(36) == ModelFormat.pixelTypeUInt8 else { throw .corrupt("unknown pixel type") }
+  let input = InputDescription(
+    width: try r.int(28), height: try r.int(24), channels: try r.int(32),
+    scale: try r.f32(40), offset: try r.f32(44))
+  let classCount = try r.int(48)
+  let layerCount = try r.int(52)
+  let labelsOffset = try r.int(56)
+  let tableOffset = try r.int(60)
+  let payloadEnd = bytes.count - 4
+  guard classCount <= ModelFormat.maxClasses, layerCount <= ModelFormat.maxLayers else {
+    throw .corrupt("class or layer count out of range")
+  }
+
+  // Labels: classCount records of (u32 length, UTF-8 bytes).
+  guard labelsOffset % ModelFormat.alignment == 0, labelsOffset >= ModelFormat.headerBytes,
+    labelsOffset <= payloadEnd
+  else { throw .corrupt("labels offset out of range") }
+  var labels: [String] = []
+  var cursor = labelsOffset
+  for _ in 0..<classCount {
+    let length = try r.int(cursor)
+    guard length <= ModelFormat.maxLabelBytes, cursor + 4 + length <= tableOffset else {
+      throw .corrupt("class label runs past its block")
+    }
+    let start = cursor + 4
+    let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)])
+    guard isValidUTF8(utf8) else { throw .corrupt("class label is not valid UTF-8") }
+    labels.append(String(decoding: utf8, as: UTF8.self))
+    cursor = start + length
+  }
+
+  guard tableOffset % ModelFormat.alignment == 0, tableOffset >= cursor,
+    tableOffset + layerCount * ModelFormat.layerEntryBytes <= payloadEnd
+  else { throw .corrupt("layer table out of range") }
+
+  var layers: [LayerLayout] = []
+  try ModelDefinition.checkStructure(
+    input: input, classCount: classCount, layerCount: layerCount,
+    layer: { (i: Int) throws(ModelError) -> LayerSizes in
+      let e = tableOffset + i * ModelFormat.layerEntryBytes
+      let name = "layer " + String(i)
+      guard let kind = LayerKind(rawValue: try r.u32(e)) else {
+        throw .corrupt(name + ": unknown layer kind " + String(try r.u32(e)))
+      }
+      guard kind.formatVersion <= version else {
+        throw .corrupt(name + ": layer kind " + kind.name + " needs format version " + String(kind.formatVersion))
+      }
+      guard try r.u32(e + 4) == 0 else { throw .corrupt(name + ": unknown flags") }
+      let inputShape = TensorShape(height: try r.int(e + 8), width: try r.int(e + 12), channels: try r.int(e + 16))
+      let outputShape = TensorShape(height: try r.int(e + 20), width: try r.int(e + 24), channels: try r.int(e + 28))
+      guard let padding = Padding(rawValue: try r.u32(e + 44)) else { throw .corrupt(name + ": unknown padding") }
+      let geometry = Geometry(
+        kernelHeight: try r.int(e + 32), kernelWidth: try r.int(e + 36), stride: try r.int(e + 40), padding: padding)
+      for reserved in stride(from: e + 104, to: e + ModelFormat.layerEntryBytes, by: 4) where try r.u32(reserved) != 0 {
+        throw .corrupt(name + ": reserved bytes are not zero")
+      }
+      // Payloads: (offset, byte count) x 3, each aligned and inside the payload area.
+      var sizes: [Int] = []
+      var offsets: [Int] = []
+      for p in 0..<3 {
+        let offset = try r.u64(e + 56 + 16 * p)
+        let count = try r.u64(e + 64 + 16 * p)
+        guard offset <= UInt64(payloadEnd), count <= UInt64(payloadEnd), offset + count <= UInt64(payloadEnd),
+          offset >= UInt64(tableOffset + layerCount * ModelFormat.layerEntryBytes),
+          Int(offset) % ModelFormat.alignment == 0
+        else { throw .corrupt(name + ": payload " + String(p) + " out of range") }
+        offsets.append(Int(offset))
+        sizes.append(Int(count))
+      }
+      let scores = kind.producesScores
+      guard sizes[0] % 8 == 0, sizes[1] % 4 == 0, sizes[2] % (scores ? 4 : 8) == 0 else {
+        throw .corrupt(name + ": payload sizes are not whole elements")
+      }
+      let summary = LayerSizes(
+        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
+        weightWords: sizes[0] / 8, paramA: sizes[1] / 4, paramB: sizes[2] / (scores ? 4 : 8))
+      let layout = LayerLayout(
+        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
+        dotLength: try r.int(e + 48), rowWords: try r.int(e + 52),
+        weightsOffset: offsets[0], paramAOffset: offsets[1], paramBOffset: offsets[2])
+      layers.append(layout)
+      return summary
+    })
+
+  // Fields that the structure check does not cover, and the content rules.
+  for (i, l) in layers.enumerated() {
+    let name = "layer " + String(i)
+    guard l.dotLength == LayerDefinition.dotLength(l.kind, l.inputShape, l.geometry),
+      l.rowWords == LayerDefinition.rowWords(l.kind, l.inputShape, l.geometry)
+    else {
+      throw .corrupt(name + ": dot length or row words do not match its input shape")
+    }
+    let outputs = l.outputShape.channels
+    let weights = UnsafeBufferPointer(
+      start: (bytes.baseAddress! + l.weightsOffset).assumingMemoryBound(to: UInt64.self),
+      count: outputs * l.rowWords)
+    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, geometry: l.geometry, rows: outputs) else {
+      throw .corrupt(name + ": weight padding bits are not zero")
+    }
+    if l.kind.producesScores {
+      for k in 0..<(2 * outputs) {
+        let at = k < outputs ? l.paramAOffset + 4 * k : l.paramBOffset + 4 * (k - outputs)
+        guard try r.f32(at).isFinite else { throw .corrupt(name + ": output scale or bias is not finite") }
+      }
+    } else {
+      let flip = UnsafeBufferPointer(
+        start: (bytes.baseAddress! + l.paramBOffset).assumingMemoryBound(to: UInt64.self),
+        count: BitPacking.words(forBits: outputs))
+      guard BitPacking.paddingIsZero(flip, rows: 1, rowWords: flip.count, bits: outputs) else {
+        throw .corrupt(name + (l.kind == .maxPool ? ": pooling mask" : ": flip") + " padding bits are not zero")
+      }
+    }
+  }
+  return ModelLayout(input: input, labels: labels, layers: layers)
+}
+
+/// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
+func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+  var i = 0
+  let n = bytes.count
+  while i < n {
+    let b0 = bytes[i]
+    if b0 < 0x80 { i += 1; continue }
+    var need = 0
+    var lower: UInt8 = 0x80
+    var upper: UInt8 = 0xBF
+    switch b0 {
+    case 0xC2...0xDF: need = 1
+    case 0xE0: need = 2; lower = 0xA0
+    case 0xE1...0xEC, 0xEE...0xEF: need = 2
+    case 0xED: need = 2; upper = 0x9F
+    case 0xF0: need = 3; lower = 0x90
+    case 0xF1...0xF3: need = 3
+    case 0xF4: need = 3; upper = 0x8F
+    default: return false
+    }
+    if i + need >= n { return false }
+    for k in 1...need {
+      let b = bytes[i + k]
+      let lo: UInt8 = k == 1 ? lower : 0x80
+      let hi: UInt8 = k == 1 ? upper : 0xBF
+      if b < lo || b > hi { return false }
+    }
+    i += need + 1
+  }
+  return true
+}

@@ -1,0 +1,60 @@
+/// A description of one layer for tools (`bnn-run info`), computed from the model.
+public struct LayerSummary: Sendable, Equatable {
+  public var kind: LayerKind
+  public var inputShape: TensorShape
+  public var outputShape: TensorShape
+  /// Length of each dot product (`K`).
+  public var dotLength: Int
+  /// Binary weights (one bit each).
+  public var binaryWeights: Int
+  /// Other parameters: one threshold (Int32) and one flip bit per neuron, or a scale and
+  /// a bias (Float) per class.
+  public var otherParameters: Int
+  /// Multiply-accumulates per inference: `outputs * K`. For pixel layers these are
+  /// 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
+  public var macs: Int
+  /// Bytes of the payloads in the file (weights and per-neuron parameters, unpadded).
+  public var payloadBytes: Int
+}
+
+extension Model {
+  /// One summary per layer, in order.
+  public var layerSummaries: [LayerSummary] {
+    plans.map { plan in
+      let outputs = plan.outputs
+      let others = 2 * outputs  // threshold + flip, or scale + bias
+      let paramBytes = plan.kind.producesScores ? 8 * outputs : 4 * outputs + 8 * BitPacking.words(forBits: outputs)
+      return LayerSummary(
+        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape,
+        dotLength: plan.dotLength, binaryWeights: outputs * plan.dotLength, otherParameters: others,
+        macs: outputs * plan.dotLength, payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
+    }
+  }
+
+  /// Binary (1-bit x 1-bit) MACs per inference: the layers that read packed bits.
+  public var binaryMACs: Int {
+    layerSummaries.filter { !$0.kind.readsPixels }.reduce(0) { $0 + $1.macs }
+  }
+
+  /// 8-bit x 1-bit MACs per inference: the first layer on the bit-planes.
+  public var pixelMACs: Int {
+    layerSummaries.filter { $0.kind.readsPixels }.reduce(0) { $0 + $1.macs }
+  }
+
+  /// All parameters: binary weights plus per-neuron parameters.
+  public var parameterCount: Int {
+    layerSummaries.reduce(0) { $0 + $1.binaryWeights + $1.otherParameters }
+  }
+
+  /// Runs layer `index` alone on `count` rows of whatever the workspace holds (for
+  /// per-layer profiling; the results are meaningless, the time is not).
+  public func runLayerForProfiling(_ index: Int, count: Int, workspace: InferenceWorkspace) {
+    precondition(index >= 0 && index < plans.count && count <= workspace.batchCapacity)
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * input.pixelCount) { pixels in
+      pixels.initialize(repeating: 0)
+      runLayer(
+        plans[index], count: count, pixels: UnsafePointer(pixels.baseAddress!), source: workspace.front,
+        target: workspace.back, workspace: workspace)
+    }
+  }
+}

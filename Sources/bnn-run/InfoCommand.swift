@@ -1,0 +1,64 @@
+import BinaryNet
+import CLISupport
+
+/// `bnn-run info MODEL`: what the model is and what it costs to run.
+enum InfoCommand {
+  static func run(_ arguments: [String]) throws(CLIError) {
+    let parsed = try parse(arguments, usage: Usage.info, valued: [])
+    guard parsed.positionals.count == 1 else { throw .usage("info takes exactly one MODEL argument") }
+    let path = parsed.positionals[0]
+    let model = try loadModel(path)
+    let layers = model.layerSummaries
+    let input = model.input
+
+    if parsed.flag("json") {
+      let layerJSON: [JSON] = layers.enumerated().map { index, l in
+        .object([
+          ("index", .int(index)), ("kind", .string(l.kind.name)),
+          ("input", .string(l.inputShape.description)), ("output", .string(l.outputShape.description)),
+          ("dot_length", .int(l.dotLength)), ("binary_weights", .int(l.binaryWeights)),
+          ("other_parameters", .int(l.otherParameters)), ("macs", .int(l.macs)),
+          ("payload_bytes", .int(l.payloadBytes)),
+        ])
+      }
+      Console.out(
+        JSON.object([
+          ("model", .string(path)), ("file_bytes", .int(model.fileBytes)),
+          ("format_version", .int(Int(ModelFormat.version))),
+          ("input", .object([
+            ("height", .int(input.height)), ("width", .int(input.width)), ("channels", .int(input.channels)),
+            ("pixel", .string("uint8")), ("scale", .number(Double(input.scale))),
+            ("offset", .number(Double(input.offset))),
+          ])),
+          ("classes", .array(model.labels.map { .string($0) })),
+          ("layers", .array(layerJSON)),
+          ("parameters", .int(model.parameterCount)),
+          ("binary_macs", .int(model.binaryMACs)), ("pixel_macs", .int(model.pixelMACs)),
+          ("kernel", .string(model.kernelPath.name)),
+        ]).text)
+      return
+    }
+
+    Console.out("model      \(path)")
+    Console.out("file       \(model.fileBytes) bytes, format v\(ModelFormat.version), CRC-32 verified")
+    Console.out(
+      "input      \(input.height)x\(input.width)x\(input.channels) uint8 pixels "
+        + "(trained on x*\(input.scale)+\(input.offset))")
+    Console.out("classes    \(model.classCount): " + model.labels.joined(separator: ", "))
+    Console.out("kernels    \(model.kernelPath.name) (available here: "
+      + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
+    Console.out("")
+    Console.out(" #  kind           input        output      K    binary weights  other params        MACs")
+    for (index, l) in layers.enumerated() {
+      Console.out(
+        pad(String(index), 2) + "  " + l.kind.name.padding(toLength: 13, withPad: " ", startingAt: 0)
+          + pad(l.inputShape.description, 7) + pad(l.outputShape.description, 12)
+          + pad(String(l.dotLength), 9) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
+          + pad(String(l.macs), 12))
+    }
+    Console.out("")
+    Console.out("parameters           \(model.parameterCount)")
+    Console.out("binary MACs / image  \(model.binaryMACs)  (1-bit x 1-bit, XOR-popcount)")
+    Console.out("pixel MACs / image   \(model.pixelMACs)  (8-bit x 1-bit, on 8 bit-planes)")
+  }
+}

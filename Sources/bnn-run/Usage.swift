@@ -1,0 +1,93 @@
+/// Help texts of bnn-run.
+enum Usage {
+  static let main = """
+    bnn-run: run BinaryNet binarized neural network models (.bnn files).
+
+    Usage: bnn-run <command> [options]
+
+    Commands:
+      eval MODEL --images IDX --labels IDX   accuracy, confusion matrix and images/s on a labelled set
+      classify MODEL FILE...                 classify PGM images (P2/P5) or every image of an IDX file
+      info MODEL                             layers, shapes, parameters, file size, MACs per inference
+      bench MODEL                            batch-1 latency (p50/p99), throughput, binary GOPS
+
+    Options common to every command:
+      --json        machine-readable output (one JSON object on stdout)
+      -h, --help    this text; 'bnn-run help COMMAND' for a command's options
+      --version     version, model format and kernel path
+
+    IDX files may be gzip'd (.gz). Exit status: 0 success, 1 runtime error, 2 usage error.
+
+    Examples:
+      bnn-run info mnist-mlp-1024.bnn
+      bnn-run eval mnist-mlp-1024.bnn --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
+                                      --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
+      bnn-run classify mnist-mlp-1024.bnn digit.pgm --top 3
+      bnn-run bench mnist-mlp-1024.bnn --threads 2 --batch 64
+    """
+
+  static let eval = """
+    Usage: bnn-run eval MODEL --images IDX --labels IDX [options]
+
+    Classifies every image of an IDX image file and compares with the IDX labels.
+    Prints accuracy, the confusion matrix (rows: true class, columns: predicted) and images/s.
+
+    Options:
+      --images PATH        IDX image file (idx3-ubyte, optionally .gz)        (required)
+      --labels PATH        IDX label file (idx1-ubyte, optionally .gz)        (required)
+      --threads N          worker threads (default: all cores)
+      --batch B            images per kernel call (default: 64)
+      --limit N            evaluate only the first N images
+      --predictions PATH   also write one predicted class index per line to PATH
+      --json               JSON output
+    """
+
+  static let classify = """
+    Usage: bnn-run classify MODEL FILE... [options]
+
+    Classifies images. FILE is a PGM image (P2 or P5, 8-bit, the model's width x height)
+    or an IDX image file (every image in it is classified).
+
+    Options:
+      --top K      how many labels to print per image, best first (default: 3)
+      --limit N    at most N images from each IDX file
+      --json       JSON output
+    """
+
+  static let info = """
+    Usage: bnn-run info MODEL [--json]
+
+    Describes a model: input, classes, each layer (kind, shapes, parameters, MACs),
+    file bytes, binary MACs per inference and the kernel path used here.
+    """
+
+  static let bench = """
+    Usage: bnn-run bench MODEL [options]
+           bnn-run bench --arch mlp-1024|mlp-4096|WIDTHS [options]
+
+    Measures on random images (no data needed):
+      - batch-1 latency: one image per call, p50 / p99 / mean over many calls;
+      - throughput: images/s with --threads workers, --batch images per call;
+      - per-layer time and achieved binary GOPS (1 binary MAC = 2 ops: XNOR and add).
+
+    Options:
+      --threads N      worker threads for the throughput run (default: all cores)
+      --batch B        images per call in the throughput run (default: 64)
+      --seconds S      target duration of each measurement (default: 1)
+      --repeats R      throughput runs; the median is reported (default: 5)
+      --kernel NAME    force a kernel path: scalar, popcnt, avx2, neon (default: fastest)
+      --arch ARCH      benchmark a random model of this architecture instead of a file
+                       (mlp-1024, mlp-4096, or widths such as 784-256-256-10)
+      --json           JSON output
+    """
+
+  static func forCommand(_ name: String) -> String? {
+    switch name {
+    case "eval": return eval
+    case "classify": return classify
+    case "info": return info
+    case "bench": return bench
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import BinaryNet
+
+/// An independent float reference for convolutional BNNs: direct loops over `Float`
+/// ±1 values, the trainer's order `conv -> (maxpool) -> BatchNorm -> sign`, 'same'
+/// padding with pixel 0 on the image and +1 on binary activations. Shares no code with
+/// the engine.
+struct ConvolutionReferenceNetwork {
+  let layers: [TrainedLayer]
+  let input: InputDescription
+
+  /// A float tensor in HWC order.
+  struct Tensor {
+    var h: Int, w: Int, c: Int
+    var values: [Float]
+    subscript(y y: Int, x x: Int, ch ch: Int) -> Float { values[(y * w + x) * c + ch] }
+  }
+
+  static func sign(_ w: Float) -> Float { w < 0 ? -1 : 1 }
+
+  func convolve(_ t: Tensor, _ layer: TrainedConvLayer, padValue: Float) -> Tensor {
+    let g = layer.geometry
+    let out = layer.convolutionOutputShape!
+    let padTop: Int
+    let padLeft: Int
+    if g.padding == .same {
+      padTop = max((out.height - 1) * g.stride + g.kernelHeight - t.h, 0) / 2
+      padLeft = max((out.width - 1) * g.stride + g.kernelWidth - t.w, 0) / 2
+    } else {
+      padTop = 0
+      padLeft = 0
+    }
+    var result = Tensor(h: out.height, w: out.width, c: layer.outputChannels, values: [])
+    for oy in 0..<out.height {
+      for ox in 0..<out.width {
+        for oc in 0..<layer.outputChannels {
+          var sum: Float = 0
+          for ky in 0..<g.kernelHeight {
+            for kx in 0..<g.kernelWidth {
+              let iy = oy * g.stride + ky - padTop
+              let ix = ox * g.stride + kx - padLeft
+              for ic in 0..<t.c {
+                let v = (iy >= 0 && iy < t.h && ix >= 0 && ix < t.w) ? t[y: iy, x: ix, ch: ic] : padValue
+                let w = layer.weights[((oc * g.kernelHeight + ky) * g.kernelWidth + kx) * t.c + ic]
+                sum += Self.sign(w) * v
+              }
+            }
+          }
+          result.values.append(sum)
+        }
+      }
+    }
+    return result
+  }
+
+  func maxPool(_ t: Tensor) -> Tensor {
+    var result = Tensor(h: t.h / 2, w: t.w / 2, c: t.c, values: [])
+    for y in 0..<(t.h / 2) {
+      for x in 0..<(t.w / 2) {
+        for ch in 0..<t.c {
+          result.values.append(
+            max(t[y: 2 * y, x: 2 * x, ch: ch], t[y: 2 * y, x: 2 * x + 1, ch: ch],
+                t[y: 2 * y + 1, x: 2 * x, ch: ch], t[y: 2 * y + 1, x: 2 * x + 1, ch: ch]))
+        }
+      }
+    }
+    return result
+  }
+
+  func bn(_ v: Float, _ p: BatchNormParameters, _ j: Int) -> Float {
+    p.gamma[j] * ((v - p.mean[j]) / (p.variance[j] + p.epsilon).squareRoot()) + p.beta[j]
+  }
+
+  func scores(_ pixels: ArraySlice<UInt8>) -> [Float] {
+    // The first layer sees x * scale (offset 0 for convolutions): z * scale below.
+    var t = Tensor(h: input.height, w: input.width, c: input.channels, values: pixels.map { Float($0) })
+    for (index, layer) in layers.enumerated() {
+      let scale: Float = index == 0 ? input.scale : 1
+      switch layer {
+      case .convolution(let conv):
+        var z = convolve(t, conv, padValue: index == 0 ? 0 : 1)
+        if conv.poolAfter { z = maxPool(z) }
+        for i in 0..<z.values.count {
+          z.values[i] = bn(z.values[i] * scale, conv.batchNorm, i % z.c) >= 0 ? 1 : -1
+        }
+        t = z
+      case .dense(let dense):
+        var out: [Float] = []
+        for j in 0..<dense.outputCount {
+          var dot: Float = 0
+          for i in 0..<dense.inputCount { dot += Self.sign(dense.weights[j * dense.inputCount + i]) * t.values[i] }
+          let y = bn(dot * scale, dense.batchNorm, j)
+          out.append(index == layers.count - 1 ? y : (y >= 0 ? 1 : -1))
+        }
+        t = Tensor(h: 1, w: 1, c: out.count, values: out)
+      }
+    }
+    return t.values
+  }
+
+  func predict(_ pixels: ArraySlice<UInt8>) -> Int {
+    let s = scores(pixels)
+    var best = 0
+    for j in 1..<s.count where s[j] > s[best] { best = j }
+    return best
+  }
+}
+
+/// Random BatchNorm for `n` channels around a pre-activation of typical size `spread`,
+/// with negative gammas (every third) so pooling has to take minimums too.
+func randomBatchNorm(_ n: Int, spread: Float, rng: inout SplitMix64) -> BatchNormParameters {
+  BatchNormParameters(
+    gamma: (0..<n).map { j in (j % 3 == 1 ? -1 : 1) * Float.random(in: 0.3...2, using: &rng) },
+    beta: (0..<n).map { _ in Float.random(in: -0.5...0.5, using: &rng) },
+    mean: (0..<n).map { _ in Float.random(in: -0.3...0.3, using: &rng) * spread },
+    variance: (0..<n).map { _ in spread * spread * Float.random(in: 0.3...1.2, using: &rng) },
+    epsilon: 1e-5)
+}
