@@ -157,23 +157,39 @@ extension BatchNorm {
     return (dGamma, dBeta)
   }
 
-  /// Inference: `y = gamma (z - mean) / sqrt(variance + eps) + beta` with the given
-  /// (running or re-estimated) statistics, in place on the first `rows` rows.
+  /// Inference: `y = gamma * ((z - mean) / sqrt(variance + eps)) + beta` with the stored
+  /// (running or re-estimated) statistics, in place on the first `rows` rows. Evaluated in
+  /// `Float` in exactly this order, like `BinaryNet.BatchNormParameters.apply`, so that the
+  /// sign decisions agree bit for bit with the folded thresholds of the engine.
   public func applyInference(_ matrix: Matrix, rows: Int) {
     let n = features
-    var scale = [Float](repeating: 0, count: n)
-    var shift = [Float](repeating: 0, count: n)
-    for j in 0..<n {
-      scale[j] = gamma[j] / (runningVariance[j] + epsilon).squareRoot()
-      shift[j] = beta[j] - scale[j] * runningMean[j]
-    }
-    scale.withUnsafeBufferPointer { s in
-      shift.withUnsafeBufferPointer { t in
-        for row in 0..<rows {
-          let r = matrix.row(row)
-          for j in 0..<n { r[j] = r[j] * s[j] + t[j] }
+    let deviations = (0..<n).map { (runningVariance[$0] + epsilon).squareRoot() }
+    deviations.withUnsafeBufferPointer { s in
+      runningMean.withUnsafeBufferPointer { mean in
+        gamma.withUnsafeBufferPointer { g in
+          beta.withUnsafeBufferPointer { b in
+            for row in 0..<rows {
+              let r = matrix.row(row)
+              for j in 0..<n { r[j] = g[j] * ((r[j] - mean[j]) / s[j]) + b[j] }
+            }
+          }
         }
       }
     }
+  }
+
+  /// The output layer's BatchNorm as the affine map of the raw dot product `z` that the
+  /// engine stores (DESIGN.md: `score_j = a_j * z_j + b_j`), rounded the same way:
+  /// with `g = gamma / sqrt(variance + eps)` in `Double`, `a = Float(g * zScale)` and
+  /// `b = Float(beta - g * mean)`, where the BatchNorm sees `zScale * z`.
+  public func outputAffine(zScale: Double) -> (scale: [Float], bias: [Float]) {
+    var scale = [Float](repeating: 0, count: features)
+    var bias = [Float](repeating: 0, count: features)
+    for j in 0..<features {
+      let g = Double(gamma[j]) / Double(runningVariance[j] + epsilon).squareRoot()
+      scale[j] = Float(g * zScale)
+      bias[j] = Float(Double(beta[j]) + g * (0 - Double(runningMean[j])))
+    }
+    return (scale, bias)
   }
 }

@@ -13,7 +13,7 @@ extension BinaryMLP {
   ) {
     guard !indices.isEmpty else { return }
     refreshBinaryWeights(threads: gemm.threads)
-    let workspace = InferenceWorkspace(architecture: architecture, capacity: chunk)
+    let workspace = FloatInferenceWorkspace(architecture: architecture, capacity: chunk)
     for (index, layer) in layers.enumerated() {
       let n = layer.outputCount
       var sum = [Double](repeating: 0, count: n)

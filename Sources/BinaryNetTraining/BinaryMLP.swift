@@ -52,7 +52,9 @@ public final class BinaryMLP: @unchecked Sendable {
     for layer in layers { layer.refreshBinaryWeights(threads: threads) }
   }
 
-  /// Writes `pixel * inputScale` for images `indices` of `pixels` into the rows of `input`.
+  /// Writes the raw pixel values (0...255, exact in `Float`) of images `indices` into the
+  /// rows of `input`. The first layer's product with ±1 weights is then an exact integer,
+  /// scaled by `inputScale` afterwards exactly as the engine does (`Float(z) * scale`).
   public static func loadInputs(
     pixels: UnsafePointer<UInt8>, imageSize: Int, indices: some Collection<Int>, into input: Matrix
   ) {
@@ -60,13 +62,20 @@ public final class BinaryMLP: @unchecked Sendable {
     for (row, image) in indices.enumerated() {
       let source = pixels + image * imageSize
       let target = input.row(row)
-      for i in 0..<imageSize { target[i] = Float(source[i]) * inputScale }
+      for i in 0..<imageSize { target[i] = Float(source[i]) }
     }
+  }
+
+  /// Multiplies the first `rows` rows of `z` by `inputScale`: the first layer's
+  /// pre-activation `sum_i w_i * (x_i * scale)` from the exact integer `sum_i w_i * x_i`.
+  static func scaleFirstLayer(_ z: Matrix, rows: Int) {
+    let scale = inputScale
+    for index in 0..<(rows * z.cols) { z.data[index] = z.data[index] * scale }
   }
 }
 
 /// Buffers for inference over chunks of up to `capacity` images.
-public final class InferenceWorkspace: @unchecked Sendable {
+public final class FloatInferenceWorkspace: @unchecked Sendable {
   public let capacity: Int
   let input: Matrix
   /// Per layer: pre-activation / output of the layer.
@@ -81,12 +90,14 @@ public final class InferenceWorkspace: @unchecked Sendable {
 
 extension BinaryMLP {
   /// Inference forward of the `rows` inputs already in `workspace.input` through layers
-  /// `0..<layerLimit`, using each BatchNorm's stored (running) statistics. Returns the
-  /// matrix holding the last computed layer's output: `sign` applied for hidden layers;
-  /// if `rawLast` the last computed layer stops at its pre-activation `z` instead.
+  /// `0..<layerLimit`, using each BatchNorm's stored (running or re-estimated) statistics.
+  /// Returns the matrix holding the last computed layer's output: `sign(BN(z))` for hidden
+  /// layers, the class scores `a_j * z_j + b_j` for the output layer (see
+  /// `BatchNorm.outputAffine`); if `rawLast`, the last computed layer stops at the
+  /// pre-activation its BatchNorm sees (`z`, scaled by `inputScale` for the first layer).
   @discardableResult
   func forwardInference(
-    rows: Int, workspace: InferenceWorkspace, gemm: GEMM, layerLimit: Int? = nil,
+    rows: Int, workspace: FloatInferenceWorkspace, gemm: GEMM, layerLimit: Int? = nil,
     rawLast: Bool = false
   ) -> Matrix {
     let limit = layerLimit ?? layers.count
@@ -95,13 +106,21 @@ extension BinaryMLP {
       let layer = layers[index]
       let z = workspace.outputs[index]
       gemm.multiply(input, layer.binary, transposeB: true, into: z, rows: rows)
-      if rawLast && index == limit - 1 { return z }
-      layer.batchNorm.applyInference(z, rows: rows)
-      if index < layers.count - 1 {
+      if index == layers.count - 1 && !rawLast {
+        let (scale, bias) = layer.batchNorm.outputAffine(
+          zScale: index == 0 ? Double(Self.inputScale) : 1)
         for row in 0..<rows {
           let r = z.row(row)
-          for j in 0..<z.cols { r[j] = binarySign(r[j]) }
+          for j in 0..<z.cols { r[j] = scale[j] * r[j] + bias[j] }
         }
+        return z
+      }
+      if index == 0 { Self.scaleFirstLayer(z, rows: rows) }
+      if rawLast && index == limit - 1 { return z }
+      layer.batchNorm.applyInference(z, rows: rows)
+      for row in 0..<rows {
+        let r = z.row(row)
+        for j in 0..<z.cols { r[j] = binarySign(r[j]) }
       }
       input = z
     }
@@ -112,7 +131,7 @@ extension BinaryMLP {
   public func scores(
     pixels: UnsafePointer<UInt8>, indices: [Int], gemm: GEMM, chunk: Int = 1000
   ) -> [[Float]] {
-    let workspace = InferenceWorkspace(architecture: architecture, capacity: chunk)
+    let workspace = FloatInferenceWorkspace(architecture: architecture, capacity: chunk)
     var result: [[Float]] = []
     result.reserveCapacity(indices.count)
     for start in stride(from: 0, to: indices.count, by: chunk) {
@@ -133,7 +152,7 @@ extension BinaryMLP {
     chunk: Int = 1000
   ) -> (loss: Double, accuracy: Double, predictions: [Int]) {
     guard !indices.isEmpty else { return (0, 0, []) }
-    let workspace = InferenceWorkspace(architecture: architecture, capacity: chunk)
+    let workspace = FloatInferenceWorkspace(architecture: architecture, capacity: chunk)
     var predictions: [Int] = []
     var lossSum = 0.0
     var correct = 0

@@ -69,9 +69,11 @@ public final class Trainer: @unchecked Sendable {
 
   /// Trains one epoch over a fresh permutation of the training images (a final partial
   /// batch is skipped; the permutation changes every epoch), then validates.
-  /// `progress(stepInEpoch, stepsPerEpoch, meanLossSoFar)` is called after every step.
+  /// `progress(stepInEpoch, stepsPerEpoch, meanLossSoFar)` is called after every step; if
+  /// it returns false the epoch stops early and `nil` is returned: the trainer is then in
+  /// the middle of an epoch and must be discarded (resume from the last checkpoint).
   @discardableResult
-  public func trainEpoch(progress: ((Int, Int, Double) -> Void)? = nil) -> EpochRecord {
+  public func trainEpoch(progress: ((Int, Int, Double) -> Bool)? = nil) -> EpochRecord? {
     precondition(!isFinished, "training already finished")
     let started = DispatchTime.now().uptimeNanoseconds
     let batch = configuration.batchSize
@@ -80,8 +82,9 @@ public final class Trainer: @unchecked Sendable {
     var correct = 0
     var rate: Float = 0
     let ws = workspace
+    var stopped = false
     data.pixels.withUnsafeBufferPointer { pixels in
-      for batchIndex in 0..<stepsPerEpoch {
+      for batchIndex in 0..<stepsPerEpoch where !stopped {
         let indices = order[(batchIndex * batch)..<((batchIndex + 1) * batch)]
         BinaryMLP.loadInputs(
           pixels: pixels.baseAddress!, imageSize: data.imageSize, indices: indices, into: ws.input)
@@ -90,9 +93,12 @@ public final class Trainer: @unchecked Sendable {
         let result = trainStep(learningRate: rate)
         lossSum += result.loss
         correct += result.correct
-        progress?(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1))
+        if let progress, !progress(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1)) {
+          stopped = true
+        }
       }
     }
+    if stopped { return nil }
     let validation = validate()
     epoch += 1
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

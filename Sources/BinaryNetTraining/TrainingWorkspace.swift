@@ -2,7 +2,7 @@
 /// pass for the backward pass, and the gradients.
 final class TrainingWorkspace: @unchecked Sendable {
   let batch: Int
-  /// Normalised input pixels, `[batch][inputs]`.
+  /// Raw input pixels (0...255), `[batch][inputs]`.
   let input: Matrix
   /// Per layer: `z = x W_b^T`, `[batch][outputs]`.
   let preActivations: [Matrix]
@@ -55,6 +55,7 @@ extension BinaryMLP {
     for (index, layer) in layers.enumerated() {
       let z = ws.preActivations[index]
       gemm.multiply(ws.layerInput(index), layer.binary, transposeB: true, into: z)
+      if index == 0 { BinaryMLP.scaleFirstLayer(z, rows: z.rows) }
       layer.batchNorm.forwardTraining(z, into: ws.outputs[index], cache: ws.caches[index], threads: threads)
       if index < last {
         binarize(ws.outputs[index].data, into: ws.activations[index].data, count: z.count, threads: threads)
@@ -76,7 +77,10 @@ extension BinaryMLP {
       let (dGamma, dBeta) = layer.batchNorm.backward(gradient, cache: ws.caches[index], threads: threads)
       batchNormGradients.append(BatchNormGradients(gamma: dGamma, beta: dBeta))
       // dW = dz^T x_in: [outputs][batch] x [batch][inputs]
-      gemm.multiply(gradient, ws.layerInput(index), transposeA: true, into: ws.weightGradients[index])
+      // (the first layer's input holds raw pixels: its scale enters through alpha)
+      gemm.multiply(
+        gradient, ws.layerInput(index), transposeA: true, into: ws.weightGradients[index],
+        alpha: index == 0 ? BinaryMLP.inputScale : 1)
       if index > 0 {
         // dx_in = dz W_b: [batch][outputs] x [outputs][inputs]
         gemm.multiply(gradient, layer.binary, into: ws.gradients[index - 1])

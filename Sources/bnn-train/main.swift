@@ -1,38 +1,33 @@
 import BinaryNetTraining
+import CLISupport
 import Foundation
-import MNISTLoader
 
-// Temporary experiment driver (replaced by the real CLI).
-let env = ProcessInfo.processInfo.environment
-let arch = MLPArchitecture.parse(env["ARCH"] ?? "mlp-1024")!
-let dataset = try Dataset.load(directory: "datasets/" + (env["DS"] ?? "mnist"), name: "mnist")
-var config = TrainingConfiguration(architecture: arch)
-config.epochs = Int(env["EPOCHS"] ?? "3")!
-config.batchSize = Int(env["BATCH"] ?? "100")!
-config.learningRate = Float(env["LR"] ?? "0.003")!
-config.finalLearningRate = Float(env["LRF"] ?? "0.00003")!
-config.glorotLearningRateScale = (env["GLOROT"] ?? "1") == "1"
-config.schedule = LearningRateSchedule(rawValue: env["SCHED"] ?? "exponential")!
-let data = TrainingData(dataset.train, validationCount: 5000)
-let trainer = Trainer(configuration: config, data: data, threads: Int(env["THREADS"] ?? "2")!)
-let gemm = GEMM(threads: 2)
-while !trainer.isFinished {
-  let r = trainer.trainEpoch()
-  let test = dataset.test.images.pixels.withUnsafeBufferPointer { p in
-    dataset.test.labels.withUnsafeBufferPointer { l in
-      trainer.model.evaluate(pixels: p.baseAddress!, labels: l.baseAddress!, indices: Array(0..<10000), gemm: gemm)
-    }
+/// bnn-train: train a binarized MLP on MNIST-style data and write a BinaryNet model.
+/// Exit status: 0 success, 1 runtime error, 2 usage error.
+
+let tool = "bnn-train"
+
+func run() throws(CLIError) {
+  let parsed = try ParsedArguments(
+    Array(CommandLine.arguments.dropFirst()), valued: TrainOptions.valued, flags: TrainOptions.flags)
+  if parsed.flag("help") {
+    Console.out(Usage.text)
+    return
   }
-  print(String(format: "epoch %2d loss %.4f train %.4f val %.4f test %.4f  %.1fs lr %.2e", r.epoch, r.trainLoss, r.trainAccuracy, r.validationAccuracy, test.accuracy, r.seconds, r.learningRate))
-  FileHandle.standardOutput.synchronizeFile()
-}
-let idx = Array(0..<10000)
-dataset.train.images.pixels.withUnsafeBufferPointer { p in
-  trainer.model.reestimateBatchNormStatistics(pixels: p.baseAddress!, indices: Array(0..<10000), gemm: gemm)
-}
-let test2 = dataset.test.images.pixels.withUnsafeBufferPointer { p in
-  dataset.test.labels.withUnsafeBufferPointer { l in
-    trainer.model.evaluate(pixels: p.baseAddress!, labels: l.baseAddress!, indices: idx, gemm: gemm)
+  if parsed.flag("version") {
+    Console.out("bnn-train \(Version.string) (sgemm kernel: \(GEMM.kernelName))")
+    return
   }
+  let options = try TrainOptions(parsed)
+  if parsed.flag("bench-gemm") {
+    GEMMBenchmark.run(threads: options.threads, json: options.json)
+    return
+  }
+  try TrainCommand(options: options).run()
 }
-print("after re-estimation: test \(test2.accuracy)  val \(trainer.validate().accuracy)")
+
+do {
+  try run()
+} catch {
+  Console.fail(tool, error)
+}
