@@ -12,6 +12,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
   /// paper's Glorot scale); BatchNorm parameters always use the plain rate.
   public var glorotLearningRateScale: Bool
   public var seed: UInt64
+  /// Shift each training image by a random offset in `-augmentShift...augmentShift` pixels
+  /// along each axis (0 = no augmentation); validation and test images are never shifted.
+  public var augmentShift: Int
   /// Images held out from the end of the training set for validation.
   public var validationCount: Int
   /// Training images used to re-estimate BatchNorm statistics before folding.
@@ -25,6 +28,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     finalLearningRate: Float = Self.defaultFinalLearningRate,
     schedule: LearningRateSchedule = Self.defaultSchedule,
     glorotLearningRateScale: Bool = Self.defaultGlorotScale, seed: UInt64 = 1,
+    augmentShift: Int = Self.defaultAugmentShift,
     validationCount: Int = Self.defaultValidationCount,
     reestimationCount: Int = Self.defaultReestimationCount,
     batchNormEpsilon: Float = 1e-4, batchNormMomentum: Float = 0.1
@@ -37,6 +41,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     self.schedule = schedule
     self.glorotLearningRateScale = glorotLearningRateScale
     self.seed = seed
+    self.augmentShift = augmentShift
     self.validationCount = validationCount
     self.reestimationCount = reestimationCount
     self.batchNormEpsilon = batchNormEpsilon
@@ -49,6 +54,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
   public static let defaultFinalLearningRate: Float = 0.00003
   public static let defaultSchedule = LearningRateSchedule.exponential
   public static let defaultGlorotScale = true
+  public static let defaultAugmentShift = 1
   public static let defaultValidationCount = 5000
   public static let defaultReestimationCount = 10000
 }

@@ -34,14 +34,14 @@ public enum TrainingCurveSVG {
     }
     var marker: (x: Double, y: Double, label: String)?
     if let testAccuracy, let last = epochs.last {
-      marker = (last, 100 * testAccuracy, String(format: "test %.2f%%", 100 * testAccuracy))
+      marker = (last, 100 * testAccuracy, String(format: "test accuracy %.2f%%", 100 * testAccuracy))
     }
     svg += panel(
       x: 70, y: 50, width: 370, height: 300, epochs: epochs, series: lossSeries,
-      yLabel: "loss (softmax cross-entropy)", marker: nil)
+      yLabel: "loss (softmax cross-entropy)", marker: nil, legendAtBottom: false)
     svg += panel(
       x: 560, y: 50, width: 370, height: 300, epochs: epochs, series: accuracySeries,
-      yLabel: "accuracy (%)", marker: marker)
+      yLabel: "accuracy (%)", marker: marker, legendAtBottom: true)
     svg += "</svg>\n"
     return svg
   }
@@ -49,7 +49,7 @@ public enum TrainingCurveSVG {
   /// One chart: frame, ticks, axis labels, lines and legend.
   static func panel(
     x: Double, y: Double, width: Double, height: Double, epochs: [Double], series: [Series],
-    yLabel: String, marker: (x: Double, y: Double, label: String)?
+    yLabel: String, marker: (x: Double, y: Double, label: String)?, legendAtBottom: Bool
   ) -> String {
     let allValues = series.flatMap(\.values) + (marker.map { [$0.y] } ?? [])
     var low = allValues.min() ?? 0
@@ -86,15 +86,21 @@ public enum TrainingCurveSVG {
         out += "<circle cx=\"\(f(px(epoch)))\" cy=\"\(f(py(value)))\" r=\"2.5\" fill=\"\(line.color)\"/>\n"
       }
     }
-    var legendY = y + 16
+    // Legend in a corner the curves usually leave free: top right for falling losses,
+    // bottom right for rising accuracies.
+    let entries = series.count + (marker == nil ? 0 : 1)
+    let legendX = x + width - 216
+    var legendY = legendAtBottom ? y + height - 10 - Double(entries - 1) * 16 : y + 16
+    out += "<rect x=\"\(f(legendX - 6))\" y=\"\(f(legendY - 13))\" width=\"210\" height=\"\(f(Double(entries) * 16 + 4))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
     for line in series {
-      out += "<line x1=\"\(f(x + 10))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(x + 30))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
-      out += "<text x=\"\(f(x + 36))\" y=\"\(f(legendY))\">\(escape(line.name))</text>\n"
+      out += "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 20))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
+      out += "<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\">\(escape(line.name))</text>\n"
       legendY += 16
     }
     if let marker {
       out += "<circle cx=\"\(f(px(marker.x)))\" cy=\"\(f(py(marker.y)))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
-      out += "<text x=\"\(f(x + 36))\" y=\"\(f(legendY))\" fill=\"#2ca02c\">\(escape(marker.label)) (engine, test set)</text>\n"
+      out += "<circle cx=\"\(f(legendX + 10))\" cy=\"\(f(legendY - 4))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
+      out += "<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\" fill=\"#2ca02c\">\(escape(marker.label)) (engine)</text>\n"
     }
     out += "</g>\n"
     return out

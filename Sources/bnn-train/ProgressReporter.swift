@@ -9,15 +9,18 @@ final class ProgressReporter {
   let json: Bool
   let terminal: Bool
   let totalEpochs: Int
+  /// Whether a validation split exists (else validation figures print as "-" / null).
+  let hasValidation: Bool
   private var lastDraw = 0.0
   private var epochStart = monotonicSeconds()
   private var runStart = monotonicSeconds()
   private var finishedEpochSeconds: [Double] = []
 
-  init(json: Bool, totalEpochs: Int, terminal: Bool = Console.stderrIsTerminal) {
+  init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal) {
     self.json = json
     self.terminal = terminal
     self.totalEpochs = totalEpochs
+    self.hasValidation = hasValidation
   }
 
   /// A human-readable line: on stdout normally, on stderr under `--json`.
@@ -54,15 +57,17 @@ final class ProgressReporter {
     let width = String(totalEpochs).count
     say(
       "epoch \(pad(String(record.epoch), width))/\(totalEpochs)  train loss \(fixed(record.trainLoss, 4))"
-        + "  train acc \(percent(record.trainAccuracy))  val acc \(percent(record.validationAccuracy))"
+        + "  train acc \(percent(record.trainAccuracy))  val acc "
+        + (hasValidation ? percent(record.validationAccuracy) : "-")
         + "  \(fixed(record.seconds, 1)) s  lr \(String(format: "%.2e", record.learningRate))")
     if json {
       Console.out(
         JSON.object([
           ("event", .string("epoch")), ("epoch", .int(record.epoch)), ("epochs", .int(totalEpochs)),
           ("train_loss", .number(record.trainLoss)), ("train_accuracy", .number(record.trainAccuracy)),
-          ("val_loss", .number(record.validationLoss)), ("val_accuracy", .number(record.validationAccuracy)),
-          ("seconds", .number(record.seconds)), ("lr", .number(Double(record.learningRate))),
+          ("val_loss", hasValidation ? .number(record.validationLoss) : .null),
+          ("val_accuracy", hasValidation ? .number(record.validationAccuracy) : .null),
+          ("seconds", .number(record.seconds)), ("lr", .number(shortestDouble(record.learningRate))),
         ]).text)
     }
   }
@@ -102,3 +107,6 @@ func median(_ values: [Double]) -> Double {
   guard !sorted.isEmpty else { return 0 }
   return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
+
+/// The `Double` whose shortest decimal form is the `Float`'s (0.003, not 0.0030000000260770321).
+func shortestDouble(_ value: Float) -> Double { Double(String(value)) ?? Double(value) }

@@ -62,7 +62,8 @@ struct TrainCommand {
       "images": "\(dataset.train.images.rows)x\(dataset.train.images.cols)",
     ]
 
-    let reporter = ProgressReporter(json: options.json, totalEpochs: configuration.epochs)
+    let reporter = ProgressReporter(
+      json: options.json, totalEpochs: configuration.epochs, hasValidation: configuration.validationCount > 0)
     let arch = configuration.architecture
     reporter.say(
       "bnn-train: \(arch.description) on \(datasetName) (\(dataset.directory)): "

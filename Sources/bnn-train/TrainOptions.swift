@@ -17,6 +17,7 @@ struct TrainOptions {
   var finalLearningRate: Float?
   var schedule: LearningRateSchedule?
   var seed: UInt64?
+  var augmentShift: Int?
   var validationCount: Int?
   var reestimationCount: Int?
   var threads: Int
@@ -26,7 +27,7 @@ struct TrainOptions {
 
   static let knownDatasets = ["mnist", "fashion-mnist"]
   static let valued: Set<String> = [
-    "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "val",
+    "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment", "val",
     "bn-samples", "threads", "out",
   ]
   static let flags: Set<String> = ["resume", "json", "help", "version", "bench-gemm"]
@@ -67,6 +68,7 @@ struct TrainOptions {
       guard let seed = UInt64(text) else { throw .usage("--seed must be a non-negative integer, got '\(text)'") }
       self.seed = seed
     }
+    augmentShift = try Self.optionalInt(parsed, "augment", 0...8)
     validationCount = try Self.optionalInt(parsed, "val", 0...10_000_000)
     reestimationCount = try Self.optionalInt(parsed, "bn-samples", 1...10_000_000)
     threads = try parsed.int("threads", default: defaultThreadCount, in: 1...1024)
@@ -99,6 +101,7 @@ struct TrainOptions {
       batchSize: batchSize ?? c.defaultBatchSize, learningRate: learningRate ?? c.defaultLearningRate,
       finalLearningRate: finalLearningRate ?? c.defaultFinalLearningRate,
       schedule: schedule ?? c.defaultSchedule, seed: seed ?? 1,
+      augmentShift: augmentShift ?? c.defaultAugmentShift,
       validationCount: validationCount ?? c.defaultValidationCount,
       reestimationCount: reestimationCount ?? c.defaultReestimationCount)
   }
@@ -116,6 +119,7 @@ struct TrainOptions {
     check("lr-end", finalLearningRate, configuration.finalLearningRate) { "\($0)" }
     check("schedule", schedule, configuration.schedule) { $0.rawValue }
     check("seed", seed, configuration.seed) { String($0) }
+    check("augment", augmentShift, configuration.augmentShift) { String($0) }
     check("val", validationCount, configuration.validationCount) { String($0) }
     check("bn-samples", reestimationCount, configuration.reestimationCount) { String($0) }
     if !conflicts.isEmpty {

@@ -33,6 +33,8 @@ enum Usage {
         --lr X            Adam learning rate at the first step (default: \(c.defaultLearningRate))
         --lr-end X        learning rate at the last step (default: \(c.defaultFinalLearningRate))
         --schedule S      exponential, cosine or constant decay per step (default: \(c.defaultSchedule.rawValue))
+        --augment N       shift each training image by a random offset of up to N pixels
+                          in x and y (default: \(c.defaultAugmentShift), 0 = off)
         --seed N          seed of the initialisation and shuffling (default: 1); a run is
                           reproducible for a given seed, whatever the thread count
         --bn-samples N    training images used to re-estimate BatchNorm statistics with the
@@ -56,7 +58,8 @@ enum Usage {
       on the test set (and its agreement with the trainer's own float evaluation).
 
       EXIT STATUS
-        0 success, 1 runtime error (data, files, training), 2 usage error
+        0 success, 1 runtime error (data, files, training), 2 usage error,
+        130 interrupted (Ctrl-C): the last checkpoint stays valid, continue with --resume
 
       EXAMPLES
         bnn-train                                       # mlp-1024 on MNIST -> mnist-mlp-1024.bnn

@@ -57,7 +57,7 @@ import Testing
     let checkpoint = Self.smallCheckpoint()
     let otherData = TrainingData(
       pixels: [UInt8](repeating: 0, count: 300 * 25), labels: [UInt8](repeating: 0, count: 300),
-      imageSize: 25, validationCount: 100)
+      width: 5, height: 5, validationCount: 100)
     #expect(throws: CheckpointError.self) {
       try Trainer(checkpoint: checkpoint, path: "x", data: otherData, threads: 1)
     }

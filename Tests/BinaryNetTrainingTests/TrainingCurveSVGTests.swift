@@ -19,7 +19,7 @@ import Testing
     #expect(svg.components(separatedBy: ">epoch</text>").count - 1 == 2)
     #expect(svg.contains("loss (softmax cross-entropy)"))
     #expect(svg.contains("accuracy (%)"))
-    #expect(svg.contains("test 98.50%"))
+    #expect(svg.contains("test accuracy 98.50%"))
     #expect(svg.contains("mnist &lt;mlp-1024&gt;"))
     #expect(!svg.contains("nan") && !svg.contains("inf"))
     // Balanced tags: every opened element is closed or self-closed.
