@@ -1,3 +1,4 @@
+import CFloatKernels
 import Foundation
 
 /// First and second moment estimates of one parameter tensor.
@@ -24,32 +25,26 @@ public struct Adam: Sendable {
 
   public init() {}
 
-  /// One update of `count` parameters at step `t` (1-based).
+  /// One update of `count` parameters at step `t` (1-based). With `signs`, the signs of
+  /// the updated parameters are written there in the same pass (the binary weights).
   public func update(
     parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
     moments: AdamMoments, count: Int, learningRate: Float, step t: Int, clip: Float? = nil,
-    threads: Int
+    signs: UnsafeMutablePointer<Float>? = nil, threads: Int
   ) {
     let correction1 = 1 - pow(Double(beta1), Double(t))
     let correction2 = 1 - pow(Double(beta2), Double(t))
     let stepSize = Float(Double(learningRate) * correction2.squareRoot() / correction1)
     let eps = Float(Double(epsilon) * correction2.squareRoot())
     let (b1, b2) = (beta1, beta2)
-    let (c1, c2) = (1 - beta1, 1 - beta2)
     let limit = clip ?? .infinity
-    let p = UncheckedSendable((parameters, gradients, moments.first.data, moments.second.data))
+    let p = UncheckedSendable((parameters, gradients, moments.first.data, moments.second.data, signs))
     Parallel.forEachChunk(count: count, threads: threads, alignment: 64, minimumChunk: 1 << 15) {
       range in
-      let (w, g, m, v) = p.value
-      for i in range {
-        let gi = g[i]
-        let mi = b1 * m[i] + c1 * gi
-        let vi = b2 * v[i] + c2 * gi * gi
-        m[i] = mi
-        v[i] = vi
-        let updated = w[i] - stepSize * mi / (vi.squareRoot() + eps)
-        w[i] = min(limit, max(-limit, updated))
-      }
+      let (w, g, m, v, signs) = p.value
+      let i = range.lowerBound
+      bnn_adam_update(
+        w + i, g + i, m + i, v + i, signs.map { $0 + i }, range.count, b1, b2, stepSize, eps, limit)
     }
   }
 }

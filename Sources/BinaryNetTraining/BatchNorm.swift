@@ -1,3 +1,5 @@
+import CFloatKernels
+
 /// Batch normalisation of `features` columns of a row-major `[batch][features]` matrix.
 ///
 /// Training (batch statistics, per feature j over the B rows of the batch):
@@ -46,7 +48,7 @@ public final class BatchNormCache: @unchecked Sendable {
 extension BatchNorm {
   /// Training forward: normalises `z` with its batch statistics into `y`, keeps `xhat`
   /// and `1/std` in `cache`, and updates the running statistics. Features are split
-  /// between `threads` (each feature's sums run in one fixed order).
+  /// between `threads` (each feature's sums run in one fixed order: `bnn_batchnorm_forward`).
   public mutating func forwardTraining(
     _ z: Matrix, into y: Matrix, cache: BatchNormCache, threads: Int
   ) {
@@ -64,39 +66,13 @@ extension BatchNorm {
               let p = UncheckedSendable(
                 (meanBuffer.baseAddress!, varianceBuffer.baseAddress!, inverseBuffer.baseAddress!,
                  gammaBuffer.baseAddress!, betaBuffer.baseAddress!))
-              Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 64) {
+              Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
                 range in
                 let (mean, variance, inverse, g, b) = p.value
-                let lo = range.lowerBound
-                let width = range.count
-                let scale = 1 / Float(batch)
-                for j in range { mean[j] = 0; variance[j] = 0 }
-                for row in 0..<batch {
-                  let zr = z.row(row) + lo
-                  for j in 0..<width { mean[lo + j] += zr[j] }
-                }
-                for j in range { mean[j] *= scale }
-                for row in 0..<batch {
-                  let zr = z.row(row) + lo
-                  for j in 0..<width {
-                    let d = zr[j] - mean[lo + j]
-                    variance[lo + j] += d * d
-                  }
-                }
-                for j in range {
-                  variance[j] *= scale
-                  inverse[j] = 1 / (variance[j] + eps).squareRoot()
-                }
-                for row in 0..<batch {
-                  let zr = z.row(row) + lo
-                  let xr = cache.normalized.row(row) + lo
-                  let yr = y.row(row) + lo
-                  for j in 0..<width {
-                    let xhat = (zr[j] - mean[lo + j]) * inverse[lo + j]
-                    xr[j] = xhat
-                    yr[j] = g[lo + j] * xhat + b[lo + j]
-                  }
-                }
+                let j = range.lowerBound
+                bnn_batchnorm_forward(
+                  z.data + j, cache.normalized.data + j, y.data + j, batch, range.count, n, g + j, b + j,
+                  mean + j, variance + j, inverse + j, eps)
               }
             }
           }
@@ -110,8 +86,8 @@ extension BatchNorm {
     }
   }
 
-  /// Training backward: from `dy` (overwritten with `dz`) and the cache, accumulates
-  /// nothing, returns `(dgamma, dbeta)`.
+  /// Training backward: turns `gradient` (dy) into dz in place, using the cache of the
+  /// forward pass; returns `(dgamma, dbeta)`.
   public func backward(
     _ gradient: Matrix, cache: BatchNormCache, threads: Int
   ) -> (dGamma: [Float], dBeta: [Float]) {
@@ -126,29 +102,13 @@ extension BatchNorm {
             let p = UncheckedSendable(
               (dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
                gammaBuffer.baseAddress!))
-            Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 64) {
+            Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
               range in
               let (dg, db, inverse, g) = p.value
-              let lo = range.lowerBound
-              let width = range.count
-              for row in 0..<batch {
-                let dy = gradient.row(row) + lo
-                let xr = cache.normalized.row(row) + lo
-                for j in 0..<width {
-                  db[lo + j] += dy[j]
-                  dg[lo + j] += dy[j] * xr[j]
-                }
-              }
-              let count = Float(batch)
-              for row in 0..<batch {
-                let dy = gradient.row(row) + lo
-                let xr = cache.normalized.row(row) + lo
-                for j in 0..<width {
-                  let k = lo + j
-                  let factor = g[k] * inverse[k] / count
-                  dy[j] = factor * (count * dy[j] - db[k] - xr[j] * dg[k])
-                }
-              }
+              let j = range.lowerBound
+              bnn_batchnorm_backward(
+                gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j, inverse + j,
+                dg + j, db + j)
             }
           }
         }

@@ -1,3 +1,5 @@
+import CFloatKernels
+
 /// Binarisation used everywhere in BinaryNet: `sign(x) = x < 0 ? -1 : +1` (so sign(0) = +1,
 /// matching bit 0 = +1 in the engine's encoding).
 @inline(__always) public func binarySign(_ x: Float) -> Float { x < 0 ? -1 : 1 }
@@ -9,8 +11,7 @@ public func binarize(
   let p = UncheckedSendable((x, out))
   Parallel.forEachChunk(count: count, threads: threads, alignment: 64, minimumChunk: 1 << 16) {
     range in
-    let (x, out) = p.value
-    for i in range { out[i] = x[i] < 0 ? -1 : 1 }
+    bnn_sign(p.value.0 + range.lowerBound, p.value.1 + range.lowerBound, range.count)
   }
 }
 
@@ -24,7 +25,6 @@ public func applyHardTanhGradientMask(
   let p = UncheckedSendable((gradient, x))
   Parallel.forEachChunk(count: count, threads: threads, alignment: 64, minimumChunk: 1 << 16) {
     range in
-    let (gradient, x) = p.value
-    for i in range where abs(x[i]) > 1 { gradient[i] = 0 }
+    bnn_hardtanh_mask(p.value.0 + range.lowerBound, p.value.1 + range.lowerBound, range.count)
   }
 }

@@ -82,6 +82,9 @@ public final class Trainer: @unchecked Sendable {
     var correct = 0
     var rate: Float = 0
     let ws = workspace
+    // Adam keeps the binary weights current after every step; this covers a fresh or
+    // restored model.
+    model.refreshBinaryWeights(threads: gemm.threads)
     var stopped = false
     data.pixels.withUnsafeBufferPointer { pixels in
       for batchIndex in 0..<stepsPerEpoch where !stopped {
@@ -119,14 +122,14 @@ public final class Trainer: @unchecked Sendable {
   /// One optimiser step on the batch loaded in the workspace.
   private func trainStep(learningRate rate: Float) -> (loss: Double, correct: Int) {
     let threads = gemm.threads
-    model.refreshBinaryWeights(threads: threads)
     let result = model.forwardBackward(workspace: workspace, gemm: gemm)
     step += 1
     for (index, layer) in model.layers.enumerated() {
       optimizer.update(
         parameters: layer.latent.data, gradients: workspace.weightGradients[index].data,
         moments: weightMoments[index], count: layer.latent.count,
-        learningRate: rate * weightLearningRateScale(index), step: step, clip: 1, threads: threads)
+        learningRate: rate * weightLearningRateScale(index), step: step, clip: 1,
+        signs: layer.binary.data, threads: threads)
       let gradients = result.batchNorm[index]
       layer.batchNorm.gamma.withUnsafeMutableBufferPointer { gamma in
         gradients.gamma.withUnsafeBufferPointer { g in

@@ -138,8 +138,13 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
                          size_t k, float alpha, const float *a, size_t lda, const float *b,
                          size_t ldb, float beta, float *c, size_t ldc) {
   if (m == 0 || n == 0) return;
-  scale_c(m, n, beta, c, ldc);
-  if (k == 0 || alpha == 0.0f) return;
+  if (k == 0 || alpha == 0.0f) {
+    scale_c(m, n, beta, c, ldc);
+    return;
+  }
+  /* beta == 0: the first K block writes C instead of adding to it (no memset, and NaNs in
+     C are never read); any other beta scales C once up front. */
+  if (beta != 0.0f) scale_c(m, n, beta, c, ldc);
   const sgemm_micro_kernel kernel = kernel_for(path);
 
   /* Strides of op(A) (i, p) and op(B) (p, j) in the stored arrays. */
@@ -158,6 +163,7 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
     const size_t nc = min_size(SGEMM_NC, n - jc);
     for (size_t pc = 0; pc < k; pc += SGEMM_KC) {
       const size_t kc = min_size(SGEMM_KC, k - pc);
+      const int accumulate = pc > 0 || beta != 0.0f;
       pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, packed_b);
       for (size_t ic = 0; ic < m; ic += SGEMM_MC) {
         const size_t mc = min_size(SGEMM_MC, m - ic);
@@ -170,15 +176,16 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
             const float *ap = packed_a + ir * kc;
             float *ct = c + (ic + ir) * ldc + jc + jr;
             if (mr == SGEMM_MR && nr == SGEMM_NR) {
-              kernel(kc, ap, bp, ct, ldc, alpha);
+              kernel(kc, ap, bp, ct, ldc, alpha, accumulate);
             } else {
               /* Copy the partial tile in and out so that every element of C gets exactly
                  the same arithmetic as in a full tile (results do not depend on where the
                  caller splits M or N between threads). */
               memset(tile, 0, sizeof tile);
-              for (size_t i = 0; i < mr; i++)
-                memcpy(tile + i * SGEMM_NR, ct + i * ldc, nr * sizeof(float));
-              kernel(kc, ap, bp, tile, SGEMM_NR, alpha);
+              if (accumulate)
+                for (size_t i = 0; i < mr; i++)
+                  memcpy(tile + i * SGEMM_NR, ct + i * ldc, nr * sizeof(float));
+              kernel(kc, ap, bp, tile, SGEMM_NR, alpha, accumulate);
               for (size_t i = 0; i < mr; i++)
                 memcpy(ct + i * ldc, tile + i * SGEMM_NR, nr * sizeof(float));
             }

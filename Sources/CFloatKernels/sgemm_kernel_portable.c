@@ -2,7 +2,7 @@
 #include "sgemm_internal.h"
 
 void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
-                           float alpha) {
+                           float alpha, int accumulate) {
   float acc[SGEMM_MR][SGEMM_NR] = {{0}};
   for (size_t p = 0; p < kc; p++) {
     const float *bp = b + p * SGEMM_NR;
@@ -12,5 +12,6 @@ void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, 
     }
   }
   for (int i = 0; i < SGEMM_MR; i++)
-    for (int j = 0; j < SGEMM_NR; j++) c[i * ldc + j] += alpha * acc[i][j];
+    for (int j = 0; j < SGEMM_NR; j++)
+      c[i * ldc + j] = alpha * acc[i][j] + (accumulate ? c[i * ldc + j] : 0.0f);
 }

@@ -164,6 +164,42 @@ import Testing
     #expect(abs(moments.second.data[0] - 0.004) < 1e-6)
   }
 
+  /// The vectorised body and the scalar tail against the formula, with fused signs.
+  @Test func adamKernelMatchesTheFormulaOnOddLengths() {
+    var rng = Xoshiro256(seed: 12)
+    let count = 37
+    var parameters = (0..<count).map { _ in 2 * rng.nextUnitFloat() - 1 }
+    let gradients = (0..<count).map { _ in 0.2 * rng.nextUnitFloat() - 0.1 }
+    let moments = AdamMoments(count: count)
+    for i in 0..<count {
+      moments.first.data[i] = 0.01 * Float(i % 5) - 0.02
+      moments.second.data[i] = 0.001 * Float(i % 7)
+    }
+    let (m0, v0, w0) = (moments.first.values, moments.second.values, parameters)
+    var signs = [Float](repeating: 0, count: count)
+    parameters.withUnsafeMutableBufferPointer { p in
+      gradients.withUnsafeBufferPointer { g in
+        signs.withUnsafeMutableBufferPointer { s in
+          Adam().update(
+            parameters: p.baseAddress!, gradients: g.baseAddress!, moments: moments, count: count,
+            learningRate: 0.05, step: 3, clip: 1, signs: s.baseAddress!, threads: 1)
+        }
+      }
+    }
+    let c1 = 1 - pow(0.9, 3.0)
+    let c2 = 1 - pow(0.999, 3.0)
+    for i in 0..<count {
+      let g = Double(gradients[i])
+      let m = 0.9 * Double(m0[i]) + 0.1 * g
+      let v = 0.999 * Double(v0[i]) + 0.001 * g * g
+      let w = min(1, max(-1, Double(w0[i]) - 0.05 * (m / c1) / ((v / c2).squareRoot() + 1e-8)))
+      #expect(abs(Double(moments.first.data[i]) - m) < 1e-6)
+      #expect(abs(Double(moments.second.data[i]) - v) < 1e-7)
+      #expect(abs(Double(parameters[i]) - w) < 1e-5, "w[\(i)]")
+      #expect(signs[i] == (parameters[i] < 0 ? -1 : 1))
+    }
+  }
+
   @Test func learningRateSchedulesHitTheirEnds() {
     for schedule in LearningRateSchedule.allCases {
       let start = schedule.rate(step: 0, totalSteps: 100, start: 0.01, end: 0.0001)

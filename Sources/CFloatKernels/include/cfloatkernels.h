@@ -50,6 +50,42 @@ void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
                          const float *a, size_t lda, const float *b, size_t ldb, float beta,
                          float *c, size_t ldc);
 
+/*
+ * Adam step over n parameters, bias corrections folded into step_size and epsilon:
+ *   m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
+ *   w = clamp(w - step_size * m / (sqrt(v) + epsilon), -clip, clip)
+ * If sign_out is not NULL it receives sign(w) of the updated weights (w < 0 ? -1 : +1).
+ * AVX2 when the CPU has it, else portable C; the arrays must not overlap.
+ */
+void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
+                     float beta1, float beta2, float step_size, float epsilon, float clip);
+
+/* out[i] = x[i] < 0 ? -1 : +1  (sign with sign(0) = +1; -0.0 counts as 0). */
+void bnn_sign(const float *x, float *out, size_t n);
+
+/* Straight-through hard-tanh window: gradient[i] = 0 where |x[i]| > 1. */
+void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
+
+/*
+ * BatchNorm training forward over `width` feature columns of row-major [rows][ld] matrices
+ * (pointers offset to the first column of the block): per feature j, over the rows b,
+ *   mean_j = (1/B) sum_b z_bj,  variance_j = (1/B) sum_b (z_bj - mean_j)^2,
+ *   inverse_std_j = 1/sqrt(variance_j + epsilon),
+ *   xhat_bj = (z_bj - mean_j) inverse_std_j,  y_bj = gamma_j xhat_bj + beta_j.
+ */
+void bnn_batchnorm_forward(const float *z, float *xhat, float *y, size_t rows, size_t width,
+                           size_t ld, const float *gamma, const float *beta, float *mean,
+                           float *variance, float *inverse_std, float epsilon);
+
+/*
+ * BatchNorm training backward, in place on `gradient` (dy in, dz out):
+ *   dbeta_j = sum_b dy_bj,  dgamma_j = sum_b dy_bj xhat_bj,
+ *   dz_bj = gamma_j inverse_std_j / B * (B dy_bj - dbeta_j - xhat_bj dgamma_j).
+ */
+void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, size_t width,
+                            size_t ld, const float *gamma, const float *inverse_std,
+                            float *dgamma, float *dbeta);
+
 #ifdef __cplusplus
 }
 #endif
