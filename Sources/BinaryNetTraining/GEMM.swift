@@ -3,7 +3,8 @@ import CFloatKernels
 /// Threaded float32 matrix product over whole matrices, row-major:
 /// `C = alpha * op(A) * op(B) + beta * C`, `op(A)` is `m x k`, `op(B)` is `k x n`.
 ///
-/// The C kernel (`bnn_sgemm`: packed, cache-blocked, AVX2+FMA when the CPU has it) does the
+/// The C kernel (`bnn_sgemm`: packed, cache-blocked, AVX-512 or AVX2+FMA when the CPU has
+/// them) does the
 /// arithmetic; this type splits the larger of M and N into one block of C per thread.
 /// Every element of C gets identical arithmetic whatever the split, so results do not
 /// depend on the thread count.
@@ -17,8 +18,21 @@ public struct GEMM: Sendable {
   }
 
   /// Name of the micro-kernel this CPU uses.
-  public static var kernelName: String {
-    bnn_sgemm_best_path() == BNN_SGEMM_AVX2 ? "avx2+fma" : "portable"
+  public static var kernelName: String { name(of: bnn_sgemm_best_path()) }
+
+  /// Name of a micro-kernel path.
+  public static func name(of path: bnn_sgemm_path) -> String {
+    switch path {
+    case BNN_SGEMM_AVX512: return "avx512"
+    case BNN_SGEMM_AVX2: return "avx2+fma"
+    case BNN_SGEMM_PORTABLE: return "portable"
+    default: return name(of: bnn_sgemm_best_path())
+    }
+  }
+
+  /// The micro-kernel paths this CPU can run, slowest first.
+  public static var availablePaths: [bnn_sgemm_path] {
+    [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512].filter { bnn_sgemm_path_available($0) != 0 }
   }
 
   /// Products smaller than this many multiply-adds run on one thread.

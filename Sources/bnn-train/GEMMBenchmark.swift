@@ -24,8 +24,7 @@ enum GEMMBenchmark {
 
   static func run(threads: Int, json: Bool) {
     var rng = Xoshiro256(seed: 1)
-    let paths: [(String, bnn_sgemm_path)] = [("portable", BNN_SGEMM_PORTABLE), ("avx2+fma", BNN_SGEMM_AVX2)]
-      .filter { bnn_sgemm_path_available($0.1) != 0 }
+    let paths = GEMM.availablePaths.map { (GEMM.name(of: $0), $0) }
     let threadCounts = threads > 1 ? [1, threads] : [1]
     var results: [JSON] = []
     if !json {

@@ -37,9 +37,7 @@ import Testing
     return worst / Float(k).squareRoot().clamped(min: 1)
   }
 
-  static var paths: [bnn_sgemm_path] {
-    [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2].filter { bnn_sgemm_path_available($0) != 0 }
-  }
+  static var paths: [bnn_sgemm_path] { GEMM.availablePaths }
 
   @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
   func randomShapesMatchTheReference(transA: Bool, transB: Bool) {
@@ -83,6 +81,25 @@ import Testing
     var empty = [Float](repeating: .nan, count: 4)
     bnn_sgemm(0, 0, 2, 2, 0, 1, a, 2, b, 2, 0, &empty, 2)
     #expect(empty == [0, 0, 0, 0])
+  }
+
+  /// Both FMA paths run the same FMA chain per element: identical bits despite 16- and
+  /// 32-wide tiles (checked where the CPU has both).
+  @Test func avx2AndAVX512AreBitIdentical() {
+    guard bnn_sgemm_path_available(BNN_SGEMM_AVX512) != 0, bnn_sgemm_path_available(BNN_SGEMM_AVX2) != 0 else {
+      return
+    }
+    var rng = Xoshiro256(seed: 10)
+    for (m, n, k, transA, transB) in [(100, 1024, 784, false, true), (37, 45, 600, true, false), (7, 33, 9, false, false)] {
+      let a = Self.randomMatrix(m * k, &rng)
+      let b = Self.randomMatrix(k * n, &rng)
+      var c2 = [Float](repeating: 0, count: m * n)
+      var c5 = [Float](repeating: 0, count: m * n)
+      let (lda, ldb) = (transA ? m : k, transB ? k : n)
+      bnn_sgemm_with_path(BNN_SGEMM_AVX2, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c2, n)
+      bnn_sgemm_with_path(BNN_SGEMM_AVX512, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c5, n)
+      #expect(c2 == c5, "m=\(m) n=\(n) k=\(k)")
+    }
   }
 
   @Test func pathsAgreeOnTheBestChoice() {

@@ -8,9 +8,11 @@
  *                   or B^T   (trans_b = 1, B is N x K with row stride ldb);
  *   C is M x N with row stride ldc. beta == 0 overwrites C (NaNs in C are ignored).
  *
- * Cache-blocked (packed A and B panels) with a 6x16 register micro-kernel. The AVX2+FMA
- * micro-kernel is compiled with a per-function target attribute and chosen at run time
- * (__builtin_cpu_supports); a portable C micro-kernel is used elsewhere. The functions are
+ * Cache-blocked (packed A and B panels) with a 6x16 (AVX2+FMA, portable C) or 6x32 (AVX-512F)
+ * register micro-kernel. The SIMD micro-kernels are compiled with per-function target
+ * attributes and chosen at run time (__builtin_cpu_supports); the portable one runs
+ * elsewhere. The AVX2 and AVX-512 paths give bit-identical results (same FMA chain per
+ * element of C); the portable path (separate multiply and add) may differ in the last bits. The functions are
  * thread-safe (no global state besides the read-only dispatch decision): callers thread by
  * splitting M or N into disjoint blocks of C.
  */
@@ -27,6 +29,7 @@ typedef enum {
   BNN_SGEMM_AUTO = 0,     /**< the fastest one this CPU supports */
   BNN_SGEMM_PORTABLE = 1, /**< plain C, any CPU */
   BNN_SGEMM_AVX2 = 2,     /**< x86-64 AVX2 + FMA */
+  BNN_SGEMM_AVX512 = 3,   /**< x86-64 AVX-512F */
 } bnn_sgemm_path;
 
 /** 1 if `path` can run on this CPU (AUTO and PORTABLE always can). */
