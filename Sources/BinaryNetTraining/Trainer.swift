@@ -1,3 +1,4 @@
+import CFloatKernels
 import Dispatch
 
 /// Trains a `BinaryMLP` epoch by epoch: seeded shuffling, mini-batch forward/backward,
@@ -46,7 +47,14 @@ public final class Trainer: @unchecked Sendable {
 
   public var threads: Int {
     get { gemm.threads }
-    set { gemm = GEMM(threads: newValue) }
+    set { gemm = GEMM(threads: newValue, path: gemm.path) }
+  }
+
+  /// The SGEMM micro-kernel (default: the fastest this CPU has). The AVX2 and AVX-512
+  /// paths give identical results; the portable one may differ in the last bits.
+  public var sgemmPath: bnn_sgemm_path {
+    get { gemm.path }
+    set { gemm = GEMM(threads: gemm.threads, path: newValue) }
   }
 
   public var stepsPerEpoch: Int { data.trainingCount / configuration.batchSize }

@@ -12,12 +12,12 @@ struct Finisher {
   let dataset: Dataset
   let paths: OutputPaths
   let reporter: ProgressReporter
-  let threads: Int
+  var threads: Int { trainer.threads }
 
   func run() throws(CLIError) {
     let configuration = trainer.configuration
     let model = trainer.model
-    let gemm = GEMM(threads: threads)
+    let gemm = trainer.gemm
     let data = trainer.data
     let started = monotonicSeconds()
 
@@ -97,7 +97,7 @@ struct Finisher {
           ("batch", .int(configuration.batchSize)), ("lr", .number(shortestDouble(configuration.learningRate))),
           ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
           ("schedule", .string(configuration.schedule.rawValue)), ("seed", .string(String(configuration.seed))),
-          ("threads", .int(threads)), ("sgemm", .string(GEMM.kernelName)),
+          ("threads", .int(threads)), ("sgemm", .string(GEMM.name(of: trainer.sgemmPath))),
           ("train_loss", .number(last?.trainLoss ?? 0)), ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
           ("val_accuracy_running_stats", data.validationCount > 0 ? .number(running.accuracy) : .null),
           ("val_accuracy", data.validationCount > 0 ? .number(reestimated.accuracy) : .null),

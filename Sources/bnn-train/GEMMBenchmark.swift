@@ -5,7 +5,7 @@ import Foundation
 
 /// `bnn-train --bench-gemm`: SGEMM throughput on the shapes that training mlp-1024 with
 /// batch 100 runs (forward `X W^T`, input gradient `dZ W`, weight gradient `dZ^T X`) and on a
-/// square product, for each micro-kernel on one thread and on all threads.
+/// square product, for each micro-kernel this CPU has, on one thread and on all threads.
 /// Prints the median of several timed repetitions with min and max (machines are noisy).
 enum GEMMBenchmark {
   struct Shape {

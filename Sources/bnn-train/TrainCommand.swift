@@ -57,6 +57,7 @@ struct TrainCommand {
     } else {
       trainer = Trainer(configuration: configuration, data: data, threads: options.threads)
     }
+    trainer.sgemmPath = options.sgemmPath
     let runAnnotations = [
       "dataset": datasetName, "data": dataset.directory,
       "images": "\(dataset.train.images.rows)x\(dataset.train.images.cols)",
@@ -72,7 +73,7 @@ struct TrainCommand {
     reporter.say(
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
-        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(GEMM.kernelName)")
+        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(GEMM.name(of: trainer.sgemmPath))")
     if trainer.epoch > 0 {
       reporter.say("  resuming from \(paths.checkpoint) after epoch \(trainer.epoch)")
       for record in trainer.history { reporter.epochFinished(record) }
@@ -108,7 +109,7 @@ struct TrainCommand {
       reporter.epochFinished(record)
     }
     signal(SIGINT, SIG_DFL)
-    try Finisher(trainer: trainer, dataset: dataset, paths: paths, reporter: reporter, threads: options.threads).run()
+    try Finisher(trainer: trainer, dataset: dataset, paths: paths, reporter: reporter).run()
   }
 
   /// `DATASET-ARCH.bnn` in the current directory.

@@ -1,4 +1,5 @@
 import BinaryNetTraining
+import CFloatKernels
 import CLISupport
 import Foundation
 
@@ -21,6 +22,7 @@ struct TrainOptions {
   var validationCount: Int?
   var reestimationCount: Int?
   var threads: Int
+  var sgemmPath: bnn_sgemm_path
   var outputPath: String?
   var resume: Bool
   var json: Bool
@@ -28,7 +30,7 @@ struct TrainOptions {
   static let knownDatasets = ["mnist", "fashion-mnist"]
   static let valued: Set<String> = [
     "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment", "val",
-    "bn-samples", "threads", "out",
+    "bn-samples", "threads", "out", "sgemm",
   ]
   static let flags: Set<String> = ["resume", "json", "help", "version", "bench-gemm"]
 
@@ -72,6 +74,19 @@ struct TrainOptions {
     validationCount = try Self.optionalInt(parsed, "val", 0...10_000_000)
     reestimationCount = try Self.optionalInt(parsed, "bn-samples", 1...10_000_000)
     threads = try parsed.int("threads", default: defaultThreadCount, in: 1...1024)
+    sgemmPath = BNN_SGEMM_AUTO
+    if let name = parsed.string("sgemm"), name != "auto" {
+      let known = [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512]
+      guard let path = known.first(where: { GEMM.name(of: $0) == name || (name == "avx2" && $0 == BNN_SGEMM_AVX2) })
+      else {
+        throw .usage("unknown --sgemm '\(name)' (auto, portable, avx2, avx512)")
+      }
+      guard bnn_sgemm_path_available(path) != 0 else {
+        throw .runtime("--sgemm \(name) is not available on this CPU (available: "
+          + GEMM.availablePaths.map { GEMM.name(of: $0) }.joined(separator: ", ") + ")")
+      }
+      sgemmPath = path
+    }
     if let out = parsed.string("out") {
       guard !out.isEmpty else { throw .usage("--out needs a file name") }
       outputPath = out

@@ -40,6 +40,8 @@ enum Usage {
         --bn-samples N    training images used to re-estimate BatchNorm statistics with the
                           final weights before folding (default: \(c.defaultReestimationCount))
         --threads N       worker threads (default: all \(defaultThreadCount) cores)
+        --sgemm KERNEL    float SGEMM micro-kernel: auto (default), avx512, avx2 or portable;
+                          avx512 and avx2 give identical results
 
       OUTPUT
         --out MODEL       model file (default: DATASET-ARCH.bnn, e.g. mnist-mlp-1024.bnn).
