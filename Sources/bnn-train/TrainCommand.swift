@@ -127,11 +127,18 @@ struct TrainCommand {
   }
 
   func loadDataset(name: String, directory: String?, checkpoint: Checkpoint?) throws(CLIError) -> Dataset {
-    let classCount = (options.architecture ?? checkpoint?.metadata.configuration.architecture)?.classCount ?? 10
+    let architecture = options.architecture ?? checkpoint?.metadata.configuration.architecture
+    let classCount = architecture?.classCount ?? 10
+    if directory == nil, TrainOptions.knownDatasets.contains(name), classCount != 10 {
+      throw .usage("\(name) has 10 classes, but the architecture \(architecture!.dashed) has \(classCount) outputs; end it with -10")
+    }
     do {
       let folder = try DatasetLocator().locate(name: name, explicitDirectory: directory)
       return try Dataset.load(directory: folder, name: name, classCount: classCount)
     } catch {
+      if case .labelOutOfRange = error {
+        throw .runtime(error.description + " (the architecture's \(classCount) outputs are its classes)")
+      }
       throw .runtime(error.description)
     }
   }
