@@ -38,7 +38,8 @@ public struct Adam: Sendable {
     let eps = Float(Double(epsilon) * correction2.squareRoot())
     let (b1, b2) = (beta1, beta2)
     let limit = clip ?? .infinity
-    let p = UncheckedSendable((parameters, gradients, moments.first.data, moments.second.data, signs))
+    let p = UncheckedSendable(
+      (parameters, gradients, moments.first.data, moments.second.data, signs))
     Parallel.forEachChunk(count: count, threads: threads, alignment: 64, minimumChunk: 1 << 15) {
       range in
       let (w, g, m, v, signs) = p.value

@@ -92,7 +92,9 @@ public struct AtomicFileWriter: ~Copyable {
   /// and that `path` is not a folder.
   public static func checkWritable(_ path: String) throws(FileWriteError) {
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    {
       throw .cannotWrite(path: path, reason: "it is a directory")
     }
     var writer = try AtomicFileWriter(path: path)

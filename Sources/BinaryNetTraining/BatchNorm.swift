@@ -64,14 +64,17 @@ extension BatchNorm {
           gamma.withUnsafeBufferPointer { gammaBuffer in
             beta.withUnsafeBufferPointer { betaBuffer in
               let p = UncheckedSendable(
-                (meanBuffer.baseAddress!, varianceBuffer.baseAddress!, inverseBuffer.baseAddress!,
-                 gammaBuffer.baseAddress!, betaBuffer.baseAddress!))
+                (
+                  meanBuffer.baseAddress!, varianceBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                  gammaBuffer.baseAddress!, betaBuffer.baseAddress!
+                ))
               Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
                 range in
                 let (mean, variance, inverse, g, b) = p.value
                 let j = range.lowerBound
                 bnn_batchnorm_forward(
-                  z.data + j, cache.normalized.data + j, y.data + j, batch, range.count, n, g + j, b + j,
+                  z.data + j, cache.normalized.data + j, y.data + j, batch, range.count, n, g + j,
+                  b + j,
                   mean + j, variance + j, inverse + j, eps)
               }
             }
@@ -82,7 +85,8 @@ extension BatchNorm {
     let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
     for j in 0..<n {
       runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j]
-      runningVariance[j] = (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
+      runningVariance[j] =
+        (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
     }
   }
 
@@ -100,14 +104,17 @@ extension BatchNorm {
         cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
           gamma.withUnsafeBufferPointer { gammaBuffer in
             let p = UncheckedSendable(
-              (dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
-               gammaBuffer.baseAddress!))
+              (
+                dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                gammaBuffer.baseAddress!
+              ))
             Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
               range in
               let (dg, db, inverse, g) = p.value
               let j = range.lowerBound
               bnn_batchnorm_backward(
-                gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j, inverse + j,
+                gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j,
+                inverse + j,
                 dg + j, db + j)
             }
           }

@@ -166,9 +166,11 @@ extension BinaryMLP {
       for (row, image) in part.enumerated() { labelBuffer[row] = Int32(labels[image]) }
       let logits = Matrix(rows: part.count, cols: output.cols)
       logits.data.update(from: output.data, count: logits.count)
-      let batchGradient = part.count == chunk ? gradient : Matrix(rows: part.count, cols: output.cols)
+      let batchGradient =
+        part.count == chunk ? gradient : Matrix(rows: part.count, cols: output.cols)
       let (loss, hits) = labelBuffer.withUnsafeBufferPointer {
-        SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: $0.baseAddress!, gradient: batchGradient)
+        SoftmaxCrossEntropy.lossAndGradient(
+          logits: logits, labels: $0.baseAddress!, gradient: batchGradient)
       }
       lossSum += loss * Double(part.count)
       correct += hits

@@ -106,7 +106,9 @@ public struct Checkpoint: Sendable {
     return try result.get()
   }
 
-  static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(CheckpointError) -> Checkpoint {
+  static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws(CheckpointError)
+    -> Checkpoint
+  {
     let minimum = magic.count + 4 + 8 + 4
     guard bytes.count >= minimum, Array(bytes[0..<magic.count]) == magic else {
       throw .notACheckpoint(path: path)
@@ -116,7 +118,9 @@ public struct Checkpoint: Sendable {
     let stored = bytes.loadUnaligned(fromByteOffset: bytes.count - 4, as: UInt32.self).littleEndian
     var crc = CRC32()
     crc.update(UnsafeRawBufferPointer(rebasing: bytes[0..<(bytes.count - 4)]))
-    if crc.value != stored { throw .corrupt(path: path, detail: "checksum mismatch (truncated or damaged file)") }
+    if crc.value != stored {
+      throw .corrupt(path: path, detail: "checksum mismatch (truncated or damaged file)")
+    }
     let jsonLength = bytes.loadUnaligned(fromByteOffset: 12, as: UInt64.self).littleEndian
     guard jsonLength <= UInt64(bytes.count - minimum) else {
       throw .corrupt(path: path, detail: "metadata length \(jsonLength) exceeds the file")
@@ -145,7 +149,8 @@ public struct Checkpoint: Sendable {
       offset += byteCount
     }
     if offset != bytes.count - 4 {
-      throw .corrupt(path: path, detail: "\(bytes.count - 4 - offset) unexpected bytes after the tensors")
+      throw .corrupt(
+        path: path, detail: "\(bytes.count - 4 - offset) unexpected bytes after the tensors")
     }
     return Checkpoint(metadata: metadata, tensors: tensors)
   }
@@ -171,7 +176,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case .cannotWrite(let path, let reason): return "cannot write checkpoint \(path): \(reason)"
     case .notACheckpoint(let path): return "\(path) is not a bnn-train checkpoint"
     case .unsupportedVersion(let path, let version):
-      return "checkpoint \(path) has format version \(version); this bnn-train reads version \(Checkpoint.formatVersion)"
+      return
+        "checkpoint \(path) has format version \(version); this bnn-train reads version \(Checkpoint.formatVersion)"
     case .corrupt(let path, let detail): return "checkpoint \(path) is corrupt: \(detail)"
     case .mismatch(let path, let detail): return "checkpoint \(path) does not fit: \(detail)"
     }

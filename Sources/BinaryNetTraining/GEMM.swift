@@ -32,7 +32,9 @@ public struct GEMM: Sendable {
 
   /// The micro-kernel paths this CPU can run, slowest first.
   public static var availablePaths: [bnn_sgemm_path] {
-    [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512].filter { bnn_sgemm_path_available($0) != 0 }
+    [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512].filter {
+      bnn_sgemm_path_available($0) != 0
+    }
   }
 
   /// Products smaller than this many multiply-adds run on one thread.

@@ -11,7 +11,8 @@ public enum Parallel {
     count: Int, threads: Int, alignment: Int = 1, minimumChunk: Int = 1,
     _ body: (Range<Int>) -> Void
   ) {
-    let parts = chunks(count: count, threads: threads, alignment: alignment, minimumChunk: minimumChunk)
+    let parts = chunks(
+      count: count, threads: threads, alignment: alignment, minimumChunk: minimumChunk)
     if parts.count <= 1 {
       if count > 0 { body(0..<count) }
       return

@@ -1,6 +1,8 @@
 extension Trainer {
   /// Names and matrices of every tensor the checkpoint stores, in file order.
-  private func stateTensors() -> [(name: String, matrix: Matrix?, vector: WritableKeyPath<BatchNorm, [Float]>?, layer: Int)] {
+  private func stateTensors() -> [(
+    name: String, matrix: Matrix?, vector: WritableKeyPath<BatchNorm, [Float]>?, layer: Int
+  )] {
     var entries: [(String, Matrix?, WritableKeyPath<BatchNorm, [Float]>?, Int)] = []
     for index in model.layers.indices {
       let prefix = "layer\(index)."
@@ -24,7 +26,8 @@ extension Trainer {
     var entries: [Checkpoint.TensorEntry] = []
     var tensors: [[Float]] = []
     for tensor in stateTensors() {
-      let values = tensor.matrix?.values ?? model.layers[tensor.layer].batchNorm[keyPath: tensor.vector!]
+      let values =
+        tensor.matrix?.values ?? model.layers[tensor.layer].batchNorm[keyPath: tensor.vector!]
       entries.append(Checkpoint.TensorEntry(name: tensor.name, count: values.count))
       tensors.append(values)
     }
@@ -41,7 +44,11 @@ extension Trainer {
   ) throws(CheckpointError) {
     let configuration = checkpoint.metadata.configuration
     guard data.imageSize == configuration.architecture.inputCount else {
-      throw .mismatch(path: path, detail: "it was trained on images of \(configuration.architecture.inputCount) pixels, these have \(data.imageSize)")
+      throw .mismatch(
+        path: path,
+        detail:
+          "it was trained on images of \(configuration.architecture.inputCount) pixels, these have \(data.imageSize)"
+      )
     }
     guard data.validationCount == configuration.validationCount,
       data.trainingCount >= configuration.batchSize
@@ -61,13 +68,18 @@ extension Trainer {
       }
       if let matrix = tensor.matrix {
         guard values.count == matrix.count else {
-          throw .corrupt(path: path, detail: "tensor \(tensor.name) has \(values.count) values, expected \(matrix.count)")
+          throw .corrupt(
+            path: path,
+            detail: "tensor \(tensor.name) has \(values.count) values, expected \(matrix.count)")
         }
         matrix.assign(values)
       } else {
         let layer = model.layers[tensor.layer]
         guard values.count == layer.outputCount else {
-          throw .corrupt(path: path, detail: "tensor \(tensor.name) has \(values.count) values, expected \(layer.outputCount)")
+          throw .corrupt(
+            path: path,
+            detail:
+              "tensor \(tensor.name) has \(values.count) values, expected \(layer.outputCount)")
         }
         layer.batchNorm[keyPath: tensor.vector!] = values
       }

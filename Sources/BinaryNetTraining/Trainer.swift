@@ -98,18 +98,23 @@ public final class Trainer: @unchecked Sendable {
       for batchIndex in 0..<stepsPerEpoch where !stopped {
         let indices = order[(batchIndex * batch)..<((batchIndex + 1) * batch)]
         if configuration.augmentShift > 0 {
-          ShiftAugmentation(maximum: configuration.augmentShift, width: data.width, height: data.height)
-            .loadShiftedInputs(pixels: pixels.baseAddress!, indices: indices, into: ws.input, rng: &rng)
+          ShiftAugmentation(
+            maximum: configuration.augmentShift, width: data.width, height: data.height
+          )
+          .loadShiftedInputs(
+            pixels: pixels.baseAddress!, indices: indices, into: ws.input, rng: &rng)
         } else {
           BinaryMLP.loadInputs(
-            pixels: pixels.baseAddress!, imageSize: data.imageSize, indices: indices, into: ws.input)
+            pixels: pixels.baseAddress!, imageSize: data.imageSize, indices: indices, into: ws.input
+          )
         }
         for (row, image) in indices.enumerated() { ws.labels[row] = Int32(data.labels[image]) }
         rate = learningRate(atStep: step)
         let result = trainStep(learningRate: rate)
         lossSum += result.loss
         correct += result.correct
-        if let progress, !progress(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1)) {
+        if let progress, !progress(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1))
+        {
           stopped = true
         }
       }

@@ -11,7 +11,9 @@ public enum TrainingCurveSVG {
   }
 
   /// The SVG document for `history`. `testAccuracy`, if given, is marked after the last epoch.
-  public static func render(history: [EpochRecord], title: String, testAccuracy: Double? = nil) -> String {
+  public static func render(history: [EpochRecord], title: String, testAccuracy: Double? = nil)
+    -> String
+  {
     let width = 960.0
     let height = 420.0
     var svg = """
@@ -23,18 +25,26 @@ public enum TrainingCurveSVG {
       """
     let epochs = history.map { Double($0.epoch) }
     let hasValidation = history.contains { $0.validationAccuracy > 0 || $0.validationLoss > 0 }
-    var lossSeries = [Series(name: "train loss", color: "#1f77b4", values: history.map(\.trainLoss))]
+    var lossSeries = [
+      Series(name: "train loss", color: "#1f77b4", values: history.map(\.trainLoss))
+    ]
     var accuracySeries = [
-      Series(name: "train accuracy", color: "#1f77b4", values: history.map { 100 * $0.trainAccuracy })
+      Series(
+        name: "train accuracy", color: "#1f77b4", values: history.map { 100 * $0.trainAccuracy })
     ]
     if hasValidation {
-      lossSeries.append(Series(name: "validation loss", color: "#d62728", values: history.map(\.validationLoss)))
+      lossSeries.append(
+        Series(name: "validation loss", color: "#d62728", values: history.map(\.validationLoss)))
       accuracySeries.append(
-        Series(name: "validation accuracy", color: "#d62728", values: history.map { 100 * $0.validationAccuracy }))
+        Series(
+          name: "validation accuracy", color: "#d62728",
+          values: history.map { 100 * $0.validationAccuracy }))
     }
     var marker: (x: Double, y: Double, label: String)?
     if let testAccuracy, let last = epochs.last {
-      marker = (last, 100 * testAccuracy, String(format: "test accuracy %.2f%%", 100 * testAccuracy))
+      marker = (
+        last, 100 * testAccuracy, String(format: "test accuracy %.2f%%", 100 * testAccuracy)
+      )
     }
     svg += panel(
       x: 70, y: 50, width: 370, height: 300, epochs: epochs, series: lossSeries,
@@ -62,28 +72,40 @@ public enum TrainingCurveSVG {
     let lastEpoch = max(epochs.last ?? 1, firstEpoch + 1)
     let xTicks = niceTicks(low: firstEpoch, high: lastEpoch, count: 8, integers: true)
       .filter { $0 >= firstEpoch && $0 <= lastEpoch }
-    func px(_ epoch: Double) -> Double { x + (epoch - firstEpoch) / (lastEpoch - firstEpoch) * width }
+    func px(_ epoch: Double) -> Double {
+      x + (epoch - firstEpoch) / (lastEpoch - firstEpoch) * width
+    }
     func py(_ value: Double) -> Double { y + height - (value - low) / (high - low) * height }
 
     var out = "<g>\n"
-    out += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"none\" stroke=\"#333\"/>\n"
+    out +=
+      "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(width))\" height=\"\(f(height))\" fill=\"none\" stroke=\"#333\"/>\n"
     for tick in yTicks {
-      out += "<line x1=\"\(f(x))\" y1=\"\(f(py(tick)))\" x2=\"\(f(x + width))\" y2=\"\(f(py(tick)))\" stroke=\"#ddd\"/>\n"
-      out += "<text x=\"\(f(x - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(label(tick, step: yTicks[1] - yTicks[0]))</text>\n"
+      out +=
+        "<line x1=\"\(f(x))\" y1=\"\(f(py(tick)))\" x2=\"\(f(x + width))\" y2=\"\(f(py(tick)))\" stroke=\"#ddd\"/>\n"
+      out +=
+        "<text x=\"\(f(x - 6))\" y=\"\(f(py(tick) + 4))\" text-anchor=\"end\">\(label(tick, step: yTicks[1] - yTicks[0]))</text>\n"
     }
     for tick in xTicks {
-      out += "<line x1=\"\(f(px(tick)))\" y1=\"\(f(y + height))\" x2=\"\(f(px(tick)))\" y2=\"\(f(y + height + 5))\" stroke=\"#333\"/>\n"
-      out += "<text x=\"\(f(px(tick)))\" y=\"\(f(y + height + 18))\" text-anchor=\"middle\">\(Int(tick))</text>\n"
+      out +=
+        "<line x1=\"\(f(px(tick)))\" y1=\"\(f(y + height))\" x2=\"\(f(px(tick)))\" y2=\"\(f(y + height + 5))\" stroke=\"#333\"/>\n"
+      out +=
+        "<text x=\"\(f(px(tick)))\" y=\"\(f(y + height + 18))\" text-anchor=\"middle\">\(Int(tick))</text>\n"
     }
-    out += "<text x=\"\(f(x + width / 2))\" y=\"\(f(y + height + 38))\" text-anchor=\"middle\">epoch</text>\n"
+    out +=
+      "<text x=\"\(f(x + width / 2))\" y=\"\(f(y + height + 38))\" text-anchor=\"middle\">epoch</text>\n"
     let labelX = x - 48
     let labelY = y + height / 2
-    out += "<text x=\"\(f(labelX))\" y=\"\(f(labelY))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(labelX)) \(f(labelY)))\">\(escape(yLabel))</text>\n"
+    out +=
+      "<text x=\"\(f(labelX))\" y=\"\(f(labelY))\" text-anchor=\"middle\" transform=\"rotate(-90 \(f(labelX)) \(f(labelY)))\">\(escape(yLabel))</text>\n"
     for line in series where !line.values.isEmpty {
-      let points = zip(epochs, line.values).map { "\(f(px($0))),\(f(py($1)))" }.joined(separator: " ")
-      out += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
+      let points = zip(epochs, line.values).map { "\(f(px($0))),\(f(py($1)))" }.joined(
+        separator: " ")
+      out +=
+        "<polyline points=\"\(points)\" fill=\"none\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
       for (epoch, value) in zip(epochs, line.values) {
-        out += "<circle cx=\"\(f(px(epoch)))\" cy=\"\(f(py(value)))\" r=\"2.5\" fill=\"\(line.color)\"/>\n"
+        out +=
+          "<circle cx=\"\(f(px(epoch)))\" cy=\"\(f(py(value)))\" r=\"2.5\" fill=\"\(line.color)\"/>\n"
       }
     }
     // Legend in a corner the curves usually leave free: top right for falling losses,
@@ -91,16 +113,21 @@ public enum TrainingCurveSVG {
     let entries = series.count + (marker == nil ? 0 : 1)
     let legendX = x + width - 216
     var legendY = legendAtBottom ? y + height - 10 - Double(entries - 1) * 16 : y + 16
-    out += "<rect x=\"\(f(legendX - 6))\" y=\"\(f(legendY - 13))\" width=\"210\" height=\"\(f(Double(entries) * 16 + 4))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
+    out +=
+      "<rect x=\"\(f(legendX - 6))\" y=\"\(f(legendY - 13))\" width=\"210\" height=\"\(f(Double(entries) * 16 + 4))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
     for line in series {
-      out += "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 20))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
+      out +=
+        "<line x1=\"\(f(legendX))\" y1=\"\(f(legendY - 4))\" x2=\"\(f(legendX + 20))\" y2=\"\(f(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"/>\n"
       out += "<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\">\(escape(line.name))</text>\n"
       legendY += 16
     }
     if let marker {
-      out += "<circle cx=\"\(f(px(marker.x)))\" cy=\"\(f(py(marker.y)))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
-      out += "<circle cx=\"\(f(legendX + 10))\" cy=\"\(f(legendY - 4))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
-      out += "<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\" fill=\"#2ca02c\">\(escape(marker.label)) (engine)</text>\n"
+      out +=
+        "<circle cx=\"\(f(px(marker.x)))\" cy=\"\(f(py(marker.y)))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
+      out +=
+        "<circle cx=\"\(f(legendX + 10))\" cy=\"\(f(legendY - 4))\" r=\"5\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\"/>\n"
+      out +=
+        "<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\" fill=\"#2ca02c\">\(escape(marker.label)) (engine)</text>\n"
     }
     out += "</g>\n"
     return out

@@ -56,9 +56,12 @@ extension BinaryMLP {
       let z = ws.preActivations[index]
       gemm.multiply(ws.layerInput(index), layer.binary, transposeB: true, into: z)
       if index == 0 { BinaryMLP.scaleFirstLayer(z, rows: z.rows) }
-      layer.batchNorm.forwardTraining(z, into: ws.outputs[index], cache: ws.caches[index], threads: threads)
+      layer.batchNorm.forwardTraining(
+        z, into: ws.outputs[index], cache: ws.caches[index], threads: threads)
       if index < last {
-        binarize(ws.outputs[index].data, into: ws.activations[index].data, count: z.count, threads: threads)
+        binarize(
+          ws.outputs[index].data, into: ws.activations[index].data, count: z.count, threads: threads
+        )
       }
     }
     let (loss, correct) = ws.labels.withUnsafeBufferPointer {
@@ -74,7 +77,8 @@ extension BinaryMLP {
           gradient.data, preActivation: ws.outputs[index].data, count: gradient.count,
           threads: threads)
       }
-      let (dGamma, dBeta) = layer.batchNorm.backward(gradient, cache: ws.caches[index], threads: threads)
+      let (dGamma, dBeta) = layer.batchNorm.backward(
+        gradient, cache: ws.caches[index], threads: threads)
       batchNormGradients.append(BatchNormGradients(gamma: dGamma, beta: dBeta))
       // dW = dz^T x_in: [outputs][batch] x [batch][inputs]
       // (the first layer's input holds raw pixels: its scale enters through alpha)

@@ -42,7 +42,8 @@ struct Finisher {
     let images = dataset.train.images
     let engineModel: Model
     do {
-      engineModel = try model.fold(width: images.cols, height: images.rows, labels: dataset.classNames)
+      engineModel = try model.fold(
+        width: images.cols, height: images.rows, labels: dataset.classNames)
       try engineModel.write(toFile: paths.model)
     } catch {
       throw .runtime("cannot write the model: \(error.description)")
@@ -62,14 +63,16 @@ struct Finisher {
     let float = test.images.pixels.withUnsafeBufferPointer { pixels in
       test.labels.withUnsafeBufferPointer { labels in
         model.evaluate(
-          pixels: pixels.baseAddress!, labels: labels.baseAddress!, indices: Array(0..<test.count), gemm: gemm)
+          pixels: pixels.baseAddress!, labels: labels.baseAddress!, indices: Array(0..<test.count),
+          gemm: gemm)
       }
     }
     let disagreements = zip(enginePredictions, float.predictions).filter { $0 != $1 }.count
 
     // Training curve.
     let title = "bnn-train \(configuration.architecture.name) on \(dataset.name)"
-    let svg = TrainingCurveSVG.render(history: trainer.history, title: title, testAccuracy: engineAccuracy)
+    let svg = TrainingCurveSVG.render(
+      history: trainer.history, title: title, testAccuracy: engineAccuracy)
     do {
       try AtomicFileWriter.write(Array(svg.utf8), to: paths.svg)
     } catch {
@@ -77,7 +80,9 @@ struct Finisher {
     }
 
     let trainSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
-    let fileBytes = (try? FileManager.default.attributesOfItem(atPath: paths.model)[.size] as? Int) ?? engineModel.fileBytes
+    let fileBytes =
+      (try? FileManager.default.attributesOfItem(atPath: paths.model)[.size] as? Int)
+      ?? engineModel.fileBytes
     reporter.say(
       "model written to \(paths.model) (\(fileBytes) bytes), re-loaded from disk: engine test accuracy "
         + "\(percent(engineAccuracy)) (\(engineCorrect)/\(test.count))")
@@ -86,20 +91,29 @@ struct Finisher {
         + "\(disagreements) of \(test.count) images")
     reporter.say(
       "training \(fixed(trainSeconds, 1)) s (\(fixed(trainSeconds / Double(max(1, trainer.history.count)), 1)) s/epoch), "
-        + "finishing \(fixed(monotonicSeconds() - started, 1)) s; curve: \(paths.svg); checkpoint: \(paths.checkpoint)")
+        + "finishing \(fixed(monotonicSeconds() - started, 1)) s; curve: \(paths.svg); checkpoint: \(paths.checkpoint)"
+    )
     if reporter.json {
       let last = trainer.history.last
       Console.out(
         JSON.object([
-          ("event", .string("summary")), ("model", .string(paths.model)), ("model_bytes", .int(fileBytes)),
+          ("event", .string("summary")), ("model", .string(paths.model)),
+          ("model_bytes", .int(fileBytes)),
           ("dataset", .string(dataset.name)), ("data", .string(dataset.directory)),
-          ("arch", .string(configuration.architecture.dashed)), ("epochs", .int(configuration.epochs)),
-          ("batch", .int(configuration.batchSize)), ("lr", .number(shortestDouble(configuration.learningRate))),
+          ("arch", .string(configuration.architecture.dashed)),
+          ("epochs", .int(configuration.epochs)),
+          ("batch", .int(configuration.batchSize)),
+          ("lr", .number(shortestDouble(configuration.learningRate))),
           ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
-          ("schedule", .string(configuration.schedule.rawValue)), ("seed", .string(String(configuration.seed))),
+          ("schedule", .string(configuration.schedule.rawValue)),
+          ("seed", .string(String(configuration.seed))),
           ("threads", .int(threads)), ("sgemm", .string(GEMM.name(of: trainer.sgemmPath))),
-          ("train_loss", .number(last?.trainLoss ?? 0)), ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
-          ("val_accuracy_running_stats", data.validationCount > 0 ? .number(running.accuracy) : .null),
+          ("train_loss", .number(last?.trainLoss ?? 0)),
+          ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
+          (
+            "val_accuracy_running_stats",
+            data.validationCount > 0 ? .number(running.accuracy) : .null
+          ),
           ("val_accuracy", data.validationCount > 0 ? .number(reestimated.accuracy) : .null),
           ("test_accuracy", .number(engineAccuracy)), ("test_correct", .int(engineCorrect)),
           ("test_count", .int(test.count)), ("trainer_test_accuracy", .number(float.accuracy)),
@@ -129,7 +143,8 @@ struct Finisher {
           let slice = UnsafeBufferPointer(rebasing: all[(start * size)..<(end * size)])
           do throws(ModelError) {
             try model.predictLabels(
-              slice, count: end - start, into: UnsafeMutableBufferPointer(start: base + start, count: end - start),
+              slice, count: end - start,
+              into: UnsafeMutableBufferPointer(start: base + start, count: end - start),
               workspace: workspace)
           } catch {
             failures.value.record(error.description)

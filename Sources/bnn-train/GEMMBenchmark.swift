@@ -15,11 +15,17 @@ enum GEMMBenchmark {
   }
 
   static let shapes = [
-    Shape(name: "forward  X W^T  100x1024x1024", m: 100, n: 1024, k: 1024, transA: false, transB: true),
-    Shape(name: "backward dZ W   100x1024x1024", m: 100, n: 1024, k: 1024, transA: false, transB: false),
-    Shape(name: "weights  dZ^T X 1024x1024x100", m: 1024, n: 1024, k: 100, transA: true, transB: false),
-    Shape(name: "first    X W^T  100x1024x784 ", m: 100, n: 1024, k: 784, transA: false, transB: true),
-    Shape(name: "square   A B    1024x1024x1024", m: 1024, n: 1024, k: 1024, transA: false, transB: false),
+    Shape(
+      name: "forward  X W^T  100x1024x1024", m: 100, n: 1024, k: 1024, transA: false, transB: true),
+    Shape(
+      name: "backward dZ W   100x1024x1024", m: 100, n: 1024, k: 1024, transA: false, transB: false),
+    Shape(
+      name: "weights  dZ^T X 1024x1024x100", m: 1024, n: 1024, k: 100, transA: true, transB: false),
+    Shape(
+      name: "first    X W^T  100x1024x784 ", m: 100, n: 1024, k: 784, transA: false, transB: true),
+    Shape(
+      name: "square   A B    1024x1024x1024", m: 1024, n: 1024, k: 1024, transA: false,
+      transB: false),
   ]
 
   static func run(threads: Int, json: Bool) {
@@ -28,7 +34,8 @@ enum GEMMBenchmark {
     let threadCounts = threads > 1 ? [1, threads] : [1]
     var results: [JSON] = []
     if !json {
-      Console.out("bnn-train --bench-gemm: float32 SGEMM, GFLOP/s (2*m*n*k / time), median of 7 [min-max]")
+      Console.out(
+        "bnn-train --bench-gemm: float32 SGEMM, GFLOP/s (2*m*n*k / time), median of 7 [min-max]")
       Console.out("  (shared machine: other jobs on the same cores make these figures noisy)")
     }
     for shape in shapes {
@@ -59,9 +66,11 @@ enum GEMMBenchmark {
           if json {
             results.append(
               .object([
-                ("shape", .string(shape.name.trimmingCharacters(in: .whitespaces))), ("m", .int(shape.m)),
+                ("shape", .string(shape.name.trimmingCharacters(in: .whitespaces))),
+                ("m", .int(shape.m)),
                 ("n", .int(shape.n)), ("k", .int(shape.k)), ("kernel", .string(pathName)),
-                ("threads", .int(threadCount)), ("gflops_median", .number(mid)), ("gflops_min", .number(low)),
+                ("threads", .int(threadCount)), ("gflops_median", .number(mid)),
+                ("gflops_min", .number(low)),
                 ("gflops_max", .number(high)),
               ]))
           } else {
@@ -73,6 +82,9 @@ enum GEMMBenchmark {
         }
       }
     }
-    if json { Console.out(JSON.object([("event", .string("bench-gemm")), ("results", .array(results))]).text) }
+    if json {
+      Console.out(
+        JSON.object([("event", .string("bench-gemm")), ("results", .array(results))]).text)
+    }
   }
 }

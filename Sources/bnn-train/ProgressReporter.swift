@@ -16,7 +16,8 @@ final class ProgressReporter {
   private var runStart = monotonicSeconds()
   private var finishedEpochSeconds: [Double] = []
 
-  init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal) {
+  init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal)
+  {
     self.json = json
     self.terminal = terminal
     self.totalEpochs = totalEpochs
@@ -39,13 +40,16 @@ final class ProgressReporter {
     let fraction = Double(step) / Double(steps)
     let elapsed = now - epochStart
     let epochRemaining = fraction > 0 ? elapsed / fraction - elapsed : 0
-    let perEpoch = finishedEpochSeconds.isEmpty ? elapsed / max(fraction, 1e-9) : median(finishedEpochSeconds)
+    let perEpoch =
+      finishedEpochSeconds.isEmpty ? elapsed / max(fraction, 1e-9) : median(finishedEpochSeconds)
     let totalRemaining = epochRemaining + Double(totalEpochs - epoch) * perEpoch
     let width = 28
     let filled = Int(fraction * Double(width))
-    let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+    let bar =
+      String(repeating: "=", count: filled) + (filled < width ? ">" : "")
       + String(repeating: " ", count: max(0, width - filled - 1))
-    let text = "epoch \(epoch)/\(totalEpochs) [\(bar)] \(Int(fraction * 100))% \(step)/\(steps) "
+    let text =
+      "epoch \(epoch)/\(totalEpochs) [\(bar)] \(Int(fraction * 100))% \(step)/\(steps) "
       + "loss \(fixed(meanLoss, 4))  ETA \(clock(epochRemaining)) (run \(clock(totalRemaining)))"
     FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
   }
@@ -64,10 +68,12 @@ final class ProgressReporter {
       Console.out(
         JSON.object([
           ("event", .string("epoch")), ("epoch", .int(record.epoch)), ("epochs", .int(totalEpochs)),
-          ("train_loss", .number(record.trainLoss)), ("train_accuracy", .number(record.trainAccuracy)),
+          ("train_loss", .number(record.trainLoss)),
+          ("train_accuracy", .number(record.trainAccuracy)),
           ("val_loss", hasValidation ? .number(record.validationLoss) : .null),
           ("val_accuracy", hasValidation ? .number(record.validationAccuracy) : .null),
-          ("seconds", .number(record.seconds)), ("lr", .number(shortestDouble(record.learningRate))),
+          ("seconds", .number(record.seconds)),
+          ("lr", .number(shortestDouble(record.learningRate))),
         ]).text)
     }
   }
@@ -105,7 +111,8 @@ func clock(_ seconds: Double) -> String {
 func median(_ values: [Double]) -> Double {
   let sorted = values.sorted()
   guard !sorted.isEmpty else { return 0 }
-  return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  return sorted.count % 2 == 1
+    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 /// The `Double` whose shortest decimal form is the `Float`'s (0.003, not 0.0030000000260770321).

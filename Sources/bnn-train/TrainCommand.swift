@@ -19,14 +19,16 @@ struct TrainCommand {
     var checkpoint: Checkpoint?
     if options.resume {
       guard FileManager.default.fileExists(atPath: paths.checkpoint) else {
-        throw .runtime("no checkpoint to resume at \(paths.checkpoint) (give the --out of the interrupted run)")
+        throw .runtime(
+          "no checkpoint to resume at \(paths.checkpoint) (give the --out of the interrupted run)")
       }
       do {
         checkpoint = try Checkpoint.read(fromFile: paths.checkpoint)
       } catch {
         throw .runtime(error.description)
       }
-      try options.checkAgrees(with: checkpoint!.metadata.configuration, checkpointPath: paths.checkpoint)
+      try options.checkAgrees(
+        with: checkpoint!.metadata.configuration, checkpointPath: paths.checkpoint)
     }
     let annotations = checkpoint?.metadata.annotations ?? [:]
     let datasetName = try resolveDatasetName(checkpointAnnotations: annotations)
@@ -40,9 +42,11 @@ struct TrainCommand {
         throw .runtime(error.description)
       }
     }
-    let dataset = try loadDataset(name: datasetName, directory: dataDirectory, checkpoint: checkpoint)
+    let dataset = try loadDataset(
+      name: datasetName, directory: dataDirectory, checkpoint: checkpoint)
     let imageSize = dataset.train.images.imageSize
-    let configuration = checkpoint?.metadata.configuration
+    let configuration =
+      checkpoint?.metadata.configuration
       ?? options.configuration(architecture: MLPArchitecture.parse("mlp-1024")!)
     try validate(configuration, dataset: dataset)
 
@@ -50,7 +54,8 @@ struct TrainCommand {
     let trainer: Trainer
     if let checkpoint {
       do {
-        trainer = try Trainer(checkpoint: checkpoint, path: paths.checkpoint, data: data, threads: options.threads)
+        trainer = try Trainer(
+          checkpoint: checkpoint, path: paths.checkpoint, data: data, threads: options.threads)
       } catch {
         throw .runtime(error.description)
       }
@@ -64,7 +69,8 @@ struct TrainCommand {
     ]
 
     let reporter = ProgressReporter(
-      json: options.json, totalEpochs: configuration.epochs, hasValidation: configuration.validationCount > 0)
+      json: options.json, totalEpochs: configuration.epochs,
+      hasValidation: configuration.validationCount > 0)
     let arch = configuration.architecture
     reporter.say(
       "bnn-train: \(arch.description) on \(datasetName) (\(dataset.directory)): "
@@ -73,12 +79,15 @@ struct TrainCommand {
     reporter.say(
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
-        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(GEMM.name(of: trainer.sgemmPath))")
+        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(GEMM.name(of: trainer.sgemmPath))"
+    )
     if trainer.epoch > 0 {
       reporter.say("  resuming from \(paths.checkpoint) after epoch \(trainer.epoch)")
       for record in trainer.history { reporter.epochFinished(record) }
     } else if FileManager.default.fileExists(atPath: paths.checkpoint) {
-      reporter.say("  note: starting a new run; \(paths.checkpoint) will be replaced (use --resume to continue it)")
+      reporter.say(
+        "  note: starting a new run; \(paths.checkpoint) will be replaced (use --resume to continue it)"
+      )
     }
 
     signal(SIGINT) { _ in
@@ -97,7 +106,8 @@ struct TrainCommand {
         Console.err(
           "bnn-train: interrupted during epoch \(epoch); "
             + (trainer.epoch > 0 || checkpoint != nil
-              ? "continue with: bnn-train --resume --out \(paths.model)" : "no epoch finished, nothing saved"))
+              ? "continue with: bnn-train --resume --out \(paths.model)"
+              : "no epoch finished, nothing saved"))
         exit(130)
       }
       do {
@@ -119,25 +129,36 @@ struct TrainCommand {
     return "\(dataset)-\(arch).bnn"
   }
 
-  func resolveDatasetName(checkpointAnnotations annotations: [String: String]) throws(CLIError) -> String {
-    if let stored = annotations["dataset"], let given = options.datasetName, options.dataDirectory == nil, given != stored {
-      throw .usage("--resume keeps the data set of the checkpoint (\(stored)); conflicting: --dataset \(given)")
+  func resolveDatasetName(checkpointAnnotations annotations: [String: String]) throws(CLIError)
+    -> String
+  {
+    if let stored = annotations["dataset"], let given = options.datasetName,
+      options.dataDirectory == nil, given != stored
+    {
+      throw .usage(
+        "--resume keeps the data set of the checkpoint (\(stored)); conflicting: --dataset \(given)"
+      )
     }
     return options.datasetName ?? annotations["dataset"] ?? "mnist"
   }
 
-  func loadDataset(name: String, directory: String?, checkpoint: Checkpoint?) throws(CLIError) -> Dataset {
+  func loadDataset(name: String, directory: String?, checkpoint: Checkpoint?) throws(CLIError)
+    -> Dataset
+  {
     let architecture = options.architecture ?? checkpoint?.metadata.configuration.architecture
     let classCount = architecture?.classCount ?? 10
     if directory == nil, TrainOptions.knownDatasets.contains(name), classCount != 10 {
-      throw .usage("\(name) has 10 classes, but the architecture \(architecture!.dashed) has \(classCount) outputs; end it with -10")
+      throw .usage(
+        "\(name) has 10 classes, but the architecture \(architecture!.dashed) has \(classCount) outputs; end it with -10"
+      )
     }
     do {
       let folder = try DatasetLocator().locate(name: name, explicitDirectory: directory)
       return try Dataset.load(directory: folder, name: name, classCount: classCount)
     } catch {
       if case .labelOutOfRange = error {
-        throw .runtime(error.description + " (the architecture's \(classCount) outputs are its classes)")
+        throw .runtime(
+          error.description + " (the architecture's \(classCount) outputs are its classes)")
       }
       throw .runtime(error.description)
     }
@@ -148,17 +169,24 @@ struct TrainCommand {
     let arch = configuration.architecture
     let images = dataset.train.images
     guard arch.inputCount == images.imageSize else {
-      throw .usage("the architecture \(arch.dashed) takes \(arch.inputCount) inputs, but the images have \(images.imageSize) pixels (\(images.rows)x\(images.cols)); start it with \(images.imageSize)-")
+      throw .usage(
+        "the architecture \(arch.dashed) takes \(arch.inputCount) inputs, but the images have \(images.imageSize) pixels (\(images.rows)x\(images.cols)); start it with \(images.imageSize)-"
+      )
     }
     guard arch.classCount == dataset.classCount else {
-      throw .usage("the architecture \(arch.dashed) has \(arch.classCount) outputs, but the data set has \(dataset.classCount) classes")
+      throw .usage(
+        "the architecture \(arch.dashed) has \(arch.classCount) outputs, but the data set has \(dataset.classCount) classes"
+      )
     }
     guard configuration.validationCount < dataset.train.count else {
-      throw .usage("--val \(configuration.validationCount) leaves no training images (the training set has \(dataset.train.count))")
+      throw .usage(
+        "--val \(configuration.validationCount) leaves no training images (the training set has \(dataset.train.count))"
+      )
     }
     let trainingCount = dataset.train.count - configuration.validationCount
     guard configuration.batchSize <= trainingCount else {
-      throw .usage("--batch \(configuration.batchSize) is larger than the \(trainingCount) training images")
+      throw .usage(
+        "--batch \(configuration.batchSize) is larger than the \(trainingCount) training images")
     }
   }
 }

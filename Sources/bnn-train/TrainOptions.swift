@@ -29,7 +29,8 @@ struct TrainOptions {
 
   static let knownDatasets = ["mnist", "fashion-mnist"]
   static let valued: Set<String> = [
-    "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment", "val",
+    "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment",
+    "val",
     "bn-samples", "threads", "out", "sgemm",
   ]
   static let flags: Set<String> = ["resume", "json", "help", "version", "bench-gemm"]
@@ -41,7 +42,9 @@ struct TrainOptions {
     dataDirectory = parsed.string("data")
     if let name = parsed.string("dataset") {
       guard Self.knownDatasets.contains(name) || dataDirectory != nil else {
-        throw .usage("unknown dataset '\(name)' (known: mnist, fashion-mnist; or give a folder with --data DIR)")
+        throw .usage(
+          "unknown dataset '\(name)' (known: mnist, fashion-mnist; or give a folder with --data DIR)"
+        )
       }
       datasetName = name
     } else if let dataDirectory {
@@ -50,9 +53,13 @@ struct TrainOptions {
     if let text = parsed.string("arch") {
       guard let architecture = MLPArchitecture.parse(text) else {
         if text == "conv" || text.split(separator: "-").contains(where: { $0.first == "c" }) {
-          throw .usage("bnn-train trains MLPs only; '\(text)' is convolutional (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)")
+          throw .usage(
+            "bnn-train trains MLPs only; '\(text)' is convolutional (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)"
+          )
         }
-        throw .usage("unknown architecture '\(text)' (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)")
+        throw .usage(
+          "unknown architecture '\(text)' (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)"
+        )
       }
       self.architecture = architecture
     }
@@ -67,7 +74,9 @@ struct TrainOptions {
       self.schedule = schedule
     }
     if let text = parsed.string("seed") {
-      guard let seed = UInt64(text) else { throw .usage("--seed must be a non-negative integer, got '\(text)'") }
+      guard let seed = UInt64(text) else {
+        throw .usage("--seed must be a non-negative integer, got '\(text)'")
+      }
       self.seed = seed
     }
     augmentShift = try Self.optionalInt(parsed, "augment", 0...8)
@@ -77,13 +86,17 @@ struct TrainOptions {
     sgemmPath = BNN_SGEMM_AUTO
     if let name = parsed.string("sgemm"), name != "auto" {
       let known = [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512]
-      guard let path = known.first(where: { GEMM.name(of: $0) == name || (name == "avx2" && $0 == BNN_SGEMM_AVX2) })
+      guard
+        let path = known.first(where: {
+          GEMM.name(of: $0) == name || (name == "avx2" && $0 == BNN_SGEMM_AVX2)
+        })
       else {
         throw .usage("unknown --sgemm '\(name)' (auto, portable, avx2, avx512)")
       }
       guard bnn_sgemm_path_available(path) != 0 else {
-        throw .runtime("--sgemm \(name) is not available on this CPU (available: "
-          + GEMM.availablePaths.map { GEMM.name(of: $0) }.joined(separator: ", ") + ")")
+        throw .runtime(
+          "--sgemm \(name) is not available on this CPU (available: "
+            + GEMM.availablePaths.map { GEMM.name(of: $0) }.joined(separator: ", ") + ")")
       }
       sgemmPath = path
     }
@@ -98,12 +111,16 @@ struct TrainOptions {
     }
   }
 
-  static func optionalInt(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Int>) throws(CLIError) -> Int? {
+  static func optionalInt(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Int>)
+    throws(CLIError) -> Int?
+  {
     guard parsed.string(name) != nil else { return nil }
     return try parsed.int(name, default: 0, in: range)
   }
 
-  static func optionalFloat(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Double>) throws(CLIError) -> Float? {
+  static func optionalFloat(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Double>)
+    throws(CLIError) -> Float?
+  {
     guard parsed.string(name) != nil else { return nil }
     return Float(try parsed.double(name, default: 0, in: range))
   }
@@ -113,7 +130,8 @@ struct TrainOptions {
     let c = TrainingConfiguration.self
     return TrainingConfiguration(
       architecture: architecture ?? defaultArchitecture, epochs: epochs ?? c.defaultEpochs,
-      batchSize: batchSize ?? c.defaultBatchSize, learningRate: learningRate ?? c.defaultLearningRate,
+      batchSize: batchSize ?? c.defaultBatchSize,
+      learningRate: learningRate ?? c.defaultLearningRate,
       finalLearningRate: finalLearningRate ?? c.defaultFinalLearningRate,
       schedule: schedule ?? c.defaultSchedule, seed: seed ?? 1,
       augmentShift: augmentShift ?? c.defaultAugmentShift,
@@ -122,10 +140,14 @@ struct TrainOptions {
   }
 
   /// Usage error for every given option that differs from a resumed checkpoint's value.
-  func checkAgrees(with configuration: TrainingConfiguration, checkpointPath: String) throws(CLIError) {
+  func checkAgrees(with configuration: TrainingConfiguration, checkpointPath: String)
+    throws(CLIError)
+  {
     var conflicts: [String] = []
     func check<T: Equatable>(_ name: String, _ given: T?, _ stored: T, _ show: (T) -> String) {
-      if let given, given != stored { conflicts.append("--\(name) \(show(given)) (checkpoint: \(show(stored)))") }
+      if let given, given != stored {
+        conflicts.append("--\(name) \(show(given)) (checkpoint: \(show(stored)))")
+      }
     }
     check("arch", architecture, configuration.architecture) { $0.name }
     check("epochs", epochs, configuration.epochs) { String($0) }
@@ -138,7 +160,9 @@ struct TrainOptions {
     check("val", validationCount, configuration.validationCount) { String($0) }
     check("bn-samples", reestimationCount, configuration.reestimationCount) { String($0) }
     if !conflicts.isEmpty {
-      throw .usage("--resume keeps the configuration of \(checkpointPath); conflicting: " + conflicts.joined(separator: ", "))
+      throw .usage(
+        "--resume keeps the configuration of \(checkpointPath); conflicting: "
+          + conflicts.joined(separator: ", "))
     }
   }
 }

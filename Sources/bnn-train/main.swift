@@ -9,7 +9,8 @@ let tool = "bnn-train"
 
 func run() throws(CLIError) {
   let parsed = try ParsedArguments(
-    Array(CommandLine.arguments.dropFirst()), valued: TrainOptions.valued, flags: TrainOptions.flags)
+    Array(CommandLine.arguments.dropFirst()), valued: TrainOptions.valued, flags: TrainOptions.flags
+  )
   if parsed.flag("help") {
     Console.out(Usage.text)
     return

@@ -10,7 +10,8 @@ import Testing
 
   static func smallCheckpoint() -> Checkpoint {
     let data = SyntheticData.make(count: 300, validationCount: 100)
-    let trainer = Trainer(configuration: SyntheticData.configuration(epochs: 2), data: data, threads: 1)
+    let trainer = Trainer(
+      configuration: SyntheticData.configuration(epochs: 2), data: data, threads: 1)
     trainer.trainEpoch()
     return trainer.checkpoint()
   }
@@ -65,7 +66,9 @@ import Testing
     missing.metadata.tensors.removeLast()
     missing.tensors.removeLast()
     let data = SyntheticData.make(count: 300, validationCount: 100)
-    #expect(throws: CheckpointError.self) { try Trainer(checkpoint: missing, path: "x", data: data, threads: 1) }
+    #expect(throws: CheckpointError.self) {
+      try Trainer(checkpoint: missing, path: "x", data: data, threads: 1)
+    }
   }
 
   @Test func atomicWriteReplacesWholeFilesOnly() throws {
@@ -82,7 +85,9 @@ import Testing
     #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == [1, 2, 3])
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["file.bin"])
     #expect(throws: FileWriteError.self) { try AtomicFileWriter.checkWritable(directory) }
-    #expect(throws: FileWriteError.self) { try AtomicFileWriter.checkWritable("/nonexistent-dir/x.bnn") }
+    #expect(throws: FileWriteError.self) {
+      try AtomicFileWriter.checkWritable("/nonexistent-dir/x.bnn")
+    }
     try AtomicFileWriter.checkWritable(directory + "/new.bnn")
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["file.bin"])
   }

@@ -24,7 +24,8 @@ import Testing
     let gemm = GEMM(threads: 2)
     let data = trainer.data
     data.pixels.withUnsafeBufferPointer {
-      model.reestimateBatchNormStatistics(pixels: $0.baseAddress!, indices: Array(0..<300), gemm: gemm)
+      model.reestimateBatchNormStatistics(
+        pixels: $0.baseAddress!, indices: Array(0..<300), gemm: gemm)
     }
     // Images the trainer never saw, including extreme ones (all 0, all 255, noise).
     var rng = Xoshiro256(seed: 77)
@@ -35,7 +36,8 @@ import Testing
     let labels = [UInt8](repeating: 0, count: count)
     let float = pixels.withUnsafeBufferPointer { p in
       labels.withUnsafeBufferPointer { l in
-        model.evaluate(pixels: p.baseAddress!, labels: l.baseAddress!, indices: Array(0..<count), gemm: gemm)
+        model.evaluate(
+          pixels: p.baseAddress!, labels: l.baseAddress!, indices: Array(0..<count), gemm: gemm)
       }
     }
     let engine = try model.fold(width: 4, height: 4, labels: ["a", "b", "c", "d"])

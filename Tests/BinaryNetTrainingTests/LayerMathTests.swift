@@ -13,7 +13,9 @@ import Testing
     let values: [Float] = [-2, -0.0, 0, 0.5, -0.5]
     var out = [Float](repeating: 7, count: 5)
     values.withUnsafeBufferPointer { v in
-      out.withUnsafeMutableBufferPointer { binarize(v.baseAddress!, into: $0.baseAddress!, count: 5, threads: 2) }
+      out.withUnsafeMutableBufferPointer {
+        binarize(v.baseAddress!, into: $0.baseAddress!, count: 5, threads: 2)
+      }
     }
     #expect(out == [-1, 1, 1, 1, -1])
   }
@@ -23,14 +25,18 @@ import Testing
     let x: [Float] = [-1.5, -1, 0, 1, 1.0001]
     x.withUnsafeBufferPointer { xp in
       gradient.withUnsafeMutableBufferPointer {
-        applyHardTanhGradientMask($0.baseAddress!, preActivation: xp.baseAddress!, count: 5, threads: 1)
+        applyHardTanhGradientMask(
+          $0.baseAddress!, preActivation: xp.baseAddress!, count: 5, threads: 1)
       }
     }
     #expect(gradient == [0, 2, 3, 4, 0])
   }
 
-  static func random(_ rows: Int, _ cols: Int, _ rng: inout Xoshiro256, scale: Float = 1) -> Matrix {
-    Matrix(rows: rows, cols: cols, values: (0..<(rows * cols)).map { _ in scale * (2 * rng.nextUnitFloat() - 1) })
+  static func random(_ rows: Int, _ cols: Int, _ rng: inout Xoshiro256, scale: Float = 1) -> Matrix
+  {
+    Matrix(
+      rows: rows, cols: cols,
+      values: (0..<(rows * cols)).map { _ in scale * (2 * rng.nextUnitFloat() - 1) })
   }
 
   @Test func batchNormNormalisesAndUpdatesRunningStatistics() {
@@ -84,7 +90,9 @@ import Testing
       var minus = z.values
       plus[index] += h
       minus[index] -= h
-      let numeric = (loss(plus, gamma: bn.gamma, beta: bn.beta) - loss(minus, gamma: bn.gamma, beta: bn.beta)) / Double(2 * h)
+      let numeric =
+        (loss(plus, gamma: bn.gamma, beta: bn.beta) - loss(minus, gamma: bn.gamma, beta: bn.beta))
+        / Double(2 * h)
       #expect(abs(numeric - Double(gradient.data[index])) < 2e-3, "dz[\(index)]")
     }
     for j in 0..<features {
@@ -92,7 +100,9 @@ import Testing
       var minus = bn.gamma
       plus[j] += h
       minus[j] -= h
-      let numeric = (loss(z.values, gamma: plus, beta: bn.beta) - loss(z.values, gamma: minus, beta: bn.beta)) / Double(2 * h)
+      let numeric =
+        (loss(z.values, gamma: plus, beta: bn.beta) - loss(z.values, gamma: minus, beta: bn.beta))
+        / Double(2 * h)
       #expect(abs(numeric - Double(dGamma[j])) < 2e-3)
       #expect(abs(Double(dBeta[j]) - (0..<batch).reduce(0.0) { $0 + Double(c[$1, j]) }) < 1e-5)
     }
@@ -116,7 +126,8 @@ import Testing
     let labels: [Int32] = [0, 4, 2]
     let gradient = Matrix(rows: 3, cols: 5)
     let (loss, _) = labels.withUnsafeBufferPointer {
-      SoftmaxCrossEntropy.lossAndGradient(logits: logits, labels: $0.baseAddress!, gradient: gradient)
+      SoftmaxCrossEntropy.lossAndGradient(
+        logits: logits, labels: $0.baseAddress!, gradient: gradient)
     }
     func lossOf(_ values: [Float]) -> Double {
       labels.withUnsafeBufferPointer {
@@ -207,7 +218,8 @@ import Testing
       #expect(abs(start - 0.01) < 1e-7)
       #expect(abs(end - (schedule == .constant ? 0.01 : 0.0001)) < 1e-7)
     }
-    let middle = LearningRateSchedule.exponential.rate(step: 50, totalSteps: 101, start: 0.01, end: 0.0001)
+    let middle = LearningRateSchedule.exponential.rate(
+      step: 50, totalSteps: 101, start: 0.01, end: 0.0001)
     #expect(abs(middle - 0.001) < 1e-7)
   }
 
@@ -216,7 +228,9 @@ import Testing
     #expect(MLPArchitecture.parse("mlp-4096")?.widths == [784, 4096, 4096, 4096, 10])
     #expect(MLPArchitecture.parse("784-256-256-10")?.widths == [784, 256, 256, 10])
     #expect(MLPArchitecture.parse("784-1024-1024-1024-10")?.name == "mlp-1024")
-    for bad in ["", "mlp", "mlp-2048", "784", "784-", "784--10", "784-0-10", "a-b", "-784-10", "784-10-"] {
+    for bad in [
+      "", "mlp", "mlp-2048", "784", "784-", "784--10", "784-0-10", "a-b", "-784-10", "784-10-",
+    ] {
       #expect(MLPArchitecture.parse(bad) == nil, "\(bad)")
     }
     #expect(MLPArchitecture.parse("784-256-10")!.weightCount == 784 * 256 + 256 * 10)

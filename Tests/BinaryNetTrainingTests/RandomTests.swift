@@ -6,10 +6,19 @@ import Testing
   /// Values from an independent implementation of SplitMix64 + xoshiro256** (Python).
   @Test func matchesTheReferenceAlgorithm() {
     var rng = Xoshiro256(seed: 0)
-    #expect(rng.state == [0xe220_a839_7b1d_cdaf, 0x6e78_9e6a_a1b9_65f4, 0x06c4_5d18_8009_454f, 0xf88b_b8a8_724c_81ec])
-    #expect([rng.next(), rng.next(), rng.next()] == [0x99ec_5f36_cb75_f2b4, 0xbf6e_1f78_4956_452a, 0x1a5f_849d_4933_e6e0])
+    #expect(
+      rng.state == [
+        0xe220_a839_7b1d_cdaf, 0x6e78_9e6a_a1b9_65f4, 0x06c4_5d18_8009_454f, 0xf88b_b8a8_724c_81ec,
+      ])
+    #expect(
+      [rng.next(), rng.next(), rng.next()] == [
+        0x99ec_5f36_cb75_f2b4, 0xbf6e_1f78_4956_452a, 0x1a5f_849d_4933_e6e0,
+      ])
     var other = Xoshiro256(seed: 42)
-    #expect([other.next(), other.next(), other.next()] == [0x1578_0b2e_0c2e_c716, 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1])
+    #expect(
+      [other.next(), other.next(), other.next()] == [
+        0x1578_0b2e_0c2e_c716, 0x6104_d986_6d11_3a7e, 0xae17_5332_39e4_99a1,
+      ])
   }
 
   @Test func permutationsAreReproduciblePermutations() {

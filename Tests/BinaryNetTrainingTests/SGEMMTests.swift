@@ -48,7 +48,11 @@ import Testing
       (100, 40, 513), (1, 37, 19), (37, 1, 19),
     ]
     for _ in 0..<12 {
-      shapes.append((1 + rng.nextIndex(below: 160), 1 + rng.nextIndex(below: 160), 1 + rng.nextIndex(below: 600)))
+      shapes.append(
+        (
+          1 + rng.nextIndex(below: 160), 1 + rng.nextIndex(below: 160),
+          1 + rng.nextIndex(below: 600)
+        ))
     }
     for path in Self.paths {
       for (m, n, k) in shapes {
@@ -86,18 +90,24 @@ import Testing
   /// Both FMA paths run the same FMA chain per element: identical bits despite 16- and
   /// 32-wide tiles (checked where the CPU has both).
   @Test func avx2AndAVX512AreBitIdentical() {
-    guard bnn_sgemm_path_available(BNN_SGEMM_AVX512) != 0, bnn_sgemm_path_available(BNN_SGEMM_AVX2) != 0 else {
+    guard bnn_sgemm_path_available(BNN_SGEMM_AVX512) != 0,
+      bnn_sgemm_path_available(BNN_SGEMM_AVX2) != 0
+    else {
       return
     }
     var rng = Xoshiro256(seed: 10)
-    for (m, n, k, transA, transB) in [(100, 1024, 784, false, true), (37, 45, 600, true, false), (7, 33, 9, false, false)] {
+    for (m, n, k, transA, transB) in [
+      (100, 1024, 784, false, true), (37, 45, 600, true, false), (7, 33, 9, false, false),
+    ] {
       let a = Self.randomMatrix(m * k, &rng)
       let b = Self.randomMatrix(k * n, &rng)
       var c2 = [Float](repeating: 0, count: m * n)
       var c5 = [Float](repeating: 0, count: m * n)
       let (lda, ldb) = (transA ? m : k, transB ? k : n)
-      bnn_sgemm_with_path(BNN_SGEMM_AVX2, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c2, n)
-      bnn_sgemm_with_path(BNN_SGEMM_AVX512, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c5, n)
+      bnn_sgemm_with_path(
+        BNN_SGEMM_AVX2, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c2, n)
+      bnn_sgemm_with_path(
+        BNN_SGEMM_AVX512, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c5, n)
       #expect(c2 == c5, "m=\(m) n=\(n) k=\(k)")
     }
   }
@@ -112,13 +122,16 @@ import Testing
   func threadedProductIsBitIdentical(transA: Bool, transB: Bool) {
     var rng = Xoshiro256(seed: 9)
     for (m, n, k) in [(100, 1030, 257), (1031, 90, 100), (64, 64, 64), (250, 250, 250)] {
-      let a = Matrix(rows: transA ? k : m, cols: transA ? m : k, values: Self.randomMatrix(m * k, &rng))
-      let b = Matrix(rows: transB ? n : k, cols: transB ? k : n, values: Self.randomMatrix(k * n, &rng))
+      let a = Matrix(
+        rows: transA ? k : m, cols: transA ? m : k, values: Self.randomMatrix(m * k, &rng))
+      let b = Matrix(
+        rows: transB ? n : k, cols: transB ? k : n, values: Self.randomMatrix(k * n, &rng))
       let single = Matrix(rows: m, cols: n)
       let threaded = Matrix(rows: m, cols: n)
       GEMM(threads: 1).multiply(a, b, transposeA: transA, transposeB: transB, into: single)
       for threads in [2, 3, 7] {
-        GEMM(threads: threads).multiply(a, b, transposeA: transA, transposeB: transB, into: threaded)
+        GEMM(threads: threads).multiply(
+          a, b, transposeA: transA, transposeB: transB, into: threaded)
         #expect(single.values == threaded.values, "m=\(m) n=\(n) k=\(k) threads=\(threads)")
       }
     }

@@ -13,7 +13,8 @@ import Testing
     let augmentation = ShiftAugmentation(maximum: 2, width: width, height: height)
     var predictor = rng
     pixels.withUnsafeBufferPointer {
-      augmentation.loadShiftedInputs(pixels: $0.baseAddress!, indices: [2, 0, 1], into: input, rng: &rng)
+      augmentation.loadShiftedInputs(
+        pixels: $0.baseAddress!, indices: [2, 0, 1], into: input, rng: &rng)
     }
     #expect(predictor != rng)
     for (row, image) in [2, 0, 1].enumerated() {

@@ -17,7 +17,8 @@ enum SyntheticData {
         pixels.append(UInt8(base + rng.nextIndex(below: 100)))
       }
     }
-    return TrainingData(pixels: pixels, labels: labels, width: 4, height: 4, validationCount: validationCount)
+    return TrainingData(
+      pixels: pixels, labels: labels, width: 4, height: 4, validationCount: validationCount)
   }
 
   static func configuration(epochs: Int = 4) -> TrainingConfiguration {

@@ -19,7 +19,8 @@ import Testing
 
   @Test func tinyModelLearnsTheSyntheticProblem() {
     let data = SyntheticData.make(count: 700, validationCount: 100)
-    let trainer = Trainer(configuration: SyntheticData.configuration(epochs: 6), data: data, threads: 2)
+    let trainer = Trainer(
+      configuration: SyntheticData.configuration(epochs: 6), data: data, threads: 2)
     var records: [EpochRecord] = []
     while !trainer.isFinished { records.append(trainer.trainEpoch()!) }
     #expect(records.count == 6)
@@ -89,16 +90,19 @@ import Testing
   /// over the sample, computed with the final binary weights.
   @Test func batchNormReestimationGivesExactStatistics() {
     let data = SyntheticData.make(count: 400, validationCount: 100)
-    let trainer = Trainer(configuration: SyntheticData.configuration(epochs: 1), data: data, threads: 2)
+    let trainer = Trainer(
+      configuration: SyntheticData.configuration(epochs: 1), data: data, threads: 2)
     trainer.trainEpoch()
     let model = trainer.model
     let indices = Array(0..<150)
     let gemm = GEMM(threads: 2)
     data.pixels.withUnsafeBufferPointer { pixels in
-      model.reestimateBatchNormStatistics(pixels: pixels.baseAddress!, indices: indices, gemm: gemm, chunk: 64)
+      model.reestimateBatchNormStatistics(
+        pixels: pixels.baseAddress!, indices: indices, gemm: gemm, chunk: 64)
       // Recompute layer by layer over all 150 images at once.
       let workspace = FloatInferenceWorkspace(architecture: model.architecture, capacity: 150)
-      BinaryMLP.loadInputs(pixels: pixels.baseAddress!, imageSize: 16, indices: indices, into: workspace.input)
+      BinaryMLP.loadInputs(
+        pixels: pixels.baseAddress!, imageSize: 16, indices: indices, into: workspace.input)
       for (index, layer) in model.layers.enumerated() {
         let z = model.forwardInference(
           rows: 150, workspace: workspace, gemm: gemm, layerLimit: index + 1, rawLast: true)
@@ -107,7 +111,8 @@ import Testing
           let mean = column.reduce(0, +) / 150
           let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 150
           #expect(abs(Double(layer.batchNorm.runningMean[j]) - mean) < 1e-4 * max(1, abs(mean)))
-          #expect(abs(Double(layer.batchNorm.runningVariance[j]) - variance) < 1e-3 * max(1, variance))
+          #expect(
+            abs(Double(layer.batchNorm.runningVariance[j]) - variance) < 1e-3 * max(1, variance))
         }
       }
     }

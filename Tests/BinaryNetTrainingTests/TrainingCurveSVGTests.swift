@@ -12,7 +12,8 @@ import Testing
   }
 
   @Test func drawsBothChartsWithLabelledAxes() {
-    let svg = TrainingCurveSVG.render(history: Self.history, title: "mnist <mlp-1024>", testAccuracy: 0.985)
+    let svg = TrainingCurveSVG.render(
+      history: Self.history, title: "mnist <mlp-1024>", testAccuracy: 0.985)
     #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
     #expect(svg.hasSuffix("</svg>\n"))
     #expect(svg.components(separatedBy: "<polyline").count - 1 == 4)
