@@ -26,6 +26,8 @@ public final class Model: @unchecked Sendable {
   let maxActivationWords: Int
   /// Words of the largest convolution patch buffer (one image).
   let maxPatchWords: Int
+  /// Whether any layer is a convolution (then images run one at a time through all layers).
+  let hasConvolutions: Bool
 
   /// Reads a model from file bytes (format v1). Validates everything; never traps on
   /// bad input. `kernelPath` forces a kernel path (tests, benchmarks); nil = fastest.
@@ -82,6 +84,7 @@ public final class Model: @unchecked Sendable {
     }
     self.maxActivationWords = widest
     self.maxPatchWords = patches
+    self.hasConvolutions = plans.contains { $0.kind.isConvolution }
   }
 
   deinit { storage.deallocate() }

@@ -3,15 +3,17 @@ public struct LayerSummary: Sendable, Equatable {
   public var kind: LayerKind
   public var inputShape: TensorShape
   public var outputShape: TensorShape
+  /// Kernel window (`.dense` for dense layers).
+  public var geometry: Geometry
   /// Length of each dot product (`K`).
   public var dotLength: Int
   /// Binary weights (one bit each).
   public var binaryWeights: Int
-  /// Other parameters: one threshold (Int32) and one flip bit per neuron, or a scale and
-  /// a bias (Float) per class.
+  /// Other parameters: one threshold (Int32) and one flip bit per neuron or channel, a
+  /// scale and a bias (Float) per class, or one pooling mask bit per channel.
   public var otherParameters: Int
-  /// Multiply-accumulates per inference: `outputs * K`. For pixel layers these are
-  /// 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
+  /// Multiply-accumulates per inference: `output pixels * channels * K`. For pixel
+  /// layers these are 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
   public var macs: Int
   /// Bytes of the payloads in the file (weights and per-neuron parameters, unpadded).
   public var payloadBytes: Int
@@ -22,12 +24,20 @@ extension Model {
   public var layerSummaries: [LayerSummary] {
     plans.map { plan in
       let outputs = plan.outputs
-      let others = 2 * outputs  // threshold + flip, or scale + bias
-      let paramBytes = plan.kind.producesScores ? 8 * outputs : 4 * outputs + 8 * BitPacking.words(forBits: outputs)
+      let maskWords = BitPacking.words(forBits: outputs)
+      let others: Int
+      let paramBytes: Int
+      switch plan.kind {
+      case .maxPool: (others, paramBytes) = (outputs, 8 * maskWords)
+      case .binaryOutput, .pixelOutput: (others, paramBytes) = (2 * outputs, 8 * outputs)
+      default: (others, paramBytes) = (2 * outputs, 4 * outputs + 8 * maskWords)
+      }
+      let pixels = plan.outputShape.height * plan.outputShape.width
       return LayerSummary(
-        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape,
+        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape, geometry: plan.geometry,
         dotLength: plan.dotLength, binaryWeights: outputs * plan.dotLength, otherParameters: others,
-        macs: outputs * plan.dotLength, payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
+        macs: (plan.kind.isConvolution ? pixels : 1) * outputs * plan.dotLength,
+        payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
     }
   }
 
