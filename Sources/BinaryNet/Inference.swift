@@ -32,6 +32,13 @@ public final class InferenceWorkspace {
     dots = .allocate(capacity: batchCapacity * classCount)
     patches = .allocate(capacity: max(model.maxPatchWords, 1))
     scores = .allocate(capacity: batchCapacity * classCount)
+    // Zero everything once: profiling runs layers on whatever the buffers hold.
+    planes.initialize(repeating: 0, count: batchCapacity * 8 * pixelWords)
+    front.initialize(repeating: 0, count: batchCapacity * activationWords)
+    back.initialize(repeating: 0, count: batchCapacity * activationWords)
+    dots.initialize(repeating: 0, count: batchCapacity * classCount)
+    patches.initialize(repeating: 0, count: max(model.maxPatchWords, 1))
+    scores.initialize(repeating: 0, count: batchCapacity * classCount)
   }
 
   deinit {
