@@ -1,0 +1,232 @@
+/*
+ * Blocking and remainder handling shared by the optimised paths (x86 POPCNT,
+ * x86 AVX2, AArch64 NEON). Not a public header: a kernel file defines one register
+ * tile and includes this file to get the four kernels built around it.
+ *
+ * Before including, define:
+ *   KFN(name)   the name of a generated function, e.g. popcnt_##name
+ *   KTARGET     function attributes (target("...")), or nothing
+ *   KTILE       an always-inline tile function
+ *                 void KTILE(int op, int R, int C, const uint64_t *a, size_t as,
+ *                            const uint64_t *w, size_t ws, size_t words, uint64_t *cnt)
+ *               cnt[r*C + c] = sum_{k<words} popcount(a_r[k] OP w_c[k]),
+ *               a_r = a + r*as, w_c = w + c*ws, OP = XOR (op == KOP_XOR) or AND.
+ *               R, C are compile-time constants at every call (1..4).
+ *   KROWS_R, KROWS_C  the main tile (R activation rows x C weight rows);
+ *   KONE_C            the tile for a single activation row (batch 1, and m % R);
+ *   KBP_C             neurons per bit-plane tile (4 planes x KBP_C neurons).
+ * (Including it with KFN undefined gives only the helpers below.)
+ * The including file then defines its bnn_kernels table from
+ *   KFN(xor_popcount_gemm), KFN(xor_popcount_threshold), KFN(bitplane_gemm),
+ *   KFN(bitplane_threshold).
+ *
+ * Loop order: weight rows are cut into blocks of about 192 KB (they stay in L2)
+ * and each block is swept by every activation row tile; inside a tile each loaded
+ * word is reused R (or C) times from registers.
+ */
+
+#ifndef CPOPCOUNT_KERNELS_BLOCKED_ONCE
+#define CPOPCOUNT_KERNELS_BLOCKED_ONCE
+
+#define BNN_ALWAYS_INLINE inline __attribute__((always_inline))
+
+enum { KOP_XOR = 0, KOP_AND = 1 };
+
+static BNN_ALWAYS_INLINE size_t bnn_min(size_t x, size_t y) { return x < y ? x : y; }
+
+/* Weight rows per cache block: ~192 KB of weights, a multiple of 64 rows so the
+ * threshold kernels always fill whole output words. */
+static BNN_ALWAYS_INLINE size_t bnn_w_block_rows(size_t row_words) {
+  size_t rows = (192u * 1024u / 8u) / (row_words ? row_words : 1);
+  rows &= ~(size_t)63;
+  return rows < 64 ? 64 : rows;
+}
+
+/* Low `count` bits set (count <= 64). */
+static BNN_ALWAYS_INLINE uint64_t bnn_used_mask(size_t count) {
+  return count >= 64 ? ~0ULL : ((1ULL << count) - 1);
+}
+
+/* bit = (z < t) with z = k_bits - 2p (bit 1 = -1). */
+static BNN_ALWAYS_INLINE uint64_t bnn_thr_bit(int32_t k_bits, uint64_t p, int32_t t) {
+  return (uint64_t)(k_bits - 2 * (int32_t)p < t);
+}
+
+#endif /* CPOPCOUNT_KERNELS_BLOCKED_ONCE */
+
+/* Included without KFN: only the helpers above (for the tile definitions). */
+#ifdef KFN
+
+/* ------------------------------------------------------------------------ */
+/* counts[i][j] = popcount(a_i XOR w_j) */
+
+KTARGET static void KFN(xor_popcount_gemm)(const uint64_t *a, size_t as, size_t m,
+                                           const uint64_t *w, size_t ws, size_t n, size_t words,
+                                           int32_t *counts, size_t cs) {
+  uint64_t c[16];
+  size_t nb = bnn_w_block_rows(words);
+  for (size_t j0 = 0; j0 < n; j0 += nb) {
+    size_t j1 = bnn_min(j0 + nb, n);
+    size_t i = 0;
+    for (; i + KROWS_R <= m; i += KROWS_R) {
+      const uint64_t *ai = a + i * as;
+      int32_t *ci = counts + i * cs;
+      size_t j = j0;
+      for (; j + KROWS_C <= j1; j += KROWS_C) {
+        KTILE(KOP_XOR, KROWS_R, KROWS_C, ai, as, w + j * ws, ws, words, c);
+        for (int r = 0; r < KROWS_R; r++)
+          for (int q = 0; q < KROWS_C; q++) ci[r * cs + j + q] = (int32_t)c[r * KROWS_C + q];
+      }
+      for (; j < j1; j++) {
+        KTILE(KOP_XOR, KROWS_R, 1, ai, as, w + j * ws, ws, words, c);
+        for (int r = 0; r < KROWS_R; r++) ci[r * cs + j] = (int32_t)c[r];
+      }
+    }
+    for (; i < m; i++) {
+      const uint64_t *ai = a + i * as;
+      int32_t *ci = counts + i * cs;
+      size_t j = j0;
+      for (; j + KONE_C <= j1; j += KONE_C) {
+        KTILE(KOP_XOR, 1, KONE_C, ai, 0, w + j * ws, ws, words, c);
+        for (int q = 0; q < KONE_C; q++) ci[j + q] = (int32_t)c[q];
+      }
+      for (; j < j1; j++) {
+        KTILE(KOP_XOR, 1, 1, ai, 0, w + j * ws, ws, words, c);
+        ci[j] = (int32_t)c[0];
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* out bit j of row i = (k_bits - 2*popcount(a_i XOR w_j) < t_j) XOR flip_j.
+ * Neurons go 64 at a time (one output word), so every word is written once, whole. */
+
+KTARGET static void KFN(xor_popcount_threshold)(const uint64_t *a, size_t as, size_t m,
+                                                const uint64_t *w, size_t ws, size_t n,
+                                                size_t words, int32_t k_bits, const int32_t *t,
+                                                const uint64_t *flip, uint64_t *out, size_t os) {
+  uint64_t c[16];
+  size_t nb = bnn_w_block_rows(words);
+  for (size_t b0 = 0; b0 < n; b0 += nb) {
+    size_t b1 = bnn_min(b0 + nb, n);
+    size_t i = 0;
+    for (; i + KROWS_R <= m; i += KROWS_R) {
+      const uint64_t *ai = a + i * as;
+      for (size_t g0 = b0; g0 < b1; g0 += 64) {
+        size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
+        uint64_t bits[KROWS_R] = {0};
+        size_t j = g0;
+        for (; j + KROWS_C <= g1; j += KROWS_C) {
+          KTILE(KOP_XOR, KROWS_R, KROWS_C, ai, as, w + j * ws, ws, words, c);
+          for (int r = 0; r < KROWS_R; r++)
+            for (int q = 0; q < KROWS_C; q++)
+              bits[r] |= bnn_thr_bit(k_bits, c[r * KROWS_C + q], t[j + q]) << ((j + q) % 64);
+        }
+        for (; j < g1; j++) {
+          KTILE(KOP_XOR, KROWS_R, 1, ai, as, w + j * ws, ws, words, c);
+          for (int r = 0; r < KROWS_R; r++) bits[r] |= bnn_thr_bit(k_bits, c[r], t[j]) << (j % 64);
+        }
+        uint64_t mask = bnn_used_mask(g1 - g0);
+        for (int r = 0; r < KROWS_R; r++) out[(i + r) * os + ow] = (bits[r] ^ flip[ow]) & mask;
+      }
+    }
+    for (; i < m; i++) {
+      const uint64_t *ai = a + i * as;
+      for (size_t g0 = b0; g0 < b1; g0 += 64) {
+        size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
+        uint64_t bits = 0;
+        size_t j = g0;
+        for (; j + KONE_C <= g1; j += KONE_C) {
+          KTILE(KOP_XOR, 1, KONE_C, ai, 0, w + j * ws, ws, words, c);
+          for (int q = 0; q < KONE_C; q++) bits |= bnn_thr_bit(k_bits, c[q], t[j + q]) << ((j + q) % 64);
+        }
+        for (; j < g1; j++) {
+          KTILE(KOP_XOR, 1, 1, ai, 0, w + j * ws, ws, words, c);
+          bits |= bnn_thr_bit(k_bits, c[0], t[j]) << (j % 64);
+        }
+        out[i * os + ow] = (bits ^ flip[ow]) & bnn_used_mask(g1 - g0);
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bit-plane first layer, for row i and neuron j:
+ *     dot = sum_b 2^b popcount(plane_b) - 2 * sum_b 2^b popcount(plane_b AND w_j)
+ * The first sum is shared by every neuron (computed once per row); the second is
+ * an AND tile of 4 planes x KBP_C neurons, run for planes 0-3 and 4-7. */
+
+/* sum_b 2^b popcount(plane_b), as an AND tile of each plane with itself. */
+KTARGET static BNN_ALWAYS_INLINE int32_t KFN(planes_weight)(const uint64_t *p, size_t words) {
+  int32_t s = 0;
+  for (int b = 0; b < 8; b++) {
+    uint64_t c;
+    KTILE(KOP_AND, 1, 1, p + (size_t)b * words, 0, p + (size_t)b * words, 0, words, &c);
+    s += (int32_t)c << b;
+  }
+  return s;
+}
+
+/* dots of one row (planes p, shared term `ones`) with C neurons from wj. */
+KTARGET static BNN_ALWAYS_INLINE void KFN(bitplane_dots)(int C, const uint64_t *p, int32_t ones,
+                                                         const uint64_t *wj, size_t ws,
+                                                         size_t words, int32_t *d) {
+  uint64_t lo[16], hi[16];
+  KTILE(KOP_AND, 4, C, p, words, wj, ws, words, lo);
+  KTILE(KOP_AND, 4, C, p + 4 * words, words, wj, ws, words, hi);
+  for (int c = 0; c < C; c++) {
+    int32_t neg = 0;
+    for (int b = 0; b < 4; b++)
+      neg += ((int32_t)lo[b * C + c] << b) + ((int32_t)hi[b * C + c] << (b + 4));
+    d[c] = ones - 2 * neg;
+  }
+}
+
+KTARGET static void KFN(bitplane_gemm)(const uint64_t *planes, size_t ps, size_t m,
+                                       const uint64_t *w, size_t ws, size_t n, size_t words,
+                                       int32_t *dots, size_t ds) {
+  size_t nb = bnn_w_block_rows(words);
+  for (size_t j0 = 0; j0 < n; j0 += nb) {
+    size_t j1 = bnn_min(j0 + nb, n);
+    for (size_t i = 0; i < m; i++) {
+      const uint64_t *p = planes + i * ps;
+      int32_t ones = KFN(planes_weight)(p, words);
+      int32_t *di = dots + i * ds;
+      size_t j = j0;
+      for (; j + KBP_C <= j1; j += KBP_C) KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, di + j);
+      for (; j < j1; j++) KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, di + j);
+    }
+  }
+}
+
+KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, size_t m,
+                                            const uint64_t *w, size_t ws, size_t n, size_t words,
+                                            const int32_t *t, const uint64_t *flip,
+                                            uint64_t *out, size_t os) {
+  size_t nb = bnn_w_block_rows(words);
+  for (size_t b0 = 0; b0 < n; b0 += nb) {
+    size_t b1 = bnn_min(b0 + nb, n);
+    for (size_t i = 0; i < m; i++) {
+      const uint64_t *p = planes + i * ps;
+      int32_t ones = KFN(planes_weight)(p, words);
+      for (size_t g0 = b0; g0 < b1; g0 += 64) {
+        size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
+        uint64_t bits = 0;
+        int32_t d[KBP_C];
+        size_t j = g0;
+        for (; j + KBP_C <= g1; j += KBP_C) {
+          KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, d);
+          for (int q = 0; q < KBP_C; q++) bits |= (uint64_t)(d[q] < t[j + q]) << ((j + q) % 64);
+        }
+        for (; j < g1; j++) {
+          KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, d);
+          bits |= (uint64_t)(d[0] < t[j]) << (j % 64);
+        }
+        out[i * os + ow] = (bits ^ flip[ow]) & bnn_used_mask(g1 - g0);
+      }
+    }
+  }
+}
+
+#endif /* KFN */

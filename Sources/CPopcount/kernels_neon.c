@@ -1,0 +1,2 @@
+/* placeholder */
+#include "kernels_internal.h"
