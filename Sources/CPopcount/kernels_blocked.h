@@ -14,7 +14,8 @@
  *               R, C are compile-time constants at every call (1..4).
  *   KROWS_R, KROWS_C  the main tile (R activation rows x C weight rows);
  *   KONE_C            the tile for a single activation row (batch 1, and m % R);
- *   KBP_C             neurons per bit-plane tile (4 planes x KBP_C neurons).
+ *   KBP_C             neurons per bit-plane tile (4 planes x KBP_C neurons);
+ *   KBITS       optional: a replacement for bnn_threshold_bits (same contract).
  * (Including it with KFN undefined gives only the helpers below.)
  * The including file then defines its bnn_kernels table from
  *   KFN(xor_popcount_gemm), KFN(xor_popcount_threshold), KFN(bitplane_gemm),
@@ -47,15 +48,23 @@ static BNN_ALWAYS_INLINE uint64_t bnn_used_mask(size_t count) {
   return count >= 64 ? ~0ULL : ((1ULL << count) - 1);
 }
 
-/* bit = (z < t) with z = k_bits - 2p (bit 1 = -1). */
-static BNN_ALWAYS_INLINE uint64_t bnn_thr_bit(int32_t k_bits, uint64_t p, int32_t t) {
-  return (uint64_t)(k_bits - 2 * (int32_t)p < t);
+/* Bit q (q < count <= 64) = (z_q < t_q), with z_q = base + mul * v_q:
+ * mul = -2, base = k_bits for XOR counts (z = K - 2p); mul = 1, base = 0 for dots. */
+static BNN_ALWAYS_INLINE uint64_t bnn_threshold_bits(const int32_t *v, const int32_t *t,
+                                                     size_t count, int32_t base, int32_t mul) {
+  uint64_t bits = 0;
+  for (size_t q = 0; q < count; q++) bits |= (uint64_t)(base + mul * v[q] < t[q]) << q;
+  return bits;
 }
 
 #endif /* CPOPCOUNT_KERNELS_BLOCKED_ONCE */
 
 /* Included without KFN: only the helpers above (for the tile definitions). */
 #ifdef KFN
+
+#ifndef KBITS
+#define KBITS bnn_threshold_bits
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* counts[i][j] = popcount(a_i XOR w_j) */
@@ -100,13 +109,15 @@ KTARGET static void KFN(xor_popcount_gemm)(const uint64_t *a, size_t as, size_t 
 
 /* ------------------------------------------------------------------------ */
 /* out bit j of row i = (k_bits - 2*popcount(a_i XOR w_j) < t_j) XOR flip_j.
- * Neurons go 64 at a time (one output word), so every word is written once, whole. */
+ * Neurons go 64 at a time (one output word): the tiles fill the counts of the
+ * group, KBITS turns them into one whole output word. */
 
 KTARGET static void KFN(xor_popcount_threshold)(const uint64_t *a, size_t as, size_t m,
                                                 const uint64_t *w, size_t ws, size_t n,
                                                 size_t words, int32_t k_bits, const int32_t *t,
                                                 const uint64_t *flip, uint64_t *out, size_t os) {
   uint64_t c[16];
+  int32_t v[KROWS_R][64];
   size_t nb = bnn_w_block_rows(words);
   for (size_t b0 = 0; b0 < n; b0 += nb) {
     size_t b1 = bnn_min(b0 + nb, n);
@@ -115,37 +126,35 @@ KTARGET static void KFN(xor_popcount_threshold)(const uint64_t *a, size_t as, si
       const uint64_t *ai = a + i * as;
       for (size_t g0 = b0; g0 < b1; g0 += 64) {
         size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
-        uint64_t bits[KROWS_R] = {0};
         size_t j = g0;
         for (; j + KROWS_C <= g1; j += KROWS_C) {
           KTILE(KOP_XOR, KROWS_R, KROWS_C, ai, as, w + j * ws, ws, words, c);
           for (int r = 0; r < KROWS_R; r++)
-            for (int q = 0; q < KROWS_C; q++)
-              bits[r] |= bnn_thr_bit(k_bits, c[r * KROWS_C + q], t[j + q]) << ((j + q) % 64);
+            for (int q = 0; q < KROWS_C; q++) v[r][j - g0 + q] = (int32_t)c[r * KROWS_C + q];
         }
         for (; j < g1; j++) {
           KTILE(KOP_XOR, KROWS_R, 1, ai, as, w + j * ws, ws, words, c);
-          for (int r = 0; r < KROWS_R; r++) bits[r] |= bnn_thr_bit(k_bits, c[r], t[j]) << (j % 64);
+          for (int r = 0; r < KROWS_R; r++) v[r][j - g0] = (int32_t)c[r];
         }
         uint64_t mask = bnn_used_mask(g1 - g0);
-        for (int r = 0; r < KROWS_R; r++) out[(i + r) * os + ow] = (bits[r] ^ flip[ow]) & mask;
+        for (int r = 0; r < KROWS_R; r++)
+          out[(i + r) * os + ow] = (KBITS(v[r], t + g0, g1 - g0, k_bits, -2) ^ flip[ow]) & mask;
       }
     }
     for (; i < m; i++) {
       const uint64_t *ai = a + i * as;
       for (size_t g0 = b0; g0 < b1; g0 += 64) {
         size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
-        uint64_t bits = 0;
         size_t j = g0;
         for (; j + KONE_C <= g1; j += KONE_C) {
           KTILE(KOP_XOR, 1, KONE_C, ai, 0, w + j * ws, ws, words, c);
-          for (int q = 0; q < KONE_C; q++) bits |= bnn_thr_bit(k_bits, c[q], t[j + q]) << ((j + q) % 64);
+          for (int q = 0; q < KONE_C; q++) v[0][j - g0 + q] = (int32_t)c[q];
         }
         for (; j < g1; j++) {
           KTILE(KOP_XOR, 1, 1, ai, 0, w + j * ws, ws, words, c);
-          bits |= bnn_thr_bit(k_bits, c[0], t[j]) << (j % 64);
+          v[0][j - g0] = (int32_t)c[0];
         }
-        out[i * os + ow] = (bits ^ flip[ow]) & bnn_used_mask(g1 - g0);
+        out[i * os + ow] = (KBITS(v[0], t + g0, g1 - g0, k_bits, -2) ^ flip[ow]) & bnn_used_mask(g1 - g0);
       }
     }
   }
@@ -212,17 +221,11 @@ KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, s
       int32_t ones = KFN(planes_weight)(p, words);
       for (size_t g0 = b0; g0 < b1; g0 += 64) {
         size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
-        uint64_t bits = 0;
-        int32_t d[KBP_C];
+        int32_t d[64];
         size_t j = g0;
-        for (; j + KBP_C <= g1; j += KBP_C) {
-          KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, d);
-          for (int q = 0; q < KBP_C; q++) bits |= (uint64_t)(d[q] < t[j + q]) << ((j + q) % 64);
-        }
-        for (; j < g1; j++) {
-          KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, d);
-          bits |= (uint64_t)(d[0] < t[j]) << (j % 64);
-        }
+        for (; j + KBP_C <= g1; j += KBP_C) KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, d + (j - g0));
+        for (; j < g1; j++) KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, d + (j - g0));
+        uint64_t bits = KBITS(d, t + g0, g1 - g0, 0, 1);
         out[i * os + ow] = (bits ^ flip[ow]) & bnn_used_mask(g1 - g0);
       }
     }

@@ -25,6 +25,25 @@
 #define BNN_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
 
 /* ------------------------------------------------------------------------ */
+/* Threshold bits 4 neurons at a time with SSE2 (baseline x86-64): bit q =
+ * (z_q < t_q), z = base + mul*v with mul in {-2, 1} (see bnn_threshold_bits). */
+
+static BNN_ALWAYS_INLINE uint64_t sse2_threshold_bits(const int32_t *v, const int32_t *t,
+                                                      size_t count, int32_t base, int32_t mul) {
+  uint64_t bits = 0;
+  size_t q = 0;
+  __m128i vb = _mm_set1_epi32(base);
+  for (; q + 4 <= count; q += 4) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(v + q));
+    __m128i z = mul == 1 ? _mm_add_epi32(vb, x) : _mm_sub_epi32(vb, _mm_add_epi32(x, x));
+    __m128i lt = _mm_cmplt_epi32(z, _mm_loadu_si128((const __m128i *)(t + q)));
+    bits |= (uint64_t)_mm_movemask_ps(_mm_castsi128_ps(lt)) << q;
+  }
+  for (; q < count; q++) bits |= (uint64_t)(base + mul * v[q] < t[q]) << q;
+  return bits;
+}
+
+/* ------------------------------------------------------------------------ */
 /* POPCNT tile: XOR (or AND) + POPCNT + ADD per word and pair, 3 integer ops per
  * 64 binary MACs. R, C are constants at every call, so the r/c loops unroll and
  * acc[][] lives in registers; each loaded word is reused C (or R) times. */
@@ -64,6 +83,7 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #define KROWS_C POP_C
 #define KONE_C POP_ONE
 #define KBP_C 2
+#define KBITS sse2_threshold_bits
 #include "kernels_blocked.h"
 #undef KFN
 #undef KTARGET
@@ -72,6 +92,7 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #undef KROWS_C
 #undef KONE_C
 #undef KBP_C
+#undef KBITS
 
 const bnn_kernels bnn_popcnt_kernels = {
     BNN_PATH_POPCNT,          "popcnt",
@@ -94,41 +115,106 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_popcount_bytes(__m256i x) 
   return _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi));
 }
 
-BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE uint64_t avx2_hsum64(__m256i v) {
-  __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  return (uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1);
+/* Threshold bits 8 neurons at a time (see sse2_threshold_bits). */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE uint64_t avx2_threshold_bits(const int32_t *v,
+                                                                      const int32_t *t,
+                                                                      size_t count, int32_t base,
+                                                                      int32_t mul) {
+  uint64_t bits = 0;
+  size_t q = 0;
+  __m256i vb = _mm256_set1_epi32(base);
+  for (; q + 8 <= count; q += 8) {
+    __m256i x = _mm256_loadu_si256((const __m256i *)(v + q));
+    __m256i z = mul == 1 ? _mm256_add_epi32(vb, x) : _mm256_sub_epi32(vb, _mm256_add_epi32(x, x));
+    __m256i lt = _mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(t + q)), z);
+    bits |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(lt)) << q;
+  }
+  return bits | (sse2_threshold_bits(v + q, t + q, count - q, base, mul) << q);
+}
+
+#ifndef AVX_BP_H
+#define AVX_BP_H 0
+#endif
+#ifndef AVX_H
+#define AVX_H 1
+#endif
+#ifndef AVX_V
+#define AVX_V 1
+#endif
+
+/* out[q] = sum of the four 64-bit lanes of s_q (each lane < 2^32). Packs two
+ * vectors into the 32-bit halves of one, so 4 totals cost ~10 instructions. */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_hsum4(__m256i s0, __m256i s1, __m256i s2,
+                                                         __m256i s3, uint32_t out[4]) {
+  __m256i t01 = _mm256_or_si256(s0, _mm256_slli_epi64(s1, 32));
+  __m256i t23 = _mm256_or_si256(s2, _mm256_slli_epi64(s3, 32));
+  __m256i u = _mm256_add_epi32(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
+  __m128i v = _mm_add_epi32(_mm256_castsi256_si128(u), _mm256_extracti128_si256(u, 1));
+  _mm_storeu_si128((__m128i *)out, v);
+}
+
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_op(int op, __m256i x, __m256i y) {
+  return op == KOP_XOR ? _mm256_xor_si256(x, y) : _mm256_and_si256(x, y);
 }
 
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
                                                         const uint64_t *a, size_t as,
                                                         const uint64_t *w, size_t ws,
                                                         size_t words, uint64_t *cnt) {
-  __m256i sum[4][4];
+  const int V = AVX_V, H = op == KOP_AND ? AVX_BP_H : AVX_H, STEP = 4 * V + H;
+  __m256i sum[4][4], acc[4][4];
+  uint64_t ssum[4][4] = {{0}};
   for (int r = 0; r < R; r++)
-    for (int c = 0; c < C; c++) sum[r][c] = _mm256_setzero_si256();
+    for (int c = 0; c < C; c++) sum[r][c] = acc[r][c] = _mm256_setzero_si256();
   size_t k = 0;
-  while (k + 4 <= words) {
-    size_t steps = bnn_min((words - k) / 4, 31);
-    __m256i acc[4][4];
-    for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_si256();
-    for (size_t s = 0; s < steps; s++, k += 4) {
-      __m256i av[4], wv[4];
-      for (int r = 0; r < R; r++) av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k));
-      for (int c = 0; c < C; c++) wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k));
-      for (int r = 0; r < R; r++)
-        for (int c = 0; c < C; c++) {
-          __m256i x = op == KOP_XOR ? _mm256_xor_si256(av[r], wv[c]) : _mm256_and_si256(av[r], wv[c]);
-          acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(x));
-        }
+  size_t hsteps = words / STEP;
+  size_t hend = hsteps * STEP;
+  while (k < hend) {
+    /* at most 31 vector steps into the byte counters, then widen them */
+    size_t steps = bnn_min((hend - k) / STEP, 31 / V);
+    for (size_t s = 0; s < steps; s++, k += STEP) {
+      for (int v = 0; v < V; v++) {
+        __m256i av[4], wv[4];
+        for (int r = 0; r < R; r++) av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k + 4 * v));
+        for (int c = 0; c < C; c++) wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k + 4 * v));
+        for (int r = 0; r < R; r++)
+          for (int c = 0; c < C; c++) acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
+      }
+      for (int h = 0; h < H; h++) {
+        uint64_t as_[4], ws_[4];
+        for (int r = 0; r < R; r++) as_[r] = a[(size_t)r * as + k + 4 * V + h];
+        for (int c = 0; c < C; c++) ws_[c] = w[(size_t)c * ws + k + 4 * V + h];
+        for (int r = 0; r < R; r++)
+          for (int c = 0; c < C; c++)
+            ssum[r][c] += (uint64_t)__builtin_popcountll(op == KOP_XOR ? as_[r] ^ ws_[c] : as_[r] & ws_[c]);
+      }
     }
     for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++)
+      for (int c = 0; c < C; c++) {
         sum[r][c] = _mm256_add_epi64(sum[r][c], _mm256_sad_epu8(acc[r][c], _mm256_setzero_si256()));
+        acc[r][c] = _mm256_setzero_si256();
+      }
   }
+  for (; k + 4 <= words; k += 4) { /* fewer than STEP words left: at most V-1+... steps */
+    __m256i av[4], wv[4];
+    for (int r = 0; r < R; r++) av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k));
+    for (int c = 0; c < C; c++) wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k));
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++) acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
+  }
+  /* widen the last byte counters, then reduce 4 pairs at a time */
+  __m256i fin[16];
+  uint32_t vsum[16];
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++)
+      fin[r * C + c] = _mm256_add_epi64(sum[r][c], _mm256_sad_epu8(acc[r][c], _mm256_setzero_si256()));
+  for (int g = 0; g < R * C; g += 4)
+    avx2_hsum4(fin[g], g + 1 < R * C ? fin[g + 1] : _mm256_setzero_si256(),
+               g + 2 < R * C ? fin[g + 2] : _mm256_setzero_si256(),
+               g + 3 < R * C ? fin[g + 3] : _mm256_setzero_si256(), vsum + g);
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) {
-      uint64_t total = avx2_hsum64(sum[r][c]);
+      uint64_t total = vsum[r * C + c] + ssum[r][c];
       for (size_t q = k; q < words; q++) {
         uint64_t x = op == KOP_XOR ? a[(size_t)r * as + q] ^ w[(size_t)c * ws + q]
                                    : a[(size_t)r * as + q] & w[(size_t)c * ws + q];
@@ -155,6 +241,7 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #define KROWS_C AVX_C
 #define KONE_C AVX_ONE
 #define KBP_C 1
+#define KBITS avx2_threshold_bits
 #include "kernels_blocked.h"
 #undef KFN
 #undef KTARGET
@@ -163,6 +250,7 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #undef KROWS_C
 #undef KONE_C
 #undef KBP_C
+#undef KBITS
 
 const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",

@@ -11,8 +11,8 @@
  *
  * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
  * failure. With --require NAME, a build where that path is unavailable fails.
- * Natively it also checks the scalar reference itself against a bit-by-bit
- * definition (a cheap sanity check of the oracle).
+ * It also checks the scalar reference itself against a bit-by-bit definition
+ * (a cheap sanity check of the oracle).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,13 +49,17 @@ static const int32_t CANARY32 = 0x5A5A1234;
 
 static size_t words_for(size_t bits) { return (bits + 63) / 64; }
 
-/* Random rows of k bits at `stride` words; padding bits past k are 0 and the gap
- * words between rows hold random garbage the kernels must never read. */
-static void fill_rows(uint64_t *rows, size_t count, size_t stride, size_t k) {
+/* Rows of k bits at `stride` words: random (dense = 0), or all ones in the rows
+ * where (r + dense) is odd and all zeros elsewhere (dense = 1, 2: the largest
+ * counts, to overflow narrow counters). Padding bits past k are 0; the gap words
+ * between rows hold random garbage the kernels must never read. */
+static void fill_rows(uint64_t *rows, size_t count, size_t stride, size_t k, int dense) {
   size_t words = words_for(k);
   for (size_t r = 0; r < count; r++) {
     uint64_t *row = rows + r * stride;
     for (size_t x = 0; x < stride; x++) row[x] = next_u64();
+    if (dense)
+      for (size_t x = 0; x < words; x++) row[x] = (r + (size_t)dense) % 2 ? ~0ULL : 0;
     if (k % 64) row[words - 1] &= (1ULL << (k % 64)) - 1;
   }
 }
@@ -136,7 +140,7 @@ static void make_thresholds(int32_t *t, const int32_t *values, size_t n, int32_t
   }
 }
 
-static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n) {
+static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int dense) {
   const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
   size_t words = words_for(k);
   size_t as = words + 1 + (size_t)(next_u64() % 3), ws = words + 2;
@@ -148,13 +152,13 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n) {
   uint64_t *out_ref = alloc_u64(m * os), *out = alloc_u64(m * os), *flip = alloc_u64(ow + 1);
   uint8_t *pixels = (uint8_t *)malloc(k + 1);
 
-  fill_rows(a, m, as, k);
-  fill_rows(w, n, ws, k);
+  fill_rows(a, m, as, k, dense);
+  fill_rows(w, n, ws, k, dense ? 3 - dense : 0);
   for (size_t x = 0; x < ow; x++) flip[x] = next_u64();
   for (size_t i = 0; i < m; i++) {
     int sparse = (int)(next_u64() % 3) == 0; /* MNIST-like: mostly 0 pixels */
     for (size_t x = 0; x < k; x++)
-      pixels[x] = sparse ? ((next_u64() % 5 == 0) ? (uint8_t)next_u64() : 0) : (uint8_t)next_u64();
+      pixels[x] = dense ? 255 : sparse ? ((next_u64() % 5 == 0) ? (uint8_t)next_u64() : 0) : (uint8_t)next_u64();
     for (size_t x = 0; x < ps; x++) planes[i * ps + x] = next_u64(); /* garbage in the gap */
     bnn_pack_bitplanes(pixels, k, planes + i * ps, words);
   }
@@ -203,8 +207,8 @@ static void check_scalar_oracle(size_t k, size_t m, size_t n) {
   size_t words = words_for(k), as = words + 1, ws = words + 1;
   uint64_t *a = alloc_u64(m * as), *w = alloc_u64(n * ws);
   int32_t *cnt = alloc_i32(m * n);
-  fill_rows(a, m, as, k);
-  fill_rows(w, n, ws, k);
+  fill_rows(a, m, as, k, 0);
+  fill_rows(w, n, ws, k, 0);
   ref->xor_popcount_gemm(a, as, m, w, ws, n, words, cnt, n);
   int ok = 1;
   for (size_t i = 0; i < m && ok; i++)
@@ -245,19 +249,24 @@ int main(int argc, char **argv) {
     printf("path %s\n", kp->name);
     for (size_t a = 0; a < nk; a++)
       for (size_t b = 0; b < nm; b++)
-        for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c]);
+        for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
     /* a few random lengths */
-    for (int r = 0; r < 40; r++) check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200));
+    for (int r = 0; r < 40; r++) check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
+    /* long rows, random and all-ones: counters that must be widened mid-row
+     * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */
+    static const size_t long_ks[] = {1000, 9920, 9984, 10049, 20000, 524288, 540017};
+    for (size_t a = 0; a < sizeof long_ks / sizeof long_ks[0]; a++)
+      for (int dense = 0; dense <= 2; dense++) {
+        check_path(kp, long_ks[a], 1, 5, dense);
+        check_path(kp, long_ks[a], 5, 3, dense);
+      }
   }
   if (!tested_required) {
     failed++;
     printf("FAIL path %s is not available in this build or on this CPU\n", require);
   }
-  /* Cheap sanity check of the reference itself (skipped when emulating: the
-   * bit-by-bit loop is slow under qemu and the oracle does not depend on the ISA). */
-#if !defined(__aarch64__)
+  /* Cheap sanity check of the reference itself. */
   for (size_t a = 0; a < nk; a++) check_scalar_oracle(ks[a], 3, 5);
-#endif
   const bnn_kernels *best = bnn_kernels_best();
   printf("best path: %s\n", best ? best->name : "(none)");
   printf("%lu passed, %lu failed\n", passed, failed);
