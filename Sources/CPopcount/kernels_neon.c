@@ -20,6 +20,10 @@
 
 #include "kernels_blocked.h"
 
+/* gcc -O2 does not fully unroll the r/c loops by itself (the accumulators then
+ * live in memory); ask for it. clang honours the same pragma. */
+#define BNN_UNROLL _Pragma("GCC unroll 4")
+
 static BNN_ALWAYS_INLINE uint64x2_t neon_op(int op, uint64x2_t x, uint64x2_t y) {
   return op == KOP_XOR ? veorq_u64(x, y) : vandq_u64(x, y);
 }
@@ -28,27 +32,27 @@ static BNN_ALWAYS_INLINE void neon_tile(int op, int R, int C, const uint64_t *a,
                                         const uint64_t *w, size_t ws, size_t words,
                                         uint64_t *cnt) {
   uint32x4_t sum[4][4];
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < C; c++) sum[r][c] = vdupq_n_u32(0);
+  BNN_UNROLL for (int r = 0; r < R; r++)
+    BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] = vdupq_n_u32(0);
   size_t k = 0;
   while (k + 2 <= words) {
     size_t steps = bnn_min((words - k) / 2, 2048);
     uint16x8_t acc[4][4];
-    for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) acc[r][c] = vdupq_n_u16(0);
+    BNN_UNROLL for (int r = 0; r < R; r++)
+      BNN_UNROLL for (int c = 0; c < C; c++) acc[r][c] = vdupq_n_u16(0);
     for (size_t s = 0; s < steps; s++, k += 2) {
       uint64x2_t av[4], wv[4];
-      for (int r = 0; r < R; r++) av[r] = vld1q_u64(a + (size_t)r * as + k);
-      for (int c = 0; c < C; c++) wv[c] = vld1q_u64(w + (size_t)c * ws + k);
-      for (int r = 0; r < R; r++)
-        for (int c = 0; c < C; c++)
+      BNN_UNROLL for (int r = 0; r < R; r++) av[r] = vld1q_u64(a + (size_t)r * as + k);
+      BNN_UNROLL for (int c = 0; c < C; c++) wv[c] = vld1q_u64(w + (size_t)c * ws + k);
+      BNN_UNROLL for (int r = 0; r < R; r++)
+        BNN_UNROLL for (int c = 0; c < C; c++)
           acc[r][c] = vpadalq_u8(acc[r][c], vcntq_u8(vreinterpretq_u8_u64(neon_op(op, av[r], wv[c]))));
     }
-    for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) sum[r][c] = vpadalq_u16(sum[r][c], acc[r][c]);
+    BNN_UNROLL for (int r = 0; r < R; r++)
+      BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] = vpadalq_u16(sum[r][c], acc[r][c]);
   }
-  for (int r = 0; r < R; r++)
-    for (int c = 0; c < C; c++) {
+  BNN_UNROLL for (int r = 0; r < R; r++)
+    BNN_UNROLL for (int c = 0; c < C; c++) {
       uint64_t total = vaddvq_u32(sum[r][c]);
       if (k < words) {
         uint64_t x = a[(size_t)r * as + k], y = w[(size_t)c * ws + k];
