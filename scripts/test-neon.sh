@@ -4,8 +4,10 @@
 # runs it under qemu-user. Installs the cross toolchain and qemu with apt-get when
 # they are missing. Exit code: the harness's (0 = all passed), or 2 on setup errors.
 #
-#   scripts/test-neon.sh            gcc cross build (and clang --target if available)
-#   NEON_CC=gcc scripts/test-neon.sh   gcc only
+#   scripts/test-neon.sh              gcc cross build, clang --target build if clang
+#                                     can link for aarch64, and a native host build
+#                                     (checks the host's paths, e.g. x86 POPCNT/AVX2)
+#   NEON_CC=gcc scripts/test-neon.sh  the gcc cross build only
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +54,21 @@ run_one() { # name, compiler command...
   if [ "$rc" -ne 0 ]; then status=$rc; fi
 }
 
+run_native() { # the same harness for the host: its own paths against scalar
+  local cc
+  cc="$(command -v cc || command -v gcc || command -v clang || true)"
+  [ -n "$cc" ] || { echo "== native: skipped (no host C compiler)"; return; }
+  echo "== native ($(uname -m), $(basename "$cc"))"
+  if ! "$cc" "${flags[@]}" "${sources[@]}" -o "$work/harness-native"; then
+    echo "test-neon: native build failed" >&2
+    status=2
+    return
+  fi
+  local rc=0
+  "$work/harness-native" || rc=$?
+  if [ "$rc" -ne 0 ]; then status=$rc; fi
+}
+
 run_one gcc aarch64-linux-gnu-gcc
 if [ "${NEON_CC:-}" != gcc ] && command -v clang >/dev/null; then
   # clang finds the GNU cross toolchain's crt files and libgcc by itself; optional.
@@ -61,5 +78,6 @@ if [ "${NEON_CC:-}" != gcc ] && command -v clang >/dev/null; then
   else
     echo "== clang: skipped (cannot link for aarch64-linux-gnu here)"
   fi
+  run_native
 fi
 exit "$status"
