@@ -67,6 +67,10 @@ run_native() { # the same harness for the host: its own paths against scalar
   local rc=0
   "$work/harness-native" || rc=$?
   if [ "$rc" -ne 0 ]; then status=$rc; fi
+  echo "== native, BNN_KERNEL=scalar"
+  rc=0
+  BNN_KERNEL=scalar "$work/harness-native" | tail -2 || rc=$?
+  if [ "$rc" -ne 0 ]; then status=$rc; fi
 }
 
 run_one gcc aarch64-linux-gnu-gcc

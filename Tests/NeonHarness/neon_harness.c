@@ -7,7 +7,7 @@
  *   build:  cc -O2 -ISources/CPopcount/include -ISources/CPopcount \
  *               Tests/NeonHarness/neon_harness.c Sources/CPopcount/{kernels_scalar,
  *               kernels_neon,kernels_x86,bit_utils,dispatch}.c -o harness
- *   run:    ./harness [--require neon]
+ *   run:    [BNN_KERNEL=path] ./harness [--require neon]
  *
  * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
  * failure. With --require NAME, a build where that path is unavailable fails.
@@ -267,8 +267,23 @@ int main(int argc, char **argv) {
   }
   /* Cheap sanity check of the reference itself. */
   for (size_t a = 0; a < nk; a++) check_scalar_oracle(ks[a], 3, 5);
+  /* bnn_kernels_best: an available path, the one BNN_KERNEL names if available. */
   const bnn_kernels *best = bnn_kernels_best();
   printf("best path: %s\n", best ? best->name : "(none)");
+  const char *forced = getenv("BNN_KERNEL");
+  int forced_available = 0;
+  for (int p = 0; p < BNN_PATH_COUNT && forced; p++) {
+    const bnn_kernels *kp = bnn_kernels_for((bnn_kernel_path)p);
+    if (kp && strcmp(kp->name, forced) == 0) forced_available = 1;
+  }
+  if (!best || bnn_kernels_for(best->path) != best || bnn_kernels_best() != best ||
+      (forced_available && strcmp(best->name, forced) != 0)) {
+    failed++;
+    printf("FAIL bnn_kernels_best() returned %s (BNN_KERNEL=%s)\n", best ? best->name : "NULL",
+           forced ? forced : "(unset)");
+  } else {
+    passed++;
+  }
   printf("%lu passed, %lu failed\n", passed, failed);
   return failed ? 1 : 0;
 }
