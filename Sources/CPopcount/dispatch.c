@@ -6,9 +6,12 @@
  * Anything else (e.g. Cortex-M): the scalar reference only.
  * Portable C: no compiler builtins outside the #if guards.
  */
-#include <stdlib.h>
-#include <string.h>
 #include "kernels_internal.h"
+
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#include <stdlib.h> /* getenv; freestanding builds (bare metal) skip BNN_KERNEL */
+#define BNN_HAVE_GETENV 1
+#endif
 
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
   switch (path) {
@@ -43,13 +46,22 @@ static const bnn_kernel_path preference[] = {
 };
 
 /* BNN_KERNEL=name, or NULL when unset, unknown or not available here. */
+#if defined(BNN_HAVE_GETENV)
+static int same_name(const char *x, const char *y) {
+  while (*x && *x == *y) x++, y++;
+  return *x == *y;
+}
+#endif
+
 static const bnn_kernels *from_environment(void) {
+#if defined(BNN_HAVE_GETENV)
   const char *want = getenv("BNN_KERNEL");
   if (!want || !*want) return NULL;
   for (int p = 0; p < BNN_PATH_COUNT; p++) {
     const bnn_kernels *k = bnn_kernels_for((bnn_kernel_path)p);
-    if (k && strcmp(k->name, want) == 0) return k;
+    if (k && same_name(k->name, want)) return k;
   }
+#endif
   return NULL;
 }
 
