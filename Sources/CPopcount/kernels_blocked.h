@@ -14,7 +14,7 @@
  *               R, C are compile-time constants at every call (1..4).
  *   KROWS_R, KROWS_C  the main tile (R activation rows x C weight rows);
  *   KONE_C            the tile for a single activation row (batch 1, and m % R);
- *   KBP_C             neurons per bit-plane tile (4 planes x KBP_C neurons);
+ *   KBP_R, KBP_C      the bit-plane tile: KBP_R planes (1, 2 or 4) x KBP_C neurons;
  *   KBITS       optional: a replacement for bnn_threshold_bits (same contract).
  * (Including it with KFN undefined gives only the helpers below.)
  * The including file then defines its bnn_kernels table from
@@ -164,7 +164,7 @@ KTARGET static void KFN(xor_popcount_threshold)(const uint64_t *a, size_t as, si
 /* Bit-plane first layer, for row i and neuron j:
  *     dot = sum_b 2^b popcount(plane_b) - 2 * sum_b 2^b popcount(plane_b AND w_j)
  * The first sum is shared by every neuron (computed once per row); the second is
- * an AND tile of 4 planes x KBP_C neurons, run for planes 0-3 and 4-7. */
+ * AND tiles of KBP_R planes x KBP_C neurons (8 / KBP_R of them per neuron group). */
 
 /* sum_b 2^b popcount(plane_b), as an AND tile of each plane with itself. */
 KTARGET static BNN_ALWAYS_INLINE int32_t KFN(planes_weight)(const uint64_t *p, size_t words) {
@@ -181,15 +181,14 @@ KTARGET static BNN_ALWAYS_INLINE int32_t KFN(planes_weight)(const uint64_t *p, s
 KTARGET static BNN_ALWAYS_INLINE void KFN(bitplane_dots)(int C, const uint64_t *p, int32_t ones,
                                                          const uint64_t *wj, size_t ws,
                                                          size_t words, int32_t *d) {
-  uint64_t lo[16], hi[16];
-  KTILE(KOP_AND, 4, C, p, words, wj, ws, words, lo);
-  KTILE(KOP_AND, 4, C, p + 4 * words, words, wj, ws, words, hi);
-  for (int c = 0; c < C; c++) {
-    int32_t neg = 0;
-    for (int b = 0; b < 4; b++)
-      neg += ((int32_t)lo[b * C + c] << b) + ((int32_t)hi[b * C + c] << (b + 4));
-    d[c] = ones - 2 * neg;
+  uint64_t cnt[16];
+  int32_t neg[4] = {0, 0, 0, 0};
+  for (int b0 = 0; b0 < 8; b0 += KBP_R) {
+    KTILE(KOP_AND, KBP_R, C, p + (size_t)b0 * words, words, wj, ws, words, cnt);
+    for (int b = 0; b < KBP_R; b++)
+      for (int c = 0; c < C; c++) neg[c] += (int32_t)cnt[b * C + c] << (b0 + b);
   }
+  for (int c = 0; c < C; c++) d[c] = ones - 2 * neg[c];
 }
 
 KTARGET static void KFN(bitplane_gemm)(const uint64_t *planes, size_t ps, size_t m,

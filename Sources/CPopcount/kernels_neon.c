@@ -69,6 +69,7 @@ static BNN_ALWAYS_INLINE void neon_tile(int op, int R, int C, const uint64_t *a,
 #define KROWS_R 4
 #define KROWS_C 2
 #define KONE_C 4
+#define KBP_R 4
 #define KBP_C 2
 #include "kernels_blocked.h"
 

@@ -96,6 +96,7 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #define KROWS_R POP_R
 #define KROWS_C POP_C
 #define KONE_C POP_ONE
+#define KBP_R 4
 #define KBP_C 2
 #define KBITS sse2_threshold_bits
 #include "kernels_blocked.h"
@@ -105,6 +106,7 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #undef KROWS_R
 #undef KROWS_C
 #undef KONE_C
+#undef KBP_R
 #undef KBP_C
 #undef KBITS
 
@@ -260,7 +262,8 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #define KROWS_R AVX_R
 #define KROWS_C AVX_C
 #define KONE_C AVX_ONE
-#define KBP_C 1
+#define KBP_R 2 /* 2 planes x 2 neurons: ~4% faster than 4 x 1, 8 x 1 spills */
+#define KBP_C 2
 #define KBITS avx2_threshold_bits
 #include "kernels_blocked.h"
 #undef KFN
@@ -269,6 +272,7 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #undef KROWS_R
 #undef KROWS_C
 #undef KONE_C
+#undef KBP_R
 #undef KBP_C
 #undef KBITS
 
