@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "CFloatKernels", "MNISTLoader"]),
 
     // Argument parsing, JSON output and console helpers shared by the two tools.
-    .target(name: "CLISupport"),
+    .target(name: "CLISupport", dependencies: ["BinaryNet"]),
 
     .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "MNISTLoader", "CLISupport"]),
     .executableTarget(name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetTraining", "MNISTLoader", "CLISupport"]),

@@ -32,6 +32,13 @@ public final class InferenceWorkspace {
     dots = .allocate(capacity: batchCapacity * classCount)
     patches = .allocate(capacity: max(model.maxPatchWords, 1))
     scores = .allocate(capacity: batchCapacity * classCount)
+    // Zero everything once: profiling runs layers on whatever the buffers hold.
+    planes.initialize(repeating: 0, count: batchCapacity * 8 * pixelWords)
+    front.initialize(repeating: 0, count: batchCapacity * activationWords)
+    back.initialize(repeating: 0, count: batchCapacity * activationWords)
+    dots.initialize(repeating: 0, count: batchCapacity * classCount)
+    patches.initialize(repeating: 0, count: max(model.maxPatchWords, 1))
+    scores.initialize(repeating: 0, count: batchCapacity * classCount)
   }
 
   deinit {
@@ -78,29 +85,41 @@ extension Model {
           pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
       }
     }
-    var source = workspace.front
-    var target = workspace.back
-    for plan in plans {
-      runLayer(plan, count: count, pixels: pixels.baseAddress!, source: source, target: target, workspace: workspace)
-      swap(&source, &target)
+    // Dense networks run layer by layer over the whole batch (one block call per layer).
+    // Convolutional ones already make one block call per image and layer, and their
+    // activations are large: running each image through all layers keeps them in cache.
+    let imagesPerPass = hasConvolutions ? 1 : count
+    var first = 0
+    while first < count {
+      var source = workspace.front
+      var target = workspace.back
+      for plan in plans {
+        runLayer(
+          plan, count: imagesPerPass, pixels: pixels.baseAddress! + first * pixelCount, source: source,
+          target: target, firstImage: first, workspace: workspace)
+        swap(&source, &target)
+      }
+      first += imagesPerPass
     }
   }
 
-  /// One layer over `count` rows: packed bits in `source` (or the workspace's bit-planes
-  /// for pixel layers), packed bits to `target` or scores to `workspace.scores`.
+  /// One layer over `count` images starting at image `firstImage` of the batch: packed
+  /// bits in `source` (or the bit-planes / `pixels` for pixel layers), packed bits to
+  /// `target` or scores to `workspace.scores`.
   func runLayer(
     _ plan: LayerPlan, count: Int, pixels: UnsafePointer<UInt8>, source: UnsafeMutablePointer<UInt64>,
-    target: UnsafeMutablePointer<UInt64>, workspace: InferenceWorkspace
+    target: UnsafeMutablePointer<UInt64>, firstImage: Int = 0, workspace: InferenceWorkspace
   ) {
     let k = kernels.pointee
     let stride = workspace.activationWords
     let planeStride = 8 * workspace.pixelWords
+    let planes = workspace.planes + firstImage * planeStride
     let thresholds = plan.paramA.assumingMemoryBound(to: Int32.self)
     let flip = plan.paramB.assumingMemoryBound(to: UInt64.self)
     switch plan.kind {
     case .pixelDense:
       k.bitplane_threshold(
-        workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
+        planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
         plan.rowWords, thresholds, flip, target, stride)
     case .binaryDense:
       k.xor_popcount_threshold(
@@ -108,14 +127,14 @@ extension Model {
         Int32(plan.dotLength), thresholds, flip, target, stride)
     case .pixelOutput:
       k.bitplane_gemm(
-        workspace.planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
+        planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
         plan.rowWords, workspace.dots, plan.outputs)
-      applyAffine(plan, count: count, isPopcount: false, workspace: workspace)
+      applyAffine(plan, count: count, isPopcount: false, firstRow: firstImage, workspace: workspace)
     case .binaryOutput:
       k.xor_popcount_gemm(
         source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
         workspace.dots, plan.outputs)
-      applyAffine(plan, count: count, isPopcount: true, workspace: workspace)
+      applyAffine(plan, count: count, isPopcount: true, firstRow: firstImage, workspace: workspace)
     case .pixelConv, .binaryConv:
       // One image at a time: gather receptive fields, then one block call with
       // rows = output pixels and columns = output channels.
@@ -128,7 +147,12 @@ extension Model {
       let padLeft = g.leadingPad(input: inW, kernel: g.kernelWidth)
       let outStride = plan.outputShape.wordsPerPixel
       for i in 0..<count {
-        if plan.kind == .pixelConv {
+        if plan.usesDirectPixelConvolution {
+          bnn_pixel_conv_threshold(
+            pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
+            g.stride, padTop, padLeft, outH, outW, plan.weights, plan.rowWords, plan.outputs, thresholds, flip,
+            target + i * stride, outStride, UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
+        } else if plan.kind == .pixelConv {
           let rowStride = 8 * plan.rowWords
           bnn_im2col_bitplanes(
             pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
@@ -156,7 +180,10 @@ extension Model {
   }
 
   /// `score_j = scale_j * z_j + bias_j` with `z = K - 2p` (popcount input) or `z = dot`.
-  private func applyAffine(_ plan: LayerPlan, count: Int, isPopcount: Bool, workspace: InferenceWorkspace) {
+  /// Scores of `count` rows, written to score rows `firstRow ..< firstRow + count`.
+  private func applyAffine(
+    _ plan: LayerPlan, count: Int, isPopcount: Bool, firstRow: Int, workspace: InferenceWorkspace
+  ) {
     let scale = plan.paramA.assumingMemoryBound(to: Float.self)
     let bias = plan.paramB.assumingMemoryBound(to: Float.self)
     let k = Int32(plan.dotLength)
@@ -165,7 +192,7 @@ extension Model {
         let raw = workspace.dots[i * plan.outputs + j]
         let z = isPopcount ? k - 2 * raw : raw
         let product = scale[j] * Float(z)
-        workspace.scores[i * plan.outputs + j] = product + bias[j]
+        workspace.scores[(firstRow + i) * plan.outputs + j] = product + bias[j]
       }
     }
   }

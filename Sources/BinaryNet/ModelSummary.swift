@@ -3,15 +3,17 @@ public struct LayerSummary: Sendable, Equatable {
   public var kind: LayerKind
   public var inputShape: TensorShape
   public var outputShape: TensorShape
+  /// Kernel window (`.dense` for dense layers).
+  public var geometry: Geometry
   /// Length of each dot product (`K`).
   public var dotLength: Int
   /// Binary weights (one bit each).
   public var binaryWeights: Int
-  /// Other parameters: one threshold (Int32) and one flip bit per neuron, or a scale and
-  /// a bias (Float) per class.
+  /// Other parameters: one threshold (Int32) and one flip bit per neuron or channel, a
+  /// scale and a bias (Float) per class, or one pooling mask bit per channel.
   public var otherParameters: Int
-  /// Multiply-accumulates per inference: `outputs * K`. For pixel layers these are
-  /// 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
+  /// Multiply-accumulates per inference: `output pixels * channels * K`. For pixel
+  /// layers these are 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
   public var macs: Int
   /// Bytes of the payloads in the file (weights and per-neuron parameters, unpadded).
   public var payloadBytes: Int
@@ -22,12 +24,20 @@ extension Model {
   public var layerSummaries: [LayerSummary] {
     plans.map { plan in
       let outputs = plan.outputs
-      let others = 2 * outputs  // threshold + flip, or scale + bias
-      let paramBytes = plan.kind.producesScores ? 8 * outputs : 4 * outputs + 8 * BitPacking.words(forBits: outputs)
+      let maskWords = BitPacking.words(forBits: outputs)
+      let others: Int
+      let paramBytes: Int
+      switch plan.kind {
+      case .maxPool: (others, paramBytes) = (outputs, 8 * maskWords)
+      case .binaryOutput, .pixelOutput: (others, paramBytes) = (2 * outputs, 8 * outputs)
+      default: (others, paramBytes) = (2 * outputs, 4 * outputs + 8 * maskWords)
+      }
+      let pixels = plan.outputShape.height * plan.outputShape.width
       return LayerSummary(
-        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape,
+        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape, geometry: plan.geometry,
         dotLength: plan.dotLength, binaryWeights: outputs * plan.dotLength, otherParameters: others,
-        macs: outputs * plan.dotLength, payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
+        macs: (plan.kind.isConvolution ? pixels : 1) * outputs * plan.dotLength,
+        payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
     }
   }
 
@@ -46,15 +56,16 @@ extension Model {
     layerSummaries.reduce(0) { $0 + $1.binaryWeights + $1.otherParameters }
   }
 
-  /// Runs layer `index` alone on `count` rows of whatever the workspace holds (for
-  /// per-layer profiling; the results are meaningless, the time is not).
-  public func runLayerForProfiling(_ index: Int, count: Int, workspace: InferenceWorkspace) {
+  /// Runs layer `index` alone on `count` images: `pixels` for pixel layers, whatever the
+  /// workspace's activations hold otherwise (for per-layer profiling: the results are
+  /// meaningless, the time is not). Allocates nothing.
+  public func runLayerForProfiling(
+    _ index: Int, count: Int, pixels: UnsafeBufferPointer<UInt8>, workspace: InferenceWorkspace
+  ) {
     precondition(index >= 0 && index < plans.count && count <= workspace.batchCapacity)
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * input.pixelCount) { pixels in
-      pixels.initialize(repeating: 0)
-      runLayer(
-        plans[index], count: count, pixels: UnsafePointer(pixels.baseAddress!), source: workspace.front,
-        target: workspace.back, workspace: workspace)
-    }
+    precondition(pixels.count >= count * input.pixelCount, "pixel buffer too small")
+    runLayer(
+      plans[index], count: count, pixels: pixels.baseAddress!, source: workspace.front,
+      target: workspace.back, workspace: workspace)
   }
 }

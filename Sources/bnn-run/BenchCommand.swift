@@ -28,7 +28,7 @@ enum BenchCommand {
     let path = arch.map { "random " + $0 } ?? parsed.positionals[0]
     let model: Model
     if let arch {
-      model = try randomModel(widths: try DenseArchitecture.parse(arch), kernel: kernel)
+      model = try randomModel(try Architecture.parse(arch), kernel: kernel)
     } else {
       model = try loadModel(path, kernel: kernel)
     }
@@ -49,6 +49,7 @@ enum BenchCommand {
     // 1. Batch-1 latency.
     let workspace = InferenceWorkspace(model: model, batchCapacity: batch)
     var latencies: [Double] = []
+    latencies.reserveCapacity(1_000_000)  // no allocation inside the timed loop
     pixels.withUnsafeBufferPointer { all in
       let deadline = monotonicSeconds() + seconds
       var i = 0
@@ -81,12 +82,15 @@ enum BenchCommand {
       model.computeScores(UnsafeBufferPointer(rebasing: all[0..<(batch * size)]), count: batch, workspace: workspace)
     }
     for (index, summary) in summaries.enumerated() {
-      let one = medianTime(seconds: seconds / Double(summaries.count)) {
-        model.runLayerForProfiling(index, count: 1, workspace: workspace)
+      let (one, many) = pixels.withUnsafeBufferPointer { all in
+        let one = medianTime(seconds: seconds / Double(summaries.count)) {
+          model.runLayerForProfiling(index, count: 1, pixels: all, workspace: workspace)
+        }
+        let many = medianTime(seconds: seconds / Double(summaries.count)) {
+          model.runLayerForProfiling(index, count: batch, pixels: all, workspace: workspace)
+        } / Double(batch)
+        return (one, many)
       }
-      let many = medianTime(seconds: seconds / Double(summaries.count)) {
-        model.runLayerForProfiling(index, count: batch, workspace: workspace)
-      } / Double(batch)
       timings.append(LayerTiming(index: index, kind: summary.kind, macs: summary.macs, secondsBatch1: one, secondsBatched: many))
     }
 
@@ -160,6 +164,7 @@ enum BenchCommand {
       calls *= 2
     }
     var samples: [Double] = []
+    samples.reserveCapacity(10_000)
     let deadline = monotonicSeconds() + seconds
     while samples.count < 9 || (monotonicSeconds() < deadline && samples.count < 10_000) {
       let t0 = monotonicSeconds()
@@ -198,30 +203,49 @@ enum BenchCommand {
 }
 
 extension BenchCommand {
-  /// A random model of the given widths (28x28 input when the first width is 784), for
-  /// benchmarking an architecture without a trained file. Timing does not depend on the
-  /// weight values.
-  static func randomModel(widths: [Int], kernel: KernelPath?) throws(CLIError) -> Model {
+  /// A random model of an architecture (28x28x1 input for convolutional specs and for
+  /// 784-input MLPs), for benchmarking without a trained file. Timing does not depend
+  /// on the weight values.
+  static func randomModel(_ architecture: Architecture, kernel: KernelPath?) throws(CLIError) -> Model {
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
     func next() -> Float {
       state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
     }
-    let side = widths[0] == 784 ? 28 : 1
-    let input = InputDescription(width: side == 28 ? 28 : widths[0], height: side)
-    var layers: [TrainedDenseLayer] = []
-    for l in 0..<(widths.count - 1) {
-      let n = widths[l + 1]
-      layers.append(
-        TrainedDenseLayer(
-          inputCount: widths[l], outputCount: n, weights: (0..<(widths[l] * n)).map { _ in next() },
-          batchNorm: BatchNormParameters(
-            gamma: (0..<n).map { _ in next() }, beta: (0..<n).map { _ in next() },
-            mean: [Float](repeating: 0, count: n), variance: [Float](repeating: Float(widths[l]), count: n),
-            epsilon: 1e-5)))
+    func batchNorm(_ n: Int, spread: Float) -> BatchNormParameters {
+      BatchNormParameters(
+        gamma: (0..<n).map { _ in next() }, beta: (0..<n).map { _ in next() },
+        mean: [Float](repeating: 0, count: n), variance: [Float](repeating: spread * spread, count: n), epsilon: 1e-5)
+    }
+    let flat = architecture.inputSize
+    let imageShape =
+      flat.map { $0 == 784 ? TensorShape(height: 28, width: 28, channels: 1) : TensorShape(height: 1, width: $0, channels: 1) }
+      ?? TensorShape(height: 28, width: 28, channels: 1)
+    let input = InputDescription(width: imageShape.width, height: imageShape.height, channels: 1)
+    let shapes = try architecture.shapes(input: imageShape)
+    var layers: [TrainedLayer] = []
+    var shape = imageShape
+    for (index, layer) in architecture.layers.enumerated() {
+      switch layer {
+      case .convolution(let c, let g, let pool):
+        let k = g.kernelHeight * g.kernelWidth * shape.channels
+        layers.append(
+          .convolution(
+            TrainedConvLayer(
+              inputShape: shape, outputChannels: c, geometry: g, weights: (0..<(c * k)).map { _ in next() },
+              poolAfter: pool, batchNorm: batchNorm(c, spread: Float(k).squareRoot()))))
+      case .dense(let n):
+        let k = shape.elementCount
+        layers.append(
+          .dense(
+            TrainedDenseLayer(
+              inputCount: k, outputCount: n, weights: (0..<(k * n)).map { _ in next() },
+              batchNorm: batchNorm(n, spread: Float(k).squareRoot()))))
+      }
+      shape = shapes[index]
     }
     do {
-      let definition = try Folding.denseNetwork(layers, input: input, labels: (0..<widths.last!).map { String($0) })
+      let definition = try Folding.network(layers, input: input, labels: (0..<architecture.classCount).map { String($0) })
       return try Model(definition: definition, kernelPath: kernel)
     } catch {
       throw .runtime(error.description)

@@ -3,6 +3,16 @@ import CLISupport
 
 /// `bnn-run info MODEL`: what the model is and what it costs to run.
 enum InfoCommand {
+  /// "3x3/1 same" for convolutions, "2x2/2" for pooling, "-" for dense layers.
+  static func window(_ l: LayerSummary) -> String {
+    let g = l.geometry
+    switch l.kind {
+    case .pixelConv, .binaryConv: return "\(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(g.padding.name)"
+    case .maxPool: return "\(g.kernelHeight)x\(g.kernelWidth)/\(g.stride)"
+    default: return "-"
+    }
+  }
+
   static func run(_ arguments: [String]) throws(CLIError) {
     let parsed = try parse(arguments, usage: Usage.info, valued: [])
     guard parsed.positionals.count == 1 else { throw .usage("info takes exactly one MODEL argument") }
@@ -16,6 +26,7 @@ enum InfoCommand {
         .object([
           ("index", .int(index)), ("kind", .string(l.kind.name)),
           ("input", .string(l.inputShape.description)), ("output", .string(l.outputShape.description)),
+          ("window", .string(window(l))),
           ("dot_length", .int(l.dotLength)), ("binary_weights", .int(l.binaryWeights)),
           ("other_parameters", .int(l.otherParameters)), ("macs", .int(l.macs)),
           ("payload_bytes", .int(l.payloadBytes)),
@@ -48,12 +59,13 @@ enum InfoCommand {
     Console.out("kernels    \(model.kernelPath.name) (available here: "
       + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
     Console.out("")
-    Console.out(" #  kind           input        output      K    binary weights  other params        MACs")
+    Console.out(" #  kind           window            input      output      K  binary weights  other params        MACs")
     for (index, l) in layers.enumerated() {
       Console.out(
         pad(String(index), 2) + "  " + l.kind.name.padding(toLength: 13, withPad: " ", startingAt: 0)
-          + pad(l.inputShape.description, 7) + pad(l.outputShape.description, 12)
-          + pad(String(l.dotLength), 9) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
+          + "  " + window(l).padding(toLength: 12, withPad: " ", startingAt: 0)
+          + pad(l.inputShape.description, 11) + pad(l.outputShape.description, 12)
+          + pad(String(l.dotLength), 7) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
           + pad(String(l.macs), 12))
     }
     Console.out("")

@@ -63,7 +63,7 @@ enum Usage {
 
   static let bench = """
     Usage: bnn-run bench MODEL [options]
-           bnn-run bench --arch mlp-1024|mlp-4096|WIDTHS [options]
+           bnn-run bench --arch mlp-1024|mlp-4096|conv|SPEC [options]
 
     Measures on random images (no data needed):
       - batch-1 latency: one image per call, p50 / p99 / mean over many calls;
@@ -76,8 +76,9 @@ enum Usage {
       --seconds S      target duration of each measurement (default: 1)
       --repeats R      throughput runs; the median is reported (default: 5)
       --kernel NAME    force a kernel path: scalar, popcnt, avx2, neon (default: fastest)
-      --arch ARCH      benchmark a random model of this architecture instead of a file
-                       (mlp-1024, mlp-4096, or widths such as 784-256-256-10)
+      --arch ARCH      benchmark a random model of this architecture instead of a file:
+                       mlp-1024, mlp-4096, conv, widths such as 784-256-256-10, or
+                       layers such as c32-c64-p-c128-p-256-10 (see bnn-train --help)
       --json           JSON output
     """
 
