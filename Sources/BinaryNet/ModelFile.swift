@@ -61,37 +61,10 @@ public func readWholeFile(_ path: String) throws(ModelError) -> [UInt8] {
 
 /// Writes `bytes` to `path` atomically (temporary file beside it, fsync, rename).
 public func writeFileAtomically(_ path: String, bytes: [UInt8]) throws(ModelError) {
-  let temporary = path + ".tmp-" + String(getpid())
-  let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-  guard fd >= 0 else { throw .io(path + ": cannot write: " + errnoText()) }
-  var written = 0
-  var failure: String? = nil
-  bytes.withUnsafeBytes { raw in
-    while written < raw.count {
-      let n = posixWrite(fd, raw.baseAddress! + written, raw.count - written)
-      if n < 0 {
-        if errno == EINTR { continue }
-        failure = errnoText()
-        return
-      }
-      written += n
-    }
+  do {
+    try AtomicFileWriter.write(bytes, to: path)
+  } catch {
+    throw .io(error.description)
   }
-  if failure == nil && fsync(fd) != 0 { failure = errnoText() }
-  if close(fd) != 0 && failure == nil { failure = errnoText() }
-  if let failure {
-    unlink(temporary)
-    throw .io(path + ": cannot write: " + failure)
-  }
-  if rename(temporary, path) != 0 {
-    let text = errnoText()
-    unlink(temporary)
-    throw .io(path + ": cannot replace: " + text)
-  }
-}
-
-@inline(__always)
-private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-  write(fd, buffer, count)
 }
 #endif

@@ -1,3 +1,4 @@
+import BinaryNet
 import Foundation
 
 /// A training run's complete state, enough to continue it bit-identically: configuration,

@@ -1,3 +1,4 @@
+import BinaryNet
 import Foundation
 import Testing
 

@@ -1,8 +1,8 @@
-import Foundation
-
+// Atomic file writes with the C library (no Foundation), where there is a file system.
+#if canImport(Glibc) || canImport(Darwin)
 #if canImport(Glibc)
   import Glibc
-#elseif canImport(Darwin)
+#else
   import Darwin
 #endif
 
@@ -17,7 +17,7 @@ public struct AtomicFileWriter: ~Copyable {
   /// Creates the temporary file `path.tmp-<pid>` beside `path`.
   public init(path: String) throws(FileWriteError) {
     self.path = path
-    temporaryPath = path + ".tmp-\(getpid())"
+    temporaryPath = path + ".tmp-" + String(getpid())
     descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     if descriptor < 0 { throw .cannotWrite(path: path, reason: Self.systemError()) }
   }
@@ -26,7 +26,7 @@ public struct AtomicFileWriter: ~Copyable {
   public mutating func write(_ bytes: UnsafeRawBufferPointer) throws(FileWriteError) {
     var offset = 0
     while offset < bytes.count {
-      let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+      let written = posixWrite(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
       if written < 0 {
         if errno == EINTR { continue }
         let reason = Self.systemError()
@@ -91,10 +91,8 @@ public struct AtomicFileWriter: ~Copyable {
   /// Checks, without leaving anything behind, that a file can be created beside `path`
   /// and that `path` is not a folder.
   public static func checkWritable(_ path: String) throws(FileWriteError) {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    {
+    var info = stat()
+    if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
       throw .cannotWrite(path: path, reason: "it is a directory")
     }
     var writer = try AtomicFileWriter(path: path)
@@ -110,7 +108,7 @@ public enum FileWriteError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .cannotWrite(let path, let reason): return "cannot write \(path): \(reason)"
+    case .cannotWrite(let path, let reason): return "cannot write " + path + ": " + reason
     }
   }
 
@@ -121,3 +119,10 @@ public enum FileWriteError: Error, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// `write(2)`, named apart from the writer's own `write` methods.
+@inline(__always)
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+  write(fd, buffer, count)
+}
+#endif
