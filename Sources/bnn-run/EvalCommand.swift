@@ -75,9 +75,11 @@ enum EvalCommand {
     Console.out("confusion matrix (rows: true class, columns: predicted)")
     let width = max(5, String(count).count + 1)
     Console.out(pad("", 6) + (0..<classes).map { pad(String($0), width) }.joined())
+    // Class names after each row, unless they are just the class numbers.
+    let named = model.labels.enumerated().contains { $0.element != String($0.offset) }
     for t in 0..<classes {
       Console.out(pad(String(t), 6) + confusion[t].map { pad(String($0), width) }.joined()
-        + "   " + model.labels[t])
+        + (named ? "   " + model.labels[t] : ""))
     }
   }
 }
