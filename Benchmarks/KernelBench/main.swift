@@ -1,1 +1,186 @@
-print("bnn-kernel-bench: not written yet")
+// bnn-kernel-bench: throughput of every kernel path available on this CPU, in
+// G binary MACs/s (m * n * K / time), with the scalar reference measured in the
+// same run as the baseline. No Foundation: ContinuousClock from the standard library.
+//
+//   swift build -c release && .build/release/bnn-kernel-bench [--quick]
+import CPopcount
+
+#if canImport(Glibc)
+  import Glibc  // exit
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+let usage = """
+  usage: bnn-kernel-bench [--quick] [--help]
+
+  Measures xor_popcount_gemm and xor_popcount_threshold (hidden layers) and
+  bitplane_gemm and bitplane_threshold (8-bit first layer) for every kernel path
+  this CPU runs, on the shapes of BinaryNet's reference networks. Each figure is
+  the median of 15 timed repetitions (min..max shown) in G binary MACs/s =
+  m * n * K / time; for the bit-plane kernels K counts 8-bit pixels (each pixel
+  MAC is 8 AND-popcounts). "x scalar" is the median over the scalar path's median.
+
+    --quick   5 repetitions of ~5 ms instead of 15 of ~25 ms
+    --help    this text
+  """
+
+for arg in CommandLine.arguments.dropFirst() where arg != "--quick" {
+  if arg == "--help" || arg == "-h" {
+    print(usage)
+    exit(0)
+  }
+  print("bnn-kernel-bench: unknown argument '\(arg)'\n\n\(usage)")
+  exit(2)
+}
+let quick = CommandLine.arguments.contains("--quick")
+let repetitions = quick ? 5 : 15
+let targetSeconds = quick ? 0.005 : 0.025
+
+// MARK: - Helpers
+
+/// SplitMix64: seeded test data.
+struct SplitMix64 {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+func seconds(_ d: Duration) -> Double {
+  let c = d.components
+  return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+}
+
+/// `x` with `decimals` digits after the point, right-aligned in `width`.
+func fixed(_ x: Double, _ decimals: Int, width: Int = 0) -> String {
+  var scale = 1.0
+  for _ in 0..<decimals { scale *= 10 }
+  let r = (abs(x) * scale).rounded()
+  let whole = Int(r / scale), frac = Int(r - Double(whole) * scale)
+  var s = (x < 0 && r > 0 ? "-" : "") + String(whole)
+  if decimals > 0 {
+    let f = String(frac)
+    s += "." + String(repeating: "0", count: decimals - f.count) + f
+  }
+  return pad(s, width)
+}
+
+func pad(_ s: String, _ width: Int, left: Bool = false) -> String {
+  let fill = String(repeating: " ", count: max(0, width - s.count))
+  return left ? s + fill : fill + s
+}
+
+/// Median, min and max of the rates of `repetitions` timed runs of `body`; the
+/// run count per repetition is calibrated to take about `targetSeconds`.
+func measure(macs: Double, _ body: () -> Void) -> (median: Double, min: Double, max: Double) {
+  let clock = ContinuousClock()
+  body()  // warm up caches and page in the data
+  let once = max(seconds(clock.measure(body)), 1e-7)
+  let runs = max(1, Int(targetSeconds / once))
+  var rates: [Double] = []
+  for _ in 0..<repetitions {
+    let t = seconds(clock.measure { for _ in 0..<runs { body() } })
+    rates.append(macs * Double(runs) / t / 1e9)
+  }
+  rates.sort()
+  return (rates[rates.count / 2], rates.first!, rates.last!)
+}
+
+// MARK: - Shapes
+
+struct Shape {
+  var name: String
+  var m: Int, n: Int, k: Int
+  var bitplane: Bool
+}
+
+let shapes = [
+  Shape(name: "L1 block", m: 64, n: 64, k: 1024, bitplane: false),
+  Shape(name: "mlp-1024 hidden, batch 1", m: 1, n: 1024, k: 1024, bitplane: false),
+  Shape(name: "mlp-1024 hidden, batch 64", m: 64, n: 1024, k: 1024, bitplane: false),
+  Shape(name: "mlp-4096 hidden, batch 1", m: 1, n: 4096, k: 4096, bitplane: false),
+  Shape(name: "mlp-4096 hidden, batch 64", m: 64, n: 4096, k: 4096, bitplane: false),
+  Shape(name: "first layer bit-planes, batch 1", m: 1, n: 1024, k: 784, bitplane: true),
+  Shape(name: "first layer bit-planes, batch 64", m: 64, n: 1024, k: 784, bitplane: true),
+]
+
+let paths: [bnn_kernels] = [BNN_PATH_SCALAR, BNN_PATH_POPCNT, BNN_PATH_AVX2, BNN_PATH_NEON]
+  .compactMap { bnn_kernels_for($0)?.pointee }
+let best = String(cString: bnn_kernels_best().pointee.name)
+
+print("bnn-kernel-bench: paths \(paths.map { String(cString: $0.name) }.joined(separator: ", ")); best: \(best)")
+print("G binary MACs/s, median of \(repetitions) (min..max); x scalar = median / scalar median\n")
+print(pad("kernel", 14, left: true) + pad("path", 8, left: true) + pad("median", 9) + pad("min..max", 18)
+  + pad("x scalar", 10))
+
+var rng = SplitMix64(state: 2024)
+for shape in shapes {
+  let words = (shape.k + 63) / 64
+  let outWords = (shape.n + 63) / 64
+  let aStride = shape.bitplane ? 8 * words : words
+  var a = [UInt64](repeating: 0, count: shape.m * aStride)
+  if shape.bitplane {
+    // MNIST-like pixels: mostly 0, some bright.
+    for i in 0..<shape.m {
+      let pixels: [UInt8] = (0..<shape.k).map { _ in
+        let r = rng.next()
+        return r % 5 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : 0
+      }
+      a.withUnsafeMutableBufferPointer { bnn_pack_bitplanes(pixels, shape.k, $0.baseAddress! + i * aStride, words) }
+    }
+  } else {
+    for x in a.indices { a[x] = rng.next() }
+  }
+  var w = (0..<(shape.n * words)).map { _ in rng.next() }
+  if shape.k % 64 != 0 {  // zero padding bits
+    for j in 0..<shape.n { w[j * words + words - 1] &= (1 << UInt64(shape.k % 64)) - 1 }
+  }
+  let thresholds = (0..<shape.n).map { _ in Int32(truncatingIfNeeded: rng.next() % 64) - 32 }
+  let flip = (0..<outWords).map { _ in rng.next() }
+  var counts = [Int32](repeating: 0, count: shape.m * shape.n)
+  var out = [UInt64](repeating: 0, count: shape.m * outWords)
+  let macs = Double(shape.m) * Double(shape.n) * Double(shape.k)
+  let (m, n, k) = (shape.m, shape.n, shape.k)
+  print("\n\(shape.name) (m=\(m) n=\(n) K=\(k))")
+
+  for kernel in ["gemm", "threshold"] {
+    var scalarMedian = 0.0
+    for path in paths {
+      let result = a.withUnsafeBufferPointer { ap in
+        w.withUnsafeBufferPointer { wp in
+          counts.withUnsafeMutableBufferPointer { cp in
+            out.withUnsafeMutableBufferPointer { op in
+              let (A, W, C, O) = (ap.baseAddress!, wp.baseAddress!, cp.baseAddress!, op.baseAddress!)
+              switch (shape.bitplane, kernel) {
+              case (false, "gemm"):
+                return measure(macs: macs) { path.xor_popcount_gemm(A, aStride, m, W, words, n, words, C, n) }
+              case (false, _):
+                return measure(macs: macs) {
+                  path.xor_popcount_threshold(A, aStride, m, W, words, n, words, Int32(k), thresholds, flip, O, outWords)
+                }
+              case (true, "gemm"):
+                return measure(macs: macs) { path.bitplane_gemm(A, aStride, m, W, words, n, words, C, n) }
+              default:
+                return measure(macs: macs) {
+                  path.bitplane_threshold(A, aStride, m, W, words, n, words, thresholds, flip, O, outWords)
+                }
+              }
+            }
+          }
+        }
+      }
+      let name = String(cString: path.name)
+      if path.path == BNN_PATH_SCALAR { scalarMedian = result.median }
+      let kernelName = shape.bitplane ? "bp-" + kernel : kernel
+      print(pad(kernelName, 14, left: true) + pad(name, 8, left: true)
+        + fixed(result.median, 1, width: 9)
+        + pad(fixed(result.min, 1) + ".." + fixed(result.max, 1), 18)
+        + fixed(scalarMedian > 0 ? result.median / scalarMedian : 0, 2, width: 9) + "x")
+    }
+  }
+}

@@ -32,6 +32,13 @@ public final class InferenceWorkspace {
     dots = .allocate(capacity: batchCapacity * classCount)
     patches = .allocate(capacity: max(model.maxPatchWords, 1))
     scores = .allocate(capacity: batchCapacity * classCount)
+    // Zero everything once: profiling runs layers on whatever the buffers hold.
+    planes.initialize(repeating: 0, count: batchCapacity * 8 * pixelWords)
+    front.initialize(repeating: 0, count: batchCapacity * activationWords)
+    back.initialize(repeating: 0, count: batchCapacity * activationWords)
+    dots.initialize(repeating: 0, count: batchCapacity * classCount)
+    patches.initialize(repeating: 0, count: max(model.maxPatchWords, 1))
+    scores.initialize(repeating: 0, count: batchCapacity * classCount)
   }
 
   deinit {
@@ -140,7 +147,12 @@ extension Model {
       let padLeft = g.leadingPad(input: inW, kernel: g.kernelWidth)
       let outStride = plan.outputShape.wordsPerPixel
       for i in 0..<count {
-        if plan.kind == .pixelConv {
+        if plan.usesDirectPixelConvolution {
+          bnn_pixel_conv_threshold(
+            pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
+            g.stride, padTop, padLeft, outH, outW, plan.weights, plan.rowWords, plan.outputs, thresholds, flip,
+            target + i * stride, outStride, UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
+        } else if plan.kind == .pixelConv {
           let rowStride = 8 * plan.rowWords
           bnn_im2col_bitplanes(
             pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,

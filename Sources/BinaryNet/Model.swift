@@ -151,9 +151,20 @@ struct LayerPlan {
   /// Words of this layer's packed output (threshold and pooling layers).
   var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
 
-  /// Words of the gathered receptive fields of one image (convolutions), else 0.
+  /// Pixel convolutions with a receptive field of at most this many pixels run on the
+  /// raw bytes (`bnn_pixel_conv_threshold`); larger ones on bit-planes. Both are exact.
+  static let directPixelConvolutionMaxK = 256
+
+  /// Whether this pixel convolution runs on raw bytes rather than bit-planes.
+  var usesDirectPixelConvolution: Bool {
+    kind == .pixelConv && dotLength <= LayerPlan.directPixelConvolutionMaxK
+  }
+
+  /// Words of scratch this layer needs per image: gathered receptive fields
+  /// (convolutions) or the direct pixel kernel's tables; else 0.
   var patchWords: Int {
     guard kind.isConvolution else { return 0 }
+    if usesDirectPixelConvolution { return (bnn_pixel_conv_scratch_size(dotLength, outputs) + 1) / 2 }
     let rows = outputShape.height * outputShape.width
     return rows * (kind.readsPixels ? 8 * rowWords : rowWords)
   }

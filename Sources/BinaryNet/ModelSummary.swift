@@ -56,15 +56,16 @@ extension Model {
     layerSummaries.reduce(0) { $0 + $1.binaryWeights + $1.otherParameters }
   }
 
-  /// Runs layer `index` alone on `count` rows of whatever the workspace holds (for
-  /// per-layer profiling; the results are meaningless, the time is not).
-  public func runLayerForProfiling(_ index: Int, count: Int, workspace: InferenceWorkspace) {
+  /// Runs layer `index` alone on `count` images: `pixels` for pixel layers, whatever the
+  /// workspace's activations hold otherwise (for per-layer profiling: the results are
+  /// meaningless, the time is not). Allocates nothing.
+  public func runLayerForProfiling(
+    _ index: Int, count: Int, pixels: UnsafeBufferPointer<UInt8>, workspace: InferenceWorkspace
+  ) {
     precondition(index >= 0 && index < plans.count && count <= workspace.batchCapacity)
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count * input.pixelCount) { pixels in
-      pixels.initialize(repeating: 0)
-      runLayer(
-        plans[index], count: count, pixels: UnsafePointer(pixels.baseAddress!), source: workspace.front,
-        target: workspace.back, workspace: workspace)
-    }
+    precondition(pixels.count >= count * input.pixelCount, "pixel buffer too small")
+    runLayer(
+      plans[index], count: count, pixels: pixels.baseAddress!, source: workspace.front,
+      target: workspace.back, workspace: workspace)
   }
 }

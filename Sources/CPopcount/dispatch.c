@@ -1,13 +1,98 @@
-/* The one place that selects the kernel path. */
-#include <stdlib.h>
-#include <string.h>
+/*
+ * The one place that selects the kernel path.
+ *
+ * x86-64: POPCNT and AVX2 tables exist in every build; they are handed out only
+ * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
+ * Anything else (e.g. Cortex-M): the scalar reference only.
+ * Portable C: no compiler builtins outside the #if guards.
+ */
 #include "kernels_internal.h"
+
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
+#include <stdlib.h> /* getenv; freestanding builds (bare metal) skip BNN_KERNEL */
+#define BNN_HAVE_GETENV 1
+#endif
 
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
   switch (path) {
-  case BNN_PATH_SCALAR: return &bnn_scalar_kernels;
-  default: return NULL;
+  case BNN_PATH_SCALAR:
+    return &bnn_scalar_kernels;
+#if defined(BNN_HAVE_X86)
+  case BNN_PATH_POPCNT:
+    __builtin_cpu_init(); /* idempotent; needed if called before constructors */
+    return __builtin_cpu_supports("popcnt") ? &bnn_popcnt_kernels : NULL;
+  case BNN_PATH_AVX2:
+    __builtin_cpu_init();
+    return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) ? &bnn_avx2_kernels
+                                                                                 : NULL;
+#endif
+#if defined(BNN_HAVE_NEON)
+  case BNN_PATH_NEON:
+    return &bnn_neon_kernels;
+#endif
+  default:
+    return NULL;
   }
 }
 
-const bnn_kernels *bnn_kernels_best(void) { return &bnn_scalar_kernels; }
+/* Fastest first. bnn-kernel-bench on the project machine (AMD EPYC, family 0x1A)
+ * measured AVX2 at 1.3-2.3x POPCNT and POPCNT at 2-2.8x scalar, on every shape.
+ * NEON is the only fast path on AArch64; elsewhere only scalar exists. */
+static const bnn_kernel_path preference[] = {
+    BNN_PATH_NEON,
+    BNN_PATH_AVX2,
+    BNN_PATH_POPCNT,
+    BNN_PATH_SCALAR,
+};
+
+/* BNN_KERNEL=name, or NULL when unset, unknown or not available here. */
+#if defined(BNN_HAVE_GETENV)
+static int same_name(const char *x, const char *y) {
+  while (*x && *x == *y) x++, y++;
+  return *x == *y;
+}
+#endif
+
+static const bnn_kernels *from_environment(void) {
+#if defined(BNN_HAVE_GETENV)
+  const char *want = getenv("BNN_KERNEL");
+  if (!want || !*want) return NULL;
+  for (int p = 0; p < BNN_PATH_COUNT; p++) {
+    const bnn_kernels *k = bnn_kernels_for((bnn_kernel_path)p);
+    if (k && same_name(k->name, want)) return k;
+  }
+#endif
+  return NULL;
+}
+
+static const bnn_kernels *choose(void) {
+  const bnn_kernels *k = from_environment();
+  if (k) return k;
+  for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
+    k = bnn_kernels_for(preference[i]);
+    if (k) return k;
+  }
+  return &bnn_scalar_kernels;
+}
+
+/* Chosen once. Racing first calls compute the same answer and store the same
+ * pointer (idempotent), so a relaxed atomic is all the ordering needed. */
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_ATOMICS__)
+#include <stdatomic.h>
+static _Atomic(const bnn_kernels *) chosen = NULL;
+#define LOAD_CHOSEN() atomic_load_explicit(&chosen, memory_order_relaxed)
+#define STORE_CHOSEN(k) atomic_store_explicit(&chosen, (k), memory_order_relaxed)
+#else
+static const bnn_kernels *volatile chosen = NULL;
+#define LOAD_CHOSEN() (chosen)
+#define STORE_CHOSEN(k) (chosen = (k))
+#endif
+
+const bnn_kernels *bnn_kernels_best(void) {
+  const bnn_kernels *k = LOAD_CHOSEN();
+  if (!k) {
+    k = choose();
+    STORE_CHOSEN(k);
+  }
+  return k;
+}

@@ -49,6 +49,7 @@ enum BenchCommand {
     // 1. Batch-1 latency.
     let workspace = InferenceWorkspace(model: model, batchCapacity: batch)
     var latencies: [Double] = []
+    latencies.reserveCapacity(1_000_000)  // no allocation inside the timed loop
     pixels.withUnsafeBufferPointer { all in
       let deadline = monotonicSeconds() + seconds
       var i = 0
@@ -81,12 +82,15 @@ enum BenchCommand {
       model.computeScores(UnsafeBufferPointer(rebasing: all[0..<(batch * size)]), count: batch, workspace: workspace)
     }
     for (index, summary) in summaries.enumerated() {
-      let one = medianTime(seconds: seconds / Double(summaries.count)) {
-        model.runLayerForProfiling(index, count: 1, workspace: workspace)
+      let (one, many) = pixels.withUnsafeBufferPointer { all in
+        let one = medianTime(seconds: seconds / Double(summaries.count)) {
+          model.runLayerForProfiling(index, count: 1, pixels: all, workspace: workspace)
+        }
+        let many = medianTime(seconds: seconds / Double(summaries.count)) {
+          model.runLayerForProfiling(index, count: batch, pixels: all, workspace: workspace)
+        } / Double(batch)
+        return (one, many)
       }
-      let many = medianTime(seconds: seconds / Double(summaries.count)) {
-        model.runLayerForProfiling(index, count: batch, workspace: workspace)
-      } / Double(batch)
       timings.append(LayerTiming(index: index, kind: summary.kind, macs: summary.macs, secondsBatch1: one, secondsBatched: many))
     }
 
@@ -160,6 +164,7 @@ enum BenchCommand {
       calls *= 2
     }
     var samples: [Double] = []
+    samples.reserveCapacity(10_000)
     let deadline = monotonicSeconds() + seconds
     while samples.count < 9 || (monotonicSeconds() < deadline && samples.count < 10_000) {
       let t0 = monotonicSeconds()

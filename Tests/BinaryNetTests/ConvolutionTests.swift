@@ -23,6 +23,8 @@ struct ConvolutionTests {
     (12, 12, 3, [ConvSpec(channels: 16, kernel: 3, stride: 1, padding: .same, pool: true),
                  ConvSpec(channels: 33, kernel: 3, stride: 2, padding: .same, pool: false),
                  ConvSpec(channels: 8, kernel: 2, stride: 1, padding: .same, pool: false)], [17, 10]),
+    // A first-layer window of 9x9x4 = 324 > 256 pixels runs on bit-planes, not raw bytes.
+    (10, 10, 4, [ConvSpec(channels: 37, kernel: 9, stride: 1, padding: .same, pool: true)], [5]),
   ]
 
   func randomNetwork(_ index: Int, rng: inout SplitMix64) -> ([TrainedLayer], InputDescription) {

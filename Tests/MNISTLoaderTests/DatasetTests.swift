@@ -31,9 +31,11 @@ import Testing
   @Test func plainFilesInMNISTLayoutLoad() throws {
     let files = try IDXTestFiles()
     defer { files.remove() }
-    try files.writePlain("train-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 4, rows: 3, cols: 3))
+    try files.writePlain(
+      "train-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 4, rows: 3, cols: 3))
     try files.writePlain("train-labels-idx1-ubyte", IDXTestFiles.labelBytes([0, 1, 2, 1]))
-    try files.writeGzip("t10k-images-idx3-ubyte.gz", IDXTestFiles.imageBytes(count: 2, rows: 3, cols: 3))
+    try files.writeGzip(
+      "t10k-images-idx3-ubyte.gz", IDXTestFiles.imageBytes(count: 2, rows: 3, cols: 3))
     try files.writeGzip("t10k-labels-idx1-ubyte.gz", IDXTestFiles.labelBytes([2, 0]))
     let dataset = try Dataset.load(directory: files.directory, name: "tiny", classCount: 3)
     #expect(dataset.train.count == 4 && dataset.test.count == 2)
@@ -43,9 +45,11 @@ import Testing
   @Test func testImagesOfAnotherShapeAreRefused() throws {
     let files = try IDXTestFiles()
     defer { files.remove() }
-    try files.writePlain("train-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 1, rows: 3, cols: 3))
+    try files.writePlain(
+      "train-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 1, rows: 3, cols: 3))
     try files.writePlain("train-labels-idx1-ubyte", IDXTestFiles.labelBytes([0]))
-    try files.writePlain("t10k-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 3))
+    try files.writePlain(
+      "t10k-images-idx3-ubyte", IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 3))
     try files.writePlain("t10k-labels-idx1-ubyte", IDXTestFiles.labelBytes([0]))
     #expect(throws: IDXError.self) { try Dataset.load(directory: files.directory, name: "x") }
   }
@@ -57,7 +61,10 @@ import Testing
       _ = try Dataset.load(directory: files.directory, name: "x")
       Issue.record("loading an empty folder succeeded")
     } catch {
-      #expect(error == .cannotOpen(path: files.path("train-images-idx3-ubyte.gz"), reason: "No such file or directory"))
+      #expect(
+        error
+          == .cannotOpen(
+            path: files.path("train-images-idx3-ubyte.gz"), reason: "No such file or directory"))
     }
   }
 
@@ -82,7 +89,8 @@ import Testing
     #expect(try env.locate(name: "mnist") == data)
     #expect(env.candidateDirectories(name: "mnist").first == data)
 
-    let cwd = DatasetLocator(environment: [:], currentDirectory: root + "/repo", executablePath: nil)
+    let cwd = DatasetLocator(
+      environment: [:], currentDirectory: root + "/repo", executablePath: nil)
     #expect(try cwd.locate(name: "mnist") == data)
 
     #expect(throws: IDXError.self) { try locator.locate(name: "fashion-mnist") }

@@ -47,7 +47,8 @@ import Testing
   @Test func truncatedHeaderIsRefused() throws {
     let files = try IDXTestFiles()
     defer { files.remove() }
-    let path = try files.writePlain("images", Array(IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 2)[..<10]))
+    let path = try files.writePlain(
+      "images", Array(IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 2)[..<10]))
     #expect(throws: IDXError.truncated(path: path, expectedBytes: 16, actualBytes: 10)) {
       try loadIDXImages(path: path)
     }
@@ -99,7 +100,8 @@ import Testing
     #expect(throws: IDXError.badMagic(path: labels, found: 0x801, expected: 0x803)) {
       try loadIDXImages(path: labels)
     }
-    let images = try files.writeGzip("images.gz", IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 2))
+    let images = try files.writeGzip(
+      "images.gz", IDXTestFiles.imageBytes(count: 1, rows: 2, cols: 2))
     #expect(throws: IDXError.badMagic(path: images, found: 0x803, expected: 0x801)) {
       try loadIDXLabels(path: images)
     }
@@ -144,7 +146,8 @@ import Testing
     let images = try files.writePlain("i", IDXTestFiles.imageBytes(count: 3, rows: 2, cols: 2))
     let labels = try files.writePlain("l", IDXTestFiles.labelBytes([1, 2]))
     #expect(
-      throws: IDXError.countMismatch(imagesPath: images, imageCount: 3, labelsPath: labels, labelCount: 2)
+      throws: IDXError.countMismatch(
+        imagesPath: images, imageCount: 3, labelsPath: labels, labelCount: 2)
     ) {
       try LabeledImages.load(imagesPath: images, labelsPath: labels, classCount: 10)
     }
@@ -153,7 +156,8 @@ import Testing
   @Test func everyErrorDescribesItselfOnOneLineWithThePath() {
     let errors: [IDXError] = [
       .cannotOpen(path: "/p", reason: "r"), .readFailed(path: "/p", reason: "r"),
-      .truncated(path: "/p", expectedBytes: 2, actualBytes: 1), .trailingData(path: "/p", expectedBytes: 1),
+      .truncated(path: "/p", expectedBytes: 2, actualBytes: 1),
+      .trailingData(path: "/p", expectedBytes: 1),
       .badMagic(path: "/p", found: 1, expected: 0x801), .badDimensions(path: "/p", detail: "d"),
       .labelOutOfRange(path: "/p", index: 0, label: 12, classCount: 10),
       .countMismatch(imagesPath: "/p", imageCount: 1, labelsPath: "/q", labelCount: 2),

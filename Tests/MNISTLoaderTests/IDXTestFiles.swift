@@ -16,7 +16,8 @@ struct IDXTestFiles {
 
   /// IDX image bytes: magic, count, rows, cols (big-endian) and the pixels.
   static func imageBytes(count: Int, rows: Int, cols: Int, magic: UInt32 = 0x803) -> [UInt8] {
-    var bytes = bigEndian(magic) + bigEndian(UInt32(count)) + bigEndian(UInt32(rows))
+    var bytes =
+      bigEndian(magic) + bigEndian(UInt32(count)) + bigEndian(UInt32(rows))
       + bigEndian(UInt32(cols))
     for index in 0..<(count * rows * cols) { bytes.append(UInt8(truncatingIfNeeded: index * 7)) }
     return bytes

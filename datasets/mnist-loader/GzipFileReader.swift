@@ -32,7 +32,9 @@ struct GzipFileReader: ~Copyable {
     var filled = 0
     while filled < count {
       let chunk = Int32(min(count - filled, 1 << 24))
-      let got = bytes.withUnsafeMutableBytes { gzread(file, $0.baseAddress! + filled, UInt32(chunk)) }
+      let got = bytes.withUnsafeMutableBytes {
+        gzread(file, $0.baseAddress! + filled, UInt32(chunk))
+      }
       if got < 0 { throw .readFailed(path: path, reason: zlibErrorMessage()) }
       if got == 0 { break }
       filled += Int(got)

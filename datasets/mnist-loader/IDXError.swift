@@ -44,7 +44,8 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
     case .countMismatch(let imagesPath, let imageCount, let labelsPath, let labelCount):
       return "\(imagesPath) holds \(imageCount) images but \(labelsPath) holds \(labelCount) labels"
     case .shapeMismatch(let path, let rows, let cols, let expectedRows, let expectedCols):
-      return "\(path) holds \(rows)x\(cols) images, expected \(expectedRows)x\(expectedCols) like the training set"
+      return
+        "\(path) holds \(rows)x\(cols) images, expected \(expectedRows)x\(expectedCols) like the training set"
     case .dataNotFound(let name, let searched):
       return "data set '\(name)' not found; looked in: \(searched.joined(separator: ", "))"
         + " (use --data DIR or set BNN_DATA_DIR)"

@@ -1,4 +1,95 @@
+/*
+ * CFloatKernels: float32 kernels for the BinaryNet trainer.
+ *
+ * SGEMM, row-major:  C = alpha * op(A) * op(B) + beta * C
+ *   op(A) is M x K: A itself (trans_a = 0, A is M x K with row stride lda)
+ *                   or A^T   (trans_a = 1, A is K x M with row stride lda);
+ *   op(B) is K x N: B itself (trans_b = 0, B is K x N with row stride ldb)
+ *                   or B^T   (trans_b = 1, B is N x K with row stride ldb);
+ *   C is M x N with row stride ldc. beta == 0 overwrites C (NaNs in C are ignored).
+ *
+ * Cache-blocked (packed A and B panels) with a 6x16 (AVX2+FMA, portable C) or 6x32 (AVX-512F)
+ * register micro-kernel. The SIMD micro-kernels are compiled with per-function target
+ * attributes and chosen at run time (__builtin_cpu_supports); the portable one runs
+ * elsewhere. The AVX2 and AVX-512 paths give bit-identical results (same FMA chain per
+ * element of C); the portable path (separate multiply and add) may differ in the last bits. The functions are
+ * thread-safe (no global state besides the read-only dispatch decision): callers thread by
+ * splitting M or N into disjoint blocks of C.
+ */
 #ifndef CFLOATKERNELS_H
 #define CFLOATKERNELS_H
 #include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Micro-kernel implementations. */
+typedef enum {
+  BNN_SGEMM_AUTO = 0,     /**< the fastest one this CPU supports */
+  BNN_SGEMM_PORTABLE = 1, /**< plain C, any CPU */
+  BNN_SGEMM_AVX2 = 2,     /**< x86-64 AVX2 + FMA */
+  BNN_SGEMM_AVX512 = 3,   /**< x86-64 AVX-512F */
+} bnn_sgemm_path;
+
+/** 1 if `path` can run on this CPU (AUTO and PORTABLE always can). */
+int bnn_sgemm_path_available(bnn_sgemm_path path);
+
+/** The path AUTO resolves to on this CPU. */
+bnn_sgemm_path bnn_sgemm_best_path(void);
+
+/** C = alpha * op(A) * op(B) + beta * C with the fastest available micro-kernel. */
+void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+               size_t ldc);
+
+/** The same with an explicit micro-kernel (an unavailable one falls back to PORTABLE). */
+void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m, size_t n,
+                         size_t k, float alpha, const float *a, size_t lda, const float *b,
+                         size_t ldb, float beta, float *c, size_t ldc);
+
+/** Reference triple loop (double accumulation), for tests. Same contract as bnn_sgemm. */
+void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                         const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                         float *c, size_t ldc);
+
+/*
+ * Adam step over n parameters, bias corrections folded into step_size and epsilon:
+ *   m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
+ *   w = clamp(w - step_size * m / (sqrt(v) + epsilon), -clip, clip)
+ * If sign_out is not NULL it receives sign(w) of the updated weights (w < 0 ? -1 : +1).
+ * AVX2 when the CPU has it, else portable C; the arrays must not overlap.
+ */
+void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
+                     float beta1, float beta2, float step_size, float epsilon, float clip);
+
+/* out[i] = x[i] < 0 ? -1 : +1  (sign with sign(0) = +1; -0.0 counts as 0). */
+void bnn_sign(const float *x, float *out, size_t n);
+
+/* Straight-through hard-tanh window: gradient[i] = 0 where |x[i]| > 1. */
+void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
+
+/*
+ * BatchNorm training forward over `width` feature columns of row-major [rows][ld] matrices
+ * (pointers offset to the first column of the block): per feature j, over the rows b,
+ *   mean_j = (1/B) sum_b z_bj,  variance_j = (1/B) sum_b (z_bj - mean_j)^2,
+ *   inverse_std_j = 1/sqrt(variance_j + epsilon),
+ *   xhat_bj = (z_bj - mean_j) inverse_std_j,  y_bj = gamma_j xhat_bj + beta_j.
+ */
+void bnn_batchnorm_forward(const float *z, float *xhat, float *y, size_t rows, size_t width,
+                           size_t ld, const float *gamma, const float *beta, float *mean,
+                           float *variance, float *inverse_std, float epsilon);
+
+/*
+ * BatchNorm training backward, in place on `gradient` (dy in, dz out):
+ *   dbeta_j = sum_b dy_bj,  dgamma_j = sum_b dy_bj xhat_bj,
+ *   dz_bj = gamma_j inverse_std_j / B * (B dy_bj - dbeta_j - xhat_bj dgamma_j).
+ */
+void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, size_t width,
+                            size_t ld, const float *gamma, const float *inverse_std,
+                            float *dgamma, float *dbeta);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

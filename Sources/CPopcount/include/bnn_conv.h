@@ -43,3 +43,29 @@ void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c,
 #endif
 
 #endif /* BNN_CONV_H */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * First-layer convolution straight on the 8-bit pixels, for small receptive fields
+ * (it beats the bit-plane kernels when K = kh*kw*c is small, e.g. 9 for a 3x3 kernel on
+ * a gray image). Same result as bnn_im2col_bitplanes + bitplane_threshold, exactly:
+ *     z_j = sum_k x_k * w_jk   (x_k = pixel of the window, 0 for padding; w = -1 for bit 1)
+ *     bit = (z_j < thresholds[j]) XOR flip_bit(j)
+ * Weights: n rows of `w_stride` words, K bits each (window order ky, kx, channel).
+ * Output pixel r = oy*out_w + ox is written whole at out + r*out_stride.
+ * `scratch` must hold bnn_pixel_conv_scratch_size(K, n) int32 values.
+ */
+size_t bnn_pixel_conv_scratch_size(size_t k, size_t n);
+void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c,
+                              size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                              size_t out_h, size_t out_w,
+                              const uint64_t *weights, size_t w_stride, size_t n,
+                              const int32_t *thresholds, const uint64_t *flip,
+                              uint64_t *out, size_t out_stride, int32_t *scratch);
+
+#ifdef __cplusplus
+}
+#endif

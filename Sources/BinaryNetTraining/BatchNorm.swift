@@ -1,0 +1,162 @@
+import CFloatKernels
+
+/// Batch normalisation of `features` columns of a row-major `[batch][features]` matrix.
+///
+/// Training (batch statistics, per feature j over the B rows of the batch):
+///
+///     mu_j = (1/B) sum_b z_bj          var_j = (1/B) sum_b (z_bj - mu_j)^2
+///     xhat_bj = (z_bj - mu_j) / sqrt(var_j + eps)          y_bj = gamma_j * xhat_bj + beta_j
+///
+/// Running statistics follow `r <- (1 - momentum) r + momentum * batch` (the variance
+/// unbiased by B/(B-1)); inference uses them in place of the batch statistics.
+/// Backward, with dbeta_j = sum_b dy_bj and dgamma_j = sum_b dy_bj * xhat_bj:
+///
+///     dz_bj = gamma_j / (B sqrt(var_j + eps)) * (B dy_bj - dbeta_j - xhat_bj dgamma_j)
+public struct BatchNorm: Sendable {
+  public var features: Int
+  public var epsilon: Float
+  public var momentum: Float
+  public var gamma: [Float]
+  public var beta: [Float]
+  public var runningMean: [Float]
+  public var runningVariance: [Float]
+
+  public init(features: Int, epsilon: Float = 1e-4, momentum: Float = 0.1) {
+    self.features = features
+    self.epsilon = epsilon
+    self.momentum = momentum
+    gamma = Array(repeating: 1, count: features)
+    beta = Array(repeating: 0, count: features)
+    runningMean = Array(repeating: 0, count: features)
+    runningVariance = Array(repeating: 1, count: features)
+  }
+}
+
+/// What the training forward pass keeps for the backward pass.
+public final class BatchNormCache: @unchecked Sendable {
+  /// Normalised input `xhat`, `[batch][features]`.
+  public let normalized: Matrix
+  /// `1 / sqrt(var_j + eps)` of the batch.
+  public var inverseStd: [Float]
+
+  public init(batch: Int, features: Int) {
+    normalized = Matrix(rows: batch, cols: features)
+    inverseStd = Array(repeating: 0, count: features)
+  }
+}
+
+extension BatchNorm {
+  /// Training forward: normalises `z` with its batch statistics into `y`, keeps `xhat`
+  /// and `1/std` in `cache`, and updates the running statistics. Features are split
+  /// between `threads` (each feature's sums run in one fixed order: `bnn_batchnorm_forward`).
+  public mutating func forwardTraining(
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, threads: Int
+  ) {
+    let batch = z.rows
+    let n = features
+    precondition(z.cols == n && y.cols == n && y.rows == batch && batch > 0)
+    var batchMean = [Float](repeating: 0, count: n)
+    var batchVariance = [Float](repeating: 0, count: n)
+    let eps = epsilon
+    batchMean.withUnsafeMutableBufferPointer { meanBuffer in
+      batchVariance.withUnsafeMutableBufferPointer { varianceBuffer in
+        cache.inverseStd.withUnsafeMutableBufferPointer { inverseBuffer in
+          gamma.withUnsafeBufferPointer { gammaBuffer in
+            beta.withUnsafeBufferPointer { betaBuffer in
+              let p = UncheckedSendable(
+                (
+                  meanBuffer.baseAddress!, varianceBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                  gammaBuffer.baseAddress!, betaBuffer.baseAddress!
+                ))
+              Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
+                range in
+                let (mean, variance, inverse, g, b) = p.value
+                let j = range.lowerBound
+                bnn_batchnorm_forward(
+                  z.data + j, cache.normalized.data + j, y.data + j, batch, range.count, n, g + j,
+                  b + j,
+                  mean + j, variance + j, inverse + j, eps)
+              }
+            }
+          }
+        }
+      }
+    }
+    let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
+    for j in 0..<n {
+      runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j]
+      runningVariance[j] =
+        (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
+    }
+  }
+
+  /// Training backward: turns `gradient` (dy) into dz in place, using the cache of the
+  /// forward pass; returns `(dgamma, dbeta)`.
+  public func backward(
+    _ gradient: Matrix, cache: BatchNormCache, threads: Int
+  ) -> (dGamma: [Float], dBeta: [Float]) {
+    let batch = gradient.rows
+    let n = features
+    var dGamma = [Float](repeating: 0, count: n)
+    var dBeta = [Float](repeating: 0, count: n)
+    dGamma.withUnsafeMutableBufferPointer { dgBuffer in
+      dBeta.withUnsafeMutableBufferPointer { dbBuffer in
+        cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
+          gamma.withUnsafeBufferPointer { gammaBuffer in
+            let p = UncheckedSendable(
+              (
+                dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                gammaBuffer.baseAddress!
+              ))
+            Parallel.forEachChunk(count: n, threads: threads, alignment: 16, minimumChunk: 256) {
+              range in
+              let (dg, db, inverse, g) = p.value
+              let j = range.lowerBound
+              bnn_batchnorm_backward(
+                gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j,
+                inverse + j,
+                dg + j, db + j)
+            }
+          }
+        }
+      }
+    }
+    return (dGamma, dBeta)
+  }
+
+  /// Inference: `y = gamma * ((z - mean) / sqrt(variance + eps)) + beta` with the stored
+  /// (running or re-estimated) statistics, in place on the first `rows` rows. Evaluated in
+  /// `Float` in exactly this order, like `BinaryNet.BatchNormParameters.apply`, so that the
+  /// sign decisions agree bit for bit with the folded thresholds of the engine.
+  public func applyInference(_ matrix: Matrix, rows: Int) {
+    let n = features
+    let deviations = (0..<n).map { (runningVariance[$0] + epsilon).squareRoot() }
+    deviations.withUnsafeBufferPointer { s in
+      runningMean.withUnsafeBufferPointer { mean in
+        gamma.withUnsafeBufferPointer { g in
+          beta.withUnsafeBufferPointer { b in
+            for row in 0..<rows {
+              let r = matrix.row(row)
+              for j in 0..<n { r[j] = g[j] * ((r[j] - mean[j]) / s[j]) + b[j] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The output layer's BatchNorm as the affine map of the raw dot product `z` that the
+  /// engine stores (DESIGN.md: `score_j = a_j * z_j + b_j`), rounded the same way:
+  /// with `g = gamma / sqrt(variance + eps)` in `Double`, `a = Float(g * zScale)` and
+  /// `b = Float(beta - g * mean)`, where the BatchNorm sees `zScale * z`.
+  public func outputAffine(zScale: Double) -> (scale: [Float], bias: [Float]) {
+    var scale = [Float](repeating: 0, count: features)
+    var bias = [Float](repeating: 0, count: features)
+    for j in 0..<features {
+      let g = Double(gamma[j]) / Double(runningVariance[j] + epsilon).squareRoot()
+      scale[j] = Float(g * zScale)
+      bias[j] = Float(Double(beta[j]) + g * (0 - Double(runningMean[j])))
+    }
+    return (scale, bias)
+  }
+}

@@ -1,0 +1,80 @@
+/* First-layer convolution on raw 8-bit pixels (see bnn_conv.h).
+ *
+ * With w = -1 where the weight bit is 1:  z_j = sum_i x_i * w_ji = S - 2 * N_j, where
+ * S = sum_i x_i (shared by all channels) and N_j = sum of the x_i whose weight is -1.
+ * N_j needs no multiply: acc_j += x_i AND mask_ji (mask = all ones for -1, else 0).
+ * Channels are processed in blocks of 32 accumulators, which the compiler keeps in
+ * vector registers; on x86-64 an AVX2 clone is chosen at run time (ifunc). */
+#include "bnn_conv.h"
+
+#if defined(__x86_64__) && defined(__ELF__) && !defined(BNN_NO_TARGET_CLONES)
+#define BNN_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define BNN_VECTOR_CLONES
+#endif
+
+enum { CHANNEL_BLOCK = 32 };
+
+static size_t padded_channels(size_t n) { return (n + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK; }
+
+size_t bnn_pixel_conv_scratch_size(size_t k, size_t n) {
+  /* Masks (k x padded n), the window (k) and the counts N_j (padded n). */
+  size_t np = padded_channels(n);
+  return k * np + k + np;
+}
+
+BNN_VECTOR_CLONES
+void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c,
+                              size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                              size_t out_h, size_t out_w,
+                              const uint64_t *weights, size_t w_stride, size_t n,
+                              const int32_t *thresholds, const uint64_t *flip,
+                              uint64_t *out, size_t out_stride, int32_t *scratch) {
+  size_t k = kh * kw * c;
+  size_t np = padded_channels(n);
+  int32_t *masks = scratch;           /* [k][np]: -1 where the weight is -1, else 0 */
+  int32_t *window = scratch + k * np; /* [k] */
+  int32_t *negative = window + k;     /* [np]: N_j */
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j < np; j++)
+      masks[i * np + j] = j < n ? -(int32_t)((weights[j * w_stride + i / 64] >> (i % 64)) & 1) : 0;
+  size_t out_words = (n + 63) / 64;
+  for (size_t oy = 0; oy < out_h; oy++) {
+    for (size_t ox = 0; ox < out_w; ox++) {
+      size_t t = 0;
+      int32_t sum = 0;
+      for (size_t ky = 0; ky < kh; ky++) {
+        size_t iy = oy * stride + ky - pad_top; /* wraps when above the image */
+        for (size_t kx = 0; kx < kw; kx++) {
+          size_t ix = ox * stride + kx - pad_left;
+          const uint8_t *px = (iy < h && ix < w) ? in + (iy * w + ix) * c : 0;
+          for (size_t ch = 0; ch < c; ch++) {
+            int32_t x = px ? px[ch] : 0;
+            window[t++] = x;
+            sum += x;
+          }
+        }
+      }
+      for (size_t j0 = 0; j0 < np; j0 += CHANNEL_BLOCK) {
+        int32_t acc[CHANNEL_BLOCK] = {0};
+        for (size_t i = 0; i < k; i++) {
+          int32_t x = window[i];
+          const int32_t *m = masks + i * np + j0;
+          for (size_t jj = 0; jj < CHANNEL_BLOCK; jj++) acc[jj] += x & m[jj];
+        }
+        for (size_t jj = 0; jj < CHANNEL_BLOCK; jj++) negative[j0 + jj] = acc[jj];
+      }
+      uint64_t *o = out + (oy * out_w + ox) * out_stride;
+      for (size_t ow = 0; ow < out_words; ow++) {
+        uint64_t bits = 0;
+        size_t end = (ow + 1) * 64 < n ? (ow + 1) * 64 : n;
+        for (size_t j = ow * 64; j < end; j++) {
+          int32_t z = sum - 2 * negative[j];
+          bits |= (uint64_t)(z < thresholds[j]) << (j % 64);
+        }
+        uint64_t used = (end - ow * 64) == 64 ? ~0ULL : ((1ULL << (end - ow * 64)) - 1);
+        o[ow] = (bits ^ flip[ow]) & used;
+      }
+    }
+  }
+}

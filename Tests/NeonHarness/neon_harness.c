@@ -1,0 +1,289 @@
+/*
+ * Kernel-path harness: checks every optimised kernel table this build and CPU can
+ * run against the scalar reference, on seeded random data. A plain C program, not
+ * part of the Swift package; scripts/test-neon.sh cross-compiles it for AArch64
+ * and runs it under qemu to test the NEON path (kernels_neon.c).
+ *
+ *   build:  cc -O2 -ISources/CPopcount/include -ISources/CPopcount \
+ *               Tests/NeonHarness/neon_harness.c Sources/CPopcount/{kernels_scalar,
+ *               kernels_neon,kernels_x86,bit_utils,dispatch}.c -o harness
+ *   run:    [BNN_KERNEL=path] ./harness [--require neon]
+ *
+ * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
+ * failure. With --require NAME, a build where that path is unavailable fails.
+ * It also checks the scalar reference itself against a bit-by-bit definition
+ * (a cheap sanity check of the oracle).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpopcount.h"
+
+static unsigned long passed = 0, failed = 0;
+
+static void fail(const char *fmt, const char *path, const char *kernel, size_t k, size_t m,
+                 size_t n, long detail) {
+  failed++;
+  printf("FAIL %s %s K=%zu m=%zu n=%zu: ", path, kernel, k, m, n);
+  printf(fmt, detail);
+  printf("\n");
+}
+
+/* SplitMix64: small, seeded, good enough for test data. */
+static uint64_t rng_state = 0x2545F4914F6CDD1DULL;
+static uint64_t next_u64(void) {
+  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+static int32_t next_in(int32_t lo, int32_t hi) { /* inclusive */
+  return lo + (int32_t)(next_u64() % (uint64_t)(hi - lo + 1));
+}
+
+#define GUARD 4
+static const uint64_t CANARY64 = 0xC0FFEE00DEADBEEFULL;
+static const int32_t CANARY32 = 0x5A5A1234;
+
+static size_t words_for(size_t bits) { return (bits + 63) / 64; }
+
+/* Rows of k bits at `stride` words: random (dense = 0), or all ones in the rows
+ * where (r + dense) is odd and all zeros elsewhere (dense = 1, 2: the largest
+ * counts, to overflow narrow counters). Padding bits past k are 0; the gap words
+ * between rows hold random garbage the kernels must never read. */
+static void fill_rows(uint64_t *rows, size_t count, size_t stride, size_t k, int dense) {
+  size_t words = words_for(k);
+  for (size_t r = 0; r < count; r++) {
+    uint64_t *row = rows + r * stride;
+    for (size_t x = 0; x < stride; x++) row[x] = next_u64();
+    if (dense)
+      for (size_t x = 0; x < words; x++) row[x] = (r + (size_t)dense) % 2 ? ~0ULL : 0;
+    if (k % 64) row[words - 1] &= (1ULL << (k % 64)) - 1;
+  }
+}
+
+static uint64_t *alloc_u64(size_t count) { return (uint64_t *)malloc((count + 2 * GUARD) * 8); }
+static int32_t *alloc_i32(size_t count) { return (int32_t *)malloc((count + 2 * GUARD) * 4); }
+
+/* Compare two int32 outputs of m rows (n used of stride), and check canaries around
+ * and between rows of `got`. Returns 1 when all is well. */
+static int check_i32(const int32_t *want, const int32_t *got_g, size_t m, size_t n, size_t stride,
+                     const char *path, const char *kern, size_t k) {
+  const int32_t *got = got_g + GUARD;
+  for (size_t g = 0; g < GUARD; g++)
+    if (got_g[g] != CANARY32 || got[m * stride + g] != CANARY32) {
+      fail("wrote outside the block (guard %ld)", path, kern, k, m, n, (long)g);
+      return 0;
+    }
+  for (size_t i = 0; i < m; i++)
+    for (size_t x = 0; x < stride; x++) {
+      size_t at = i * stride + x;
+      if (x < n && got[at] != want[at]) {
+        fail("value differs at flat index %ld", path, kern, k, m, n, (long)at);
+        return 0;
+      }
+      if (x >= n && got[at] != CANARY32) {
+        fail("wrote into the row gap at flat index %ld", path, kern, k, m, n, (long)at);
+        return 0;
+      }
+    }
+  return 1;
+}
+
+static int check_bits(const uint64_t *want, const uint64_t *got_g, size_t m, size_t n,
+                      size_t stride, const char *path, const char *kern, size_t k) {
+  const uint64_t *got = got_g + GUARD;
+  size_t ow = words_for(n);
+  for (size_t g = 0; g < GUARD; g++)
+    if (got_g[g] != CANARY64 || got[m * stride + g] != CANARY64) {
+      fail("wrote outside the block (guard %ld)", path, kern, k, m, n, (long)g);
+      return 0;
+    }
+  for (size_t i = 0; i < m; i++)
+    for (size_t x = 0; x < stride; x++) {
+      size_t at = i * stride + x;
+      if (x < ow && got[at] != want[at]) {
+        fail("output word differs at flat index %ld", path, kern, k, m, n, (long)at);
+        return 0;
+      }
+      if (x == ow - 1 && n % 64 && (got[at] >> (n % 64)) != 0) {
+        fail("padding bits >= n set in row %ld", path, kern, k, m, n, (long)i);
+        return 0;
+      }
+      if (x >= ow && got[at] != CANARY64) {
+        fail("wrote into the row gap at flat index %ld", path, kern, k, m, n, (long)at);
+        return 0;
+      }
+    }
+  return 1;
+}
+
+static void reset_i32(int32_t *buf, size_t count) {
+  for (size_t x = 0; x < count + 2 * GUARD; x++) buf[x] = CANARY32;
+}
+static void reset_u64(uint64_t *buf, size_t count) {
+  for (size_t x = 0; x < count + 2 * GUARD; x++) buf[x] = CANARY64;
+}
+
+/* Thresholds near the actual values (so ties and off-by-ones are exercised), some
+ * far away; flips random. */
+static void make_thresholds(int32_t *t, const int32_t *values, size_t n, int32_t span) {
+  for (size_t j = 0; j < n; j++) {
+    switch (next_u64() % 4) {
+    case 0: t[j] = values[j]; break;
+    case 1: t[j] = values[j] + 1; break;
+    case 2: t[j] = values[j] - 1; break;
+    default: t[j] = next_in(-span - 2, span + 2); break;
+    }
+  }
+}
+
+static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int dense) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t words = words_for(k);
+  size_t as = words + 1 + (size_t)(next_u64() % 3), ws = words + 2;
+  size_t cs = n + 3, os = words_for(n) + 2, ps = 8 * words + 3;
+  size_t ow = words_for(n);
+
+  uint64_t *a = alloc_u64(m * as), *w = alloc_u64(n * ws), *planes = alloc_u64(m * ps);
+  int32_t *cnt_ref = alloc_i32(m * cs), *cnt = alloc_i32(m * cs), *t = alloc_i32(n);
+  uint64_t *out_ref = alloc_u64(m * os), *out = alloc_u64(m * os), *flip = alloc_u64(ow + 1);
+  uint8_t *pixels = (uint8_t *)malloc(k + 1);
+
+  fill_rows(a, m, as, k, dense);
+  fill_rows(w, n, ws, k, dense ? 3 - dense : 0);
+  for (size_t x = 0; x < ow; x++) flip[x] = next_u64();
+  for (size_t i = 0; i < m; i++) {
+    int sparse = (int)(next_u64() % 3) == 0; /* MNIST-like: mostly 0 pixels */
+    for (size_t x = 0; x < k; x++)
+      pixels[x] = dense ? 255 : sparse ? ((next_u64() % 5 == 0) ? (uint8_t)next_u64() : 0) : (uint8_t)next_u64();
+    for (size_t x = 0; x < ps; x++) planes[i * ps + x] = next_u64(); /* garbage in the gap */
+    bnn_pack_bitplanes(pixels, k, planes + i * ps, words);
+  }
+
+  /* XOR-popcount GEMM */
+  reset_i32(cnt_ref, m * cs);
+  reset_i32(cnt, m * cs);
+  ref->xor_popcount_gemm(a, as, m, w, ws, n, words, cnt_ref + GUARD, cs);
+  kp->xor_popcount_gemm(a, as, m, w, ws, n, words, cnt + GUARD, cs);
+  if (check_i32(cnt_ref + GUARD, cnt, m, n, cs, kp->name, "xor_popcount_gemm", k)) passed++;
+
+  /* XOR-popcount threshold: thresholds near row 0's z values. */
+  {
+    int32_t z0[1024];
+    for (size_t j = 0; j < n; j++) z0[j] = (int32_t)k - 2 * cnt_ref[GUARD + j];
+    make_thresholds(t, z0, n, (int32_t)k);
+    reset_u64(out_ref, m * os);
+    reset_u64(out, m * os);
+    ref->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, out_ref + GUARD, os);
+    kp->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, out + GUARD, os);
+    if (check_bits(out_ref + GUARD, out, m, n, os, kp->name, "xor_popcount_threshold", k)) passed++;
+  }
+
+  /* Bit-plane GEMM */
+  reset_i32(cnt_ref, m * cs);
+  reset_i32(cnt, m * cs);
+  ref->bitplane_gemm(planes, ps, m, w, ws, n, words, cnt_ref + GUARD, cs);
+  kp->bitplane_gemm(planes, ps, m, w, ws, n, words, cnt + GUARD, cs);
+  if (check_i32(cnt_ref + GUARD, cnt, m, n, cs, kp->name, "bitplane_gemm", k)) passed++;
+
+  /* Bit-plane threshold */
+  make_thresholds(t, cnt_ref + GUARD + (m - 1) * cs, n, 255 * (int32_t)k);
+  reset_u64(out_ref, m * os);
+  reset_u64(out, m * os);
+  ref->bitplane_threshold(planes, ps, m, w, ws, n, words, t, flip, out_ref + GUARD, os);
+  kp->bitplane_threshold(planes, ps, m, w, ws, n, words, t, flip, out + GUARD, os);
+  if (check_bits(out_ref + GUARD, out, m, n, os, kp->name, "bitplane_threshold", k)) passed++;
+
+  free(a); free(w); free(planes); free(cnt_ref); free(cnt); free(t);
+  free(out_ref); free(out); free(flip); free(pixels);
+}
+
+/* The oracle itself: scalar counts against a bit-by-bit definition. */
+static void check_scalar_oracle(size_t k, size_t m, size_t n) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t words = words_for(k), as = words + 1, ws = words + 1;
+  uint64_t *a = alloc_u64(m * as), *w = alloc_u64(n * ws);
+  int32_t *cnt = alloc_i32(m * n);
+  fill_rows(a, m, as, k, 0);
+  fill_rows(w, n, ws, k, 0);
+  ref->xor_popcount_gemm(a, as, m, w, ws, n, words, cnt, n);
+  int ok = 1;
+  for (size_t i = 0; i < m && ok; i++)
+    for (size_t j = 0; j < n && ok; j++) {
+      int32_t p = 0;
+      for (size_t x = 0; x < k; x++)
+        p += (int32_t)(((a[i * as + x / 64] ^ w[j * ws + x / 64]) >> (x % 64)) & 1);
+      if (p != cnt[i * n + j]) {
+        fail("scalar count %ld differs from bit-by-bit definition", "scalar", "oracle", k, m, n,
+             (long)cnt[i * n + j]);
+        ok = 0;
+      }
+    }
+  if (ok) passed++;
+  free(a); free(w); free(cnt);
+}
+
+int main(int argc, char **argv) {
+  const char *require = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--require") == 0 && i + 1 < argc) require = argv[++i];
+    else {
+      fprintf(stderr, "usage: %s [--require scalar|popcnt|avx2|neon]\n", argv[0]);
+      return 2;
+    }
+  }
+  static const size_t ks[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 784, 1000, 3000};
+  static const size_t ms[] = {1, 2, 3, 4, 5, 7};
+  static const size_t ns[] = {1, 2, 3, 5, 63, 64, 65, 130};
+  const size_t nk = sizeof ks / sizeof ks[0], nm = sizeof ms / sizeof ms[0], nn = sizeof ns / sizeof ns[0];
+
+  int tested_required = require == NULL;
+  for (int p = 0; p < BNN_PATH_COUNT; p++) {
+    const bnn_kernels *kp = bnn_kernels_for((bnn_kernel_path)p);
+    if (!kp) continue;
+    if (require && strcmp(kp->name, require) == 0) tested_required = 1;
+    if (p == BNN_PATH_SCALAR) continue;
+    printf("path %s\n", kp->name);
+    for (size_t a = 0; a < nk; a++)
+      for (size_t b = 0; b < nm; b++)
+        for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
+    /* a few random lengths */
+    for (int r = 0; r < 40; r++) check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
+    /* long rows, random and all-ones: counters that must be widened mid-row
+     * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */
+    static const size_t long_ks[] = {1000, 9920, 9984, 10049, 20000, 524288, 540017};
+    for (size_t a = 0; a < sizeof long_ks / sizeof long_ks[0]; a++)
+      for (int dense = 0; dense <= 2; dense++) {
+        check_path(kp, long_ks[a], 1, 5, dense);
+        check_path(kp, long_ks[a], 5, 3, dense);
+      }
+  }
+  if (!tested_required) {
+    failed++;
+    printf("FAIL path %s is not available in this build or on this CPU\n", require);
+  }
+  /* Cheap sanity check of the reference itself. */
+  for (size_t a = 0; a < nk; a++) check_scalar_oracle(ks[a], 3, 5);
+  /* bnn_kernels_best: an available path, the one BNN_KERNEL names if available. */
+  const bnn_kernels *best = bnn_kernels_best();
+  printf("best path: %s\n", best ? best->name : "(none)");
+  const char *forced = getenv("BNN_KERNEL");
+  int forced_available = 0;
+  for (int p = 0; p < BNN_PATH_COUNT && forced; p++) {
+    const bnn_kernels *kp = bnn_kernels_for((bnn_kernel_path)p);
+    if (kp && strcmp(kp->name, forced) == 0) forced_available = 1;
+  }
+  if (!best || bnn_kernels_for(best->path) != best || bnn_kernels_best() != best ||
+      (forced_available && strcmp(best->name, forced) != 0)) {
+    failed++;
+    printf("FAIL bnn_kernels_best() returned %s (BNN_KERNEL=%s)\n", best ? best->name : "NULL",
+           forced ? forced : "(unset)");
+  } else {
+    passed++;
+  }
+  printf("%lu passed, %lu failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
