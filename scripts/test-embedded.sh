@@ -7,8 +7,9 @@
 #   scripts/test-embedded.sh
 #
 # Installs what is missing with apt-get (qemu-user, qemu-system-arm, the aarch64 and
-# arm-none-eabi GCC toolchains, newlib). The models are random (bnn-run export-c --arch,
-# deterministic), so CI needs no trained model; MNIST comes from datasets/mnist.
+# arm-none-eabi GCC toolchains, newlib). Models: a small MLP trained here for one epoch
+# (784-256-10, about 2 s), and two deterministic random ones (bnn-run export-c --arch) that
+# cover binary hidden layers, convolutions and pooling. MNIST comes from datasets/mnist.
 # Environment: CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000),
 # FIRMWARE_IMAGES (images in flash, default 100 dense / 10 conv).
 set -uo pipefail
@@ -59,33 +60,46 @@ done
 echo "== 1. the inference core compiles as Embedded Swift"
 if scripts/embedded/check-core.sh; then pass "core compiles as Embedded Swift"; else fail "core compiles as Embedded Swift"; fi
 
-echo "== 2. x86 bnn-run"
-if ! swift build --product bnn-run 2>&1 | tail -n 1; then fail "swift build bnn-run"; finish; fi
+echo "== 2. x86 bnn-run and bnn-train"
+if ! swift build --product bnn-run 2>&1 | tail -n 1 || ! swift build --product bnn-train 2>&1 | tail -n 1; then
+  fail "swift build bnn-run bnn-train"
+  finish
+fi
 bnn_run=$(swift build --show-bin-path)/bnn-run
+bnn_train=$(swift build --show-bin-path)/bnn-train
 work=$root/.build/embedded/test
 rm -rf "$work"
 mkdir -p "$work"
 gunzip -c datasets/mnist/t10k-images-idx3-ubyte.gz >"$work/images.idx"
 gunzip -c datasets/mnist/t10k-labels-idx1-ubyte.gz >"$work/labels.idx"
-# Two deterministic random models: a dense one (pixel-dense, binary-dense, binary-output)
-# and a convolutional one (pixel-conv, pooling, binary-conv, dense), each written as a
-# .bnn file and as C data with test images for the firmware.
-declare -A arch=([dense]=784-256-256-10 [conv]=c16-p-c32-p-64-10)
-declare -A flash_images=([dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10})
-# Images classified by x86 and aarch64 (all 10,000 for dense; conv is slower under qemu).
-declare -A limit=([dense]=10000 [conv]=${CONV_IMAGES:-2000})
-for m in dense conv; do
-  if "$bnn_run" export-c --arch "${arch[$m]}" --save-model "$work/$m.bnn" --out "$work/$m.c" \
+# A trained MLP (pixel-dense, binary-output) and two deterministic random models: a
+# dense one (pixel-dense, binary-dense, binary-output) and a convolutional one
+# (pixel-conv, pooling, binary-conv, dense). Each is a .bnn file, and C data with test
+# images for the firmware.
+models=(trained dense conv)
+declare -A arch=([trained]=784-256-10 [dense]=784-256-256-10 [conv]=c16-p-c32-p-64-10)
+declare -A flash_images=([trained]=${FIRMWARE_IMAGES:-100} [dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10})
+# Images classified by x86 and aarch64 (all 10,000 unless the model is slow under qemu).
+declare -A limit=([trained]=10000 [dense]=10000 [conv]=${CONV_IMAGES:-2000})
+if "$bnn_train" --dataset mnist --arch 784-256-10 --epochs 1 --seed 1 --out "$work/trained.bnn" >"$work/train.log" 2>&1; then
+  pass "x86: trained a 784-256-10 MLP for one epoch ($(sed -n 's/.*engine test accuracy \([0-9.]*%\).*/\1/p' "$work/train.log"))"
+else
+  cat "$work/train.log"
+  fail "x86: bnn-train"
+fi
+for m in "${models[@]}"; do
+  if [ "$m" = trained ]; then source=("$work/trained.bnn"); else source=(--arch "${arch[$m]}" --save-model "$work/$m.bnn"); fi
+  if "$bnn_run" export-c "${source[@]}" --out "$work/$m.c" \
     --images "$work/images.idx" --labels "$work/labels.idx" --count "${flash_images[$m]}" >/dev/null &&
     "$bnn_run" eval "$work/$m.bnn" --images "$work/images.idx" --labels "$work/labels.idx" \
-      --limit "${limit[$m]}" --predictions "$work/$m-x86.txt" >/dev/null; then
-    pass "x86: $m model (${arch[$m]}) exported and evaluated ($(wc -l <"$work/$m-x86.txt") images)"
+      --limit "${limit[$m]}" --predictions "$work/$m-x86.txt" >"$work/$m-x86.log"; then
+    pass "x86: $m model (${arch[$m]}) exported and evaluated ($(wc -l <"$work/$m-x86.txt") images, $(sed -n 's/^accuracy *\([0-9.]*%\).*/\1/p' "$work/$m-x86.log"))"
   else
     fail "x86: $m model export / eval"
   fi
 done
 # A model whose predictions are all equal would make "identical" meaningless.
-for m in dense conv; do
+for m in "${models[@]}"; do
   classes=$(sort -u "$work/$m-x86.txt" 2>/dev/null | wc -l)
   if [ "$classes" -ge 3 ]; then pass "x86: $m model predicts $classes different classes"; else fail "x86: $m model predicts only $classes class(es)"; fi
 done
@@ -103,13 +117,14 @@ if scripts/embedded/build-aarch64.sh >"$work/build-aarch64.log" 2>&1; then
     sed -n 's/.*, \([a-z0-9]*\) kernels)$/\1/p')
   kernels=(scalar)
   [ "$paths" = neon ] && kernels=(scalar neon)
-  for m in dense conv; do
+  for m in "${models[@]}"; do
     for k in "${kernels[@]}"; do
       t0=$SECONDS
       if qemu-aarch64 -L /usr/aarch64-linux-gnu "$runner" "$work/$m.bnn" "$work/images.idx" --labels "$work/labels.idx" \
         --limit "${limit[$m]}" --kernel "$k" --predictions "$work/$m-a64-$k.txt" >"$work/$m-a64-$k.log" 2>&1 &&
         cmp -s "$work/$m-x86.txt" "$work/$m-a64-$k.txt"; then
-        pass "aarch64 ($k kernels): $m model, $(wc -l <"$work/$m-a64-$k.txt") predictions identical to x86 ($((SECONDS - t0)) s)"
+        accuracy=$(sed -n 's/^accuracy *\([0-9.]*%\).*/\1/p' "$work/$m-a64-$k.log")
+        pass "aarch64 ($k kernels): $m model, $(wc -l <"$work/$m-a64-$k.txt") predictions identical to x86 ($accuracy, $((SECONDS - t0)) s)"
       else
         fail "aarch64 ($k kernels): $m model predictions differ from x86 (see $work/$m-a64-$k.log)"
       fi
@@ -135,7 +150,7 @@ firmware=$root/.build/embedded/cortex-m
 # A copy of the dense data with one model byte changed: the firmware must refuse it.
 awk 'NR == 30 { sub(/0x[0-9a-f][0-9a-f]/, ($0 ~ /^  0x5a/) ? "0xa5" : "0x5a") } { print }' "$work/dense.c" >"$work/damaged.c"
 cmp -s "$work/dense.c" "$work/damaged.c" && fail "test setup: damaged.c is not damaged"
-if scripts/embedded/build-cortex-m.sh "$work/dense.c" "$work/conv.c" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
+if scripts/embedded/build-cortex-m.sh "$work/trained.c" "$work/dense.c" "$work/conv.c" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
   pass "build-cortex-m.sh"
   sed -n '/text/,$p' "$work/build-cortex-m.log"
   run_firmware() { # ELF -> output in $work/<name>.out, exit status returned
@@ -147,7 +162,7 @@ if scripts/embedded/build-cortex-m.sh "$work/dense.c" "$work/conv.c" "$work/dama
   else
     fail "cortex-m: runtime-only image (see $work/bnn-firmware.out)"
   fi
-  for m in dense conv; do
+  for m in "${models[@]}"; do
     run_firmware "$firmware/$m.elf"
     status=$?
     n=${flash_images[$m]}
@@ -155,7 +170,8 @@ if scripts/embedded/build-cortex-m.sh "$work/dense.c" "$work/conv.c" "$work/dama
     if [ $status -eq 0 ] && [ "$(wc -l <"$work/$m-m4.txt")" -eq "$n" ] &&
       head -n "$n" "$work/$m-x86.txt" | cmp -s - "$work/$m-m4.txt"; then
       ticks=$(sed -n 's/^ticks *per inference: mean \([0-9]*\).*/\1/p' "$work/$m.out")
-      pass "cortex-m: $m model, $n predictions identical to x86 ($ticks SysTick ticks = ~$((ticks * 40)) instructions per inference under -icount shift=0)"
+      correct=$(sed -n 's/^accuracy *\([0-9]* \/ [0-9]*\).*/\1/p' "$work/$m.out")
+      pass "cortex-m: $m model, $n predictions identical to x86 ($correct correct; $ticks SysTick ticks = ~$((ticks * 40)) instructions per inference under -icount shift=0)"
     else
       fail "cortex-m: $m model (exit $status, see $work/$m.out)"
     fi
