@@ -188,4 +188,32 @@ else
   fail "build-cortex-m.sh"
 fi
 
+echo "== 5. Cortex-M4F with 8 KB of RAM: models run in place from flash"
+# mlp-1024 (383 KB, random weights) is far larger than the RAM: Model(borrowing:) reads
+# it where it lies. The trained MLP too. 8 KB RAM = .data + .bss + heap + 3 KB of stack.
+small=$root/.build/embedded/cortex-m-8k
+if "$bnn_run" export-c --arch mlp-1024 --save-model "$work/big.bnn" --out "$work/big.c" \
+  --images "$work/images.idx" --count 10 >/dev/null &&
+  "$bnn_run" eval "$work/big.bnn" --images "$work/images.idx" --labels "$work/labels.idx" --limit 10 \
+    --predictions "$work/big-x86.txt" >/dev/null &&
+  RAM_SIZE=8192 STACK_SIZE=3072 scripts/embedded/build-cortex-m.sh --out "$small" "$work/trained.c" "$work/big.c" \
+    >"$work/build-cortex-m-8k.log" 2>&1; then
+  for m in trained big; do
+    timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -semihosting -icount shift=0 \
+      -kernel "$small/$m.elf" >"$work/$m-8k.out" 2>&1
+    status=$?
+    sed -n 's/^image *[0-9]*: predicted \([0-9]*\),.*/\1/p' "$work/$m-8k.out" >"$work/$m-8k.txt"
+    n=$(wc -l <"$work/$m-8k.txt")
+    memory=$(sed -n 's/^memory *//p' "$work/$m-8k.out")
+    if [ $status -eq 0 ] && [ "$n" -gt 0 ] && head -n "$n" "$work/$m-x86.txt" | cmp -s - "$work/$m-8k.txt"; then
+      pass "cortex-m, 8 KB RAM: $m model ($(stat -c %s "$work/$m.bnn") bytes in flash), $n predictions identical to x86 ($memory)"
+    else
+      fail "cortex-m, 8 KB RAM: $m model (exit $status, see $work/$m-8k.out)"
+    fi
+  done
+else
+  cat "$work/build-cortex-m-8k.log" 2>/dev/null
+  fail "cortex-m, 8 KB RAM: export / build"
+fi
+
 finish

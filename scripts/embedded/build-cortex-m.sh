@@ -14,7 +14,8 @@
 # Needs: swiftc (Swift 6.x with the Embedded stdlib), arm-none-eabi-gcc and newlib
 # (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi).
 # Environment: SWIFTC, ARM_CC (default arm-none-eabi-gcc), SWIFT_OPT (default -Osize),
-# C_OPT (default -O2), STACK_SIZE (bytes, default 32768).
+# C_OPT (default -O2), STACK_SIZE (bytes, default 32768), RAM_SIZE and FLASH_SIZE (bytes,
+# default 4 MiB each: set them to a smaller part's sizes to check that the image fits).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/.build/embedded/cortex-m
@@ -34,6 +35,9 @@ cc=${ARM_CC:-arm-none-eabi-gcc}
 swift_opt=${SWIFT_OPT:--Osize}
 c_opt=${C_OPT:--O2}
 stack_size=${STACK_SIZE:-32768}
+memory_flags=()
+[ -z "${RAM_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=RAM_SIZE="$RAM_SIZE")
+[ -z "${FLASH_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=FLASH_SIZE="$FLASH_SIZE")
 for tool in "$swiftc" "$cc"; do
   command -v "$tool" >/dev/null || { echo "build-cortex-m: '$tool' not found" >&2; exit 1; }
 done
@@ -73,7 +77,7 @@ link() { # link ELF [DATA_OBJECT]
   local elf=$1
   shift
   "$cc" "${cpu_flags[@]}" -nostartfiles --specs=nano.specs -T "$cortex/mps2-an386.ld" \
-    -Wl,--defsym=STACK_SIZE="$stack_size" -Wl,--gc-sections -Wl,--no-enum-size-warning \
+    -Wl,--defsym=STACK_SIZE="$stack_size" ${memory_flags[@]+"${memory_flags[@]}"} -Wl,--gc-sections -Wl,--no-enum-size-warning \
     -Wl,--no-warn-execstack -Wl,-Map="${elf%.elf}.map" \
     "${objects[@]}" "$@" -lm -o "$elf"
 }
