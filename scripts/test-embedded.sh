@@ -10,7 +10,8 @@
 # arm-none-eabi GCC toolchains, newlib). Models: a small MLP trained here for one epoch
 # (784-256-10, about 2 s), and two deterministic random ones (bnn-run export-c --arch) that
 # cover binary hidden layers, convolutions and pooling. MNIST comes from datasets/mnist.
-# Environment: CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000),
+# Environment: BNN_MODEL (a model file for 28x28 MNIST to check instead of training one),
+# CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000),
 # FIRMWARE_IMAGES (images in flash, default 100 dense / 10 conv).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +82,11 @@ declare -A arch=([trained]=784-256-10 [dense]=784-256-256-10 [conv]=c16-p-c32-p-
 declare -A flash_images=([trained]=${FIRMWARE_IMAGES:-100} [dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10})
 # Images classified by x86 and aarch64 (all 10,000 unless the model is slow under qemu).
 declare -A limit=([trained]=10000 [dense]=10000 [conv]=${CONV_IMAGES:-2000})
-if "$bnn_train" --dataset mnist --arch 784-256-10 --epochs 1 --seed 1 --out "$work/trained.bnn" >"$work/train.log" 2>&1; then
+if [ -n "${BNN_MODEL:-}" ]; then
+  # Your own MNIST model instead of the one-epoch MLP.
+  if cp "$BNN_MODEL" "$work/trained.bnn"; then pass "using BNN_MODEL=$BNN_MODEL"; else fail "BNN_MODEL=$BNN_MODEL"; fi
+  arch[trained]=$(basename "$BNN_MODEL")
+elif "$bnn_train" --dataset mnist --arch 784-256-10 --epochs 1 --seed 1 --out "$work/trained.bnn" >"$work/train.log" 2>&1; then
   pass "x86: trained a 784-256-10 MLP for one epoch ($(sed -n 's/.*engine test accuracy \([0-9.]*%\).*/\1/p' "$work/train.log"))"
 else
   cat "$work/train.log"
@@ -192,13 +197,15 @@ echo "== 5. Cortex-M4F with 8 KB of RAM: models run in place from flash"
 # mlp-1024 (383 KB, random weights) is far larger than the RAM: Model(borrowing:) reads
 # it where it lies. The trained MLP too. 8 KB RAM = .data + .bss + heap + 3 KB of stack.
 small=$root/.build/embedded/cortex-m-8k
+small_models=(trained.c big.c)
+[ -z "${BNN_MODEL:-}" ] || small_models=(big.c) # a model of yours may need more RAM
 if "$bnn_run" export-c --arch mlp-1024 --save-model "$work/big.bnn" --out "$work/big.c" \
   --images "$work/images.idx" --count 10 >/dev/null &&
   "$bnn_run" eval "$work/big.bnn" --images "$work/images.idx" --labels "$work/labels.idx" --limit 10 \
     --predictions "$work/big-x86.txt" >/dev/null &&
-  RAM_SIZE=8192 STACK_SIZE=3072 scripts/embedded/build-cortex-m.sh --out "$small" "$work/trained.c" "$work/big.c" \
+  RAM_SIZE=8192 STACK_SIZE=3072 scripts/embedded/build-cortex-m.sh --out "$small" "${small_models[@]/#/$work/}" \
     >"$work/build-cortex-m-8k.log" 2>&1; then
-  for m in trained big; do
+  for m in "${small_models[@]%.c}"; do
     timeout 300 qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -semihosting -icount shift=0 \
       -kernel "$small/$m.elf" >"$work/$m-8k.out" 2>&1
     status=$?

@@ -20,7 +20,8 @@ func hex(_ value: UInt) -> String {
 /// Right-aligned in `width` columns.
 func column(_ text: String, _ width: Int) -> String {
   let n = text.utf8.count
-  return n >= width ? text : String(decoding: [UInt8](repeating: 0x20, count: width - n), as: UTF8.self) + text
+  return n >= width
+    ? text : String(decoding: [UInt8](repeating: 0x20, count: width - n), as: UTF8.self) + text
 }
 
 @_cdecl("firmware_main")
@@ -92,13 +93,21 @@ func firmwareMain() -> Int32 {
     }
     let label = truth >= 0 ? ", label \(truth)" : ""
     let verdict = predicted == desktop ? "" : "   MISMATCH"
-    print("image \(column(String(i), 4)): predicted \(predicted), desktop \(desktop)\(label)\(verdict), \(ticks) ticks")
+    print(
+      "image \(column(String(i), 4)): predicted \(predicted), desktop \(desktop)\(label)\(verdict), \(ticks) ticks"
+    )
   }
 
   let mhz = board_tick_hz() / 1_000_000
-  print("ticks   per inference: mean \(totalTicks / UInt64(count)), min \(fewest), max \(most) (SysTick, \(mhz) MHz processor clock)")
-  print("memory  heap used \(board_heap_used()) of \(board_heap_size()) bytes, stack used \(board_stack_used()) of \(board_stack_size()) bytes")
+  print(
+    "ticks   per inference: mean \(totalTicks / UInt64(count)), min \(fewest), max \(most) (SysTick, \(mhz) MHz processor clock)"
+  )
+  print(
+    "memory  heap used \(board_heap_used()) of \(board_heap_size()) bytes, stack used \(board_stack_used()) of \(board_stack_size()) bytes"
+  )
   if labelled > 0 { print("accuracy \(correct) / \(labelled) labelled images") }
-  print("result  \(identical) of \(count) predictions identical to the desktop, \(count - identical) different")
+  print(
+    "result  \(identical) of \(count) predictions identical to the desktop, \(count - identical) different"
+  )
   return identical == count ? 0 : 1
 }

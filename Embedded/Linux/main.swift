@@ -75,7 +75,8 @@ struct IDX {
     }
     guard Int(bytes[3]) == rank, bytes.count >= 4 + 4 * rank else {
       throw .runtime(
-        path + ": expected an IDX file with " + String(rank) + " dimension(s), found " + String(bytes[3]))
+        path + ": expected an IDX file with " + String(rank) + " dimension(s), found "
+          + String(bytes[3]))
     }
     var dimensions: [Int] = []
     var elements = 1
@@ -116,8 +117,9 @@ struct Options {
     func number(_ name: String, _ range: ClosedRange<Int>) throws(Failure) -> Int {
       let text = try value(name)
       guard let n = Int(text), range.contains(n) else {
-        throw .usage("option '" + name + "' needs a number in " + String(range.lowerBound) + "..."
-          + String(range.upperBound) + ", got '" + text + "'")
+        throw .usage(
+          "option '" + name + "' needs a number in " + String(range.lowerBound) + "..."
+            + String(range.upperBound) + ", got '" + text + "'")
       }
       return n
     }
@@ -137,7 +139,8 @@ struct Options {
         guard path.isAvailable else {
           var names = ""
           for p in KernelPath.available { names += (names.isEmpty ? "" : ", ") + p.name }
-          throw .runtime("kernel '" + name + "' is not available in this build (available: " + names + ")")
+          throw .runtime(
+            "kernel '" + name + "' is not available in this build (available: " + names + ")")
         }
         kernel = path
       default:
@@ -187,9 +190,12 @@ func run(_ arguments: [String]) throws(Failure) {
 
   let images = try IDX(path: options.imagesPath, rank: 3)
   let input = model.input
-  guard input.channels == 1, images.dimensions[1] == input.height, images.dimensions[2] == input.width else {
+  guard input.channels == 1, images.dimensions[1] == input.height,
+    images.dimensions[2] == input.width
+  else {
     throw .runtime(
-      options.imagesPath + ": images are " + String(images.dimensions[1]) + "x" + String(images.dimensions[2])
+      options.imagesPath + ": images are " + String(images.dimensions[1]) + "x"
+        + String(images.dimensions[2])
         + ", but the model expects " + String(input.height) + "x" + String(input.width) + "x"
         + String(input.channels))
   }
@@ -201,7 +207,8 @@ func run(_ arguments: [String]) throws(Failure) {
     let file = try IDX(path: path, rank: 1)
     guard file.dimensions[0] == images.dimensions[0] else {
       throw .runtime(
-        options.imagesPath + " has " + String(images.dimensions[0]) + " images but " + path + " has "
+        options.imagesPath + " has " + String(images.dimensions[0]) + " images but " + path
+          + " has "
           + String(file.dimensions[0]) + " labels")
     }
     labels = file
@@ -230,31 +237,39 @@ func run(_ arguments: [String]) throws(Failure) {
     if path == "-" {
       text.withUnsafeBytes { runner_write_stdout($0.baseAddress, $0.count) }
     } else {
-      let status = text.withUnsafeBytes { raw in path.withCString { runner_write_file($0, raw.baseAddress, raw.count) } }
+      let status = text.withUnsafeBytes { raw in
+        path.withCString { runner_write_file($0, raw.baseAddress, raw.count) }
+      }
       guard status == 0 else { throw .runtime(String(cString: runner_error())) }
     }
   }
 
   // Summary (on stderr when the predictions go to stdout).
   let report: (String) -> Void =
-    options.predictionsPath == "-" ? { line in line.withCString { runner_eprint($0) } } : { print($0) }
+    options.predictionsPath == "-"
+    ? { line in line.withCString { runner_eprint($0) } } : { print($0) }
   report(
-    "model      " + options.modelPath + " (" + String(model.fileBytes) + " bytes, " + String(model.layerSummaries.count)
+    "model      " + options.modelPath + " (" + String(model.fileBytes) + " bytes, "
+      + String(model.layerSummaries.count)
       + " layers, " + model.kernelPath.name + " kernels)")
   report("images     " + String(count) + " from " + options.imagesPath)
   if let labels {
     let truth = labels.data.assumingMemoryBound(to: UInt8.self)
     var correct = 0
     for i in 0..<count where Int(truth[i]) == Int(predicted[i]) { correct += 1 }
-    report("accuracy   " + percent(correct, count) + "%  (" + String(correct) + " / " + String(count) + ")")
+    report(
+      "accuracy   " + percent(correct, count) + "%  (" + String(correct) + " / " + String(count)
+        + ")")
   }
   let rate = elapsed > 0 ? UInt64(count) * 1_000_000_000 / elapsed : 0
-  report("time       " + seconds(elapsed) + " s, " + String(rate) + " images/s (one thread, batch "
-    + String(workspace.batchCapacity) + ")")
+  report(
+    "time       " + seconds(elapsed) + " s, " + String(rate) + " images/s (one thread, batch "
+      + String(workspace.batchCapacity) + ")")
 }
 
 @_cdecl("main")
-func runnerMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
+func runnerMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32
+{
   var arguments: [String] = []
   var i = 1
   while i < Int(argc) {

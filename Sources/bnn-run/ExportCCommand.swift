@@ -11,14 +11,18 @@ enum ExportCCommand {
   static func run(_ arguments: [String]) throws(CLIError) {
     let parsed = try parse(
       arguments, usage: Usage.exportC,
-      valued: ["out", "header", "name", "images", "labels", "count", "section", "arch", "save-model"])
+      valued: [
+        "out", "header", "name", "images", "labels", "count", "section", "arch", "save-model",
+      ])
     let arch = parsed.string("arch")
     guard parsed.positionals.count == (arch == nil ? 1 : 0) else {
       throw .usage("export-c takes exactly one MODEL argument, or --arch without a MODEL")
     }
     guard let outPath = parsed.string("out") else { throw .usage("export-c: --out is required") }
     let name = parsed.string("name") ?? "bnn_model"
-    guard isCIdentifier(name) else { throw .usage("export-c: --name '\(name)' is not a C identifier") }
+    guard isCIdentifier(name) else {
+      throw .usage("export-c: --name '\(name)' is not a C identifier")
+    }
     if parsed.string("labels") != nil && parsed.string("images") == nil {
       throw .usage("export-c: --labels needs --images")
     }
@@ -50,11 +54,16 @@ enum ExportCCommand {
       throw .usage("export-c: --count needs --images")
     }
 
-    let text = cSource(name: name, section: section, source: source, model: model, bytes: bytes, test: test)
-    do { try writeFileAtomically(outPath, bytes: Array(text.utf8)) } catch { throw .runtime(error.description) }
+    let text = cSource(
+      name: name, section: section, source: source, model: model, bytes: bytes, test: test)
+    do { try writeFileAtomically(outPath, bytes: Array(text.utf8)) } catch {
+      throw .runtime(error.description)
+    }
     if let headerPath = parsed.string("header") {
       let header = cHeader(name: name, model: model, bytes: bytes, test: test)
-      do { try writeFileAtomically(headerPath, bytes: Array(header.utf8)) } catch { throw .runtime(error.description) }
+      do { try writeFileAtomically(headerPath, bytes: Array(header.utf8)) } catch {
+        throw .runtime(error.description)
+      }
     }
 
     if parsed.flag("json") {
@@ -79,7 +88,8 @@ enum ExportCCommand {
     var description: String
   }
 
-  static func loadTestImages(model: Model, imagesPath: String, labelsPath: String?, count: Int) throws(CLIError)
+  static func loadTestImages(model: Model, imagesPath: String, labelsPath: String?, count: Int)
+    throws(CLIError)
     -> TestImages
   {
     let images = try loadImages(imagesPath, for: model)
@@ -93,26 +103,35 @@ enum ExportCCommand {
         throw .runtime(error.description)
       }
       guard truth.count == images.count else {
-        throw .runtime("\(imagesPath) has \(images.count) images but \(labelsPath) has \(truth.count) labels")
+        throw .runtime(
+          "\(imagesPath) has \(images.count) images but \(labelsPath) has \(truth.count) labels")
       }
       labels = truth.labels[0..<n].map { Int($0) }
     }
     let expected: [Int]
-    do { expected = try model.predictLabels(pixels, count: n) } catch { throw .runtime(error.description) }
+    do { expected = try model.predictLabels(pixels, count: n) } catch {
+      throw .runtime(error.description)
+    }
     let what = "images 0..<\(n) of \(imagesPath)" + (labelsPath.map { ", labels from \($0)" } ?? "")
-    return TestImages(count: n, pixels: pixels, labels: labels, expected: expected, description: what)
+    return TestImages(
+      count: n, pixels: pixels, labels: labels, expected: expected, description: what)
   }
 
   static func isCIdentifier(_ text: String) -> Bool {
-    guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)
+    guard let first = text.unicodeScalars.first,
+      first == "_" || (first.isASCII && first.properties.isAlphabetic)
     else { return false }
-    return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    return text.unicodeScalars.allSatisfy {
+      $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+    }
   }
 
   /// A C comment-safe version of `text` (no `*/`, ASCII only).
   static func commentSafe(_ text: String) -> String {
-    String(String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? $0 : "?" }))
-      .replacingOccurrences(of: "*/", with: "* /")
+    String(
+      String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? $0 : "?" })
+    )
+    .replacingOccurrences(of: "*/", with: "* /")
   }
 
   static func summary(_ model: Model, _ bytes: [UInt8]) -> String {
@@ -162,7 +181,9 @@ enum ExportCCommand {
       """
     var hex: [String] = []
     hex.reserveCapacity(bytes.count)
-    for b in bytes { hex.append(String(["0", "x", hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]])) }
+    for b in bytes {
+      hex.append(String(["0", "x", hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]))
+    }
     appendArray(&out, hex, perLine: 16)
     out += "};\nconst uint32_t \(name)_size = \(bytes.count)u;\n"
 
@@ -186,7 +207,8 @@ enum ExportCCommand {
 
         """
       appendArray(&out, test.expected.map { String($0) }, perLine: 20)
-      out += "};\n/* The true labels (-1: not given). */\nconst int16_t \(name)_labels[\(test.count)] = {\n"
+      out +=
+        "};\n/* The true labels (-1: not given). */\nconst int16_t \(name)_labels[\(test.count)] = {\n"
       appendArray(&out, test.labels.map { String($0) }, perLine: 20)
       out += "};\n"
     }

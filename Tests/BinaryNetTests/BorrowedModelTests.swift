@@ -26,7 +26,8 @@ struct BorrowedModelTests {
       let copied = try Model(bytes: bytes)
       #expect(borrowed.fileBytes == bytes.count)
       #expect(borrowed.serialized == bytes)
-      #expect(try borrowed.predictLabels(images, count: 50) == copied.predictLabels(images, count: 50))
+      #expect(
+        try borrowed.predictLabels(images, count: 50) == copied.predictLabels(images, count: 50))
     }
     // The model is gone; its bytes are still ours and unchanged.
     #expect(Array(view) == bytes)
@@ -36,10 +37,16 @@ struct BorrowedModelTests {
     let bytes = try smallModelBytes()
     let raw = alignedCopy(bytes, offset: 8)
     defer { raw.deallocate() }
-    #expect(throws: ModelError.self) { try Model(borrowing: UnsafeRawBufferPointer(rebasing: raw[8..<(8 + bytes.count)])) }
-    #expect(throws: ModelError.self) { try Model(borrowing: UnsafeRawBufferPointer(start: nil, count: 0)) }
+    #expect(throws: ModelError.self) {
+      try Model(borrowing: UnsafeRawBufferPointer(rebasing: raw[8..<(8 + bytes.count)]))
+    }
+    #expect(throws: ModelError.self) {
+      try Model(borrowing: UnsafeRawBufferPointer(start: nil, count: 0))
+    }
     // A copying init accepts the same misaligned bytes.
-    #expect(try Model(bytes: UnsafeRawBufferPointer(rebasing: raw[8..<(8 + bytes.count)])).fileBytes == bytes.count)
+    #expect(
+      try Model(bytes: UnsafeRawBufferPointer(rebasing: raw[8..<(8 + bytes.count)])).fileBytes
+        == bytes.count)
   }
 
   @Test func corruptBorrowedBytesAreRefusedAndNotFreed() throws {

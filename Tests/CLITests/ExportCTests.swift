@@ -26,8 +26,11 @@ struct ExportCTests {
       images: pixels, count: 6, rows: 5, cols: 7, labels: [0, 1, 2, 2, 1, 0], to: folder)
     let r = try ToolRunner.run(
       "bnn-run",
-      ["export-c", folder.path("m.bnn"), "--out", folder.path("m.c"), "--header", folder.path("m.h"),
-       "--images", images, "--labels", labels, "--count", "4", "--name", "tiny"])
+      [
+        "export-c", folder.path("m.bnn"), "--out", folder.path("m.c"), "--header",
+        folder.path("m.h"),
+        "--images", images, "--labels", labels, "--count", "4", "--name", "tiny",
+      ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("tiny (\(model.fileBytes) bytes, 4 test images of 35 bytes)"))
     let source = try String(contentsOfFile: folder.path("m.c"), encoding: .utf8)
@@ -35,11 +38,16 @@ struct ExportCTests {
     #expect(arrayValues(source, "tiny") == model.serialized.map { Int($0) })
     #expect(source.contains("const uint32_t tiny_size = \(model.fileBytes)u;"))
     #expect(arrayValues(source, "tiny_images") == pixels.prefix(4 * 35).map { Int($0) })
-    #expect(arrayValues(source, "tiny_expected") == (try model.predictLabels(Array(pixels.prefix(4 * 35)), count: 4)))
+    #expect(
+      arrayValues(source, "tiny_expected")
+        == (try model.predictLabels(Array(pixels.prefix(4 * 35)), count: 4)))
     #expect(arrayValues(source, "tiny_labels") == [0, 1, 2, 2])
     #expect(source.contains("const uint32_t tiny_image_count = 4u;"))
     let header = try String(contentsOfFile: folder.path("m.h"), encoding: .utf8)
-    for symbol in ["tiny[", "tiny_size", "tiny_images[", "tiny_image_count", "tiny_image_bytes", "tiny_expected[", "tiny_labels["] {
+    for symbol in [
+      "tiny[", "tiny_size", "tiny_images[", "tiny_image_count", "tiny_image_bytes",
+      "tiny_expected[", "tiny_labels[",
+    ] {
       #expect(header.contains(symbol))
     }
   }
@@ -48,7 +56,11 @@ struct ExportCTests {
     let folder = try ScratchFolder()
     for run in ["a", "b"] {
       let r = try ToolRunner.run(
-        "bnn-run", ["export-c", "--arch", "784-32-10", "--out", folder.path("\(run).c"), "--save-model", folder.path("\(run).bnn")])
+        "bnn-run",
+        [
+          "export-c", "--arch", "784-32-10", "--out", folder.path("\(run).c"), "--save-model",
+          folder.path("\(run).bnn"),
+        ])
       #expect(r.status == 0, "\(r.stderr)")
     }
     let a = try String(contentsOfFile: folder.path("a.c"), encoding: .utf8)
@@ -76,7 +88,8 @@ struct ExportCTests {
       let r = try ToolRunner.run("bnn-run", arguments)
       #expect(r.status == 2, "\(arguments): \(r.stderr)")
     }
-    let missing = try ToolRunner.run("bnn-run", ["export-c", folder.path("none.bnn"), "--out", out])
+    let missing = try ToolRunner.run(
+      "bnn-run", ["export-c", folder.path("none.bnn"), "--out", out])
     #expect(missing.status == 1)
     #expect(!FileManager.default.fileExists(atPath: out))
   }
