@@ -170,5 +170,5 @@ public struct ModelDefinition: Equatable, Sendable {
 
   /// The file format version this model needs: 1 for dense-only models, 2 with
   /// convolution or pooling (so older readers refuse those with a clear message).
-  public var formatVersion: UInt32 { layers.map(\.kind.formatVersion).max() ?? 1 }
+  public var formatVersion: UInt32 { layers.map { $0.kind.formatVersion }.max() ?? 1 }
 }

@@ -2,12 +2,15 @@ import CPopcount
 
 /// A loaded, immutable binarized network, ready to classify.
 ///
-/// The model owns one 64-byte aligned copy of its file bytes; the weights, thresholds
-/// and scales are used in place from it. A `Model` is immutable after `init`, so it is
-/// safe to share between threads; each thread brings its own `InferenceWorkspace`.
+/// The model owns one 64-byte aligned copy of its file bytes (or borrows them in place,
+/// see `init(borrowing:kernelPath:)`); the weights, thresholds and scales are used in
+/// place from them. A `Model` is immutable after `init`, so it is safe to share between
+/// threads; each thread brings its own `InferenceWorkspace`.
 public final class Model: @unchecked Sendable {
-  /// The model file bytes (64-byte aligned, owned).
+  /// The model file bytes (64-byte aligned; owned unless `ownsStorage` is false).
   let storage: UnsafeMutableRawBufferPointer
+  /// False for borrowed bytes (never written, never freed by the model).
+  let ownsStorage: Bool
   let plans: [LayerPlan]
   let kernels: UnsafePointer<bnn_kernels>
 
@@ -45,6 +48,23 @@ public final class Model: @unchecked Sendable {
     try self.init(adopting: buffer, kernelPath: kernelPath)
   }
 
+  /// Reads a model from file bytes and uses them in place, without copying them: for
+  /// a model held in a microcontroller's flash or a memory-mapped file. Validates
+  /// everything, like `init(bytes:kernelPath:)`.
+  ///
+  /// `bytes` must start at a 64-byte aligned address (else `.invalidArgument`) and stay
+  /// valid and unchanged while the model lives. The model never writes or frees them.
+  public convenience init(borrowing bytes: UnsafeRawBufferPointer, kernelPath: KernelPath? = nil) throws(ModelError) {
+    guard let base = bytes.baseAddress, bytes.count > 0 else {
+      throw .truncated(expected: ModelFormat.headerBytes + 4, actual: 0)
+    }
+    guard Int(bitPattern: base) % ModelFormat.alignment == 0 else {
+      throw .invalidArgument(
+        "model bytes used in place must start at a " + String(ModelFormat.alignment) + "-byte aligned address")
+    }
+    try self.init(adopting: UnsafeMutableRawBufferPointer(mutating: bytes), owned: false, kernelPath: kernelPath)
+  }
+
   /// Builds a model from a definition (what folding produces), through the same
   /// serialise-then-read path as a file, so it runs exactly like the loaded file.
   public convenience init(definition: ModelDefinition, kernelPath: KernelPath? = nil) throws(ModelError) {
@@ -56,8 +76,9 @@ public final class Model: @unchecked Sendable {
     return UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
   }
 
-  /// Takes ownership of `buffer` (64-byte aligned); frees it if the bytes are refused.
-  init(adopting buffer: UnsafeMutableRawBufferPointer, kernelPath: KernelPath?) throws(ModelError) {
+  /// Takes ownership of `buffer` (64-byte aligned) when `owned`, and then frees it if the
+  /// bytes are refused; borrowed buffers are never freed.
+  init(adopting buffer: UnsafeMutableRawBufferPointer, owned: Bool = true, kernelPath: KernelPath?) throws(ModelError) {
     let path = kernelPath ?? KernelPath.best
     let layout: ModelLayout
     do throws(ModelError) {
@@ -66,10 +87,11 @@ public final class Model: @unchecked Sendable {
       }
       layout = try parseModel(UnsafeRawBufferPointer(buffer))
     } catch {
-      buffer.deallocate()
+      if owned { buffer.deallocate() }
       throw error
     }
     self.storage = buffer
+    self.ownsStorage = owned
     self.kernels = path.table!
     self.kernelPath = path
     self.input = layout.input
@@ -87,7 +109,7 @@ public final class Model: @unchecked Sendable {
     self.hasConvolutions = plans.contains { $0.kind.isConvolution }
   }
 
-  deinit { storage.deallocate() }
+  deinit { if ownsStorage { storage.deallocate() } }
 
   /// The file bytes of this model (byte-identical to what it was read from).
   public var serialized: [UInt8] { Array(UnsafeRawBufferPointer(storage)) }

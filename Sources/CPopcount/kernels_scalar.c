@@ -7,10 +7,24 @@
 
 static inline int32_t popcount64_portable(uint64_t x) {
   /* SWAR popcount: no builtin, so no libgcc call on cores without popcount. */
+#if UINTPTR_MAX <= 0xFFFFFFFFu
+  /* 32-bit cores (Cortex-M, RISC-V 32): two 32-bit halves and one 32-bit multiply;
+   * the 64-bit formula would carry between halves and multiply in 64 bits (about
+   * twice the instructions on a Cortex-M4). */
+  uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
+  lo = lo - ((lo >> 1) & 0x55555555u);
+  hi = hi - ((hi >> 1) & 0x55555555u);
+  lo = (lo & 0x33333333u) + ((lo >> 2) & 0x33333333u);
+  hi = (hi & 0x33333333u) + ((hi >> 2) & 0x33333333u);
+  lo = (lo + (lo >> 4)) & 0x0F0F0F0Fu;
+  hi = (hi + (hi >> 4)) & 0x0F0F0F0Fu;
+  return (int32_t)(((lo + hi) * 0x01010101u) >> 24); /* bytes <= 16: no overflow */
+#else
   x = x - ((x >> 1) & 0x5555555555555555ULL);
   x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
   x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
   return (int32_t)((x * 0x0101010101010101ULL) >> 56);
+#endif
 }
 
 void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m,
@@ -53,16 +67,23 @@ void bnn_scalar_xor_popcount_threshold(const uint64_t *a, size_t a_stride, size_
   }
 }
 
-static inline int32_t bitplane_dot(const uint64_t *planes, const uint64_t *wj, size_t words) {
+/* popcount of each of the 8 planes of a row: shared by every output neuron. */
+static inline void plane_counts(const uint64_t *planes, size_t words, int32_t ones[8]) {
+  for (int b = 0; b < 8; b++) {
+    int32_t c = 0;
+    for (size_t k = 0; k < words; k++) c += popcount64_portable(planes[(size_t)b * words + k]);
+    ones[b] = c;
+  }
+}
+
+static inline int32_t bitplane_dot(const uint64_t *planes, const int32_t ones[8], const uint64_t *wj,
+                                   size_t words) {
   int32_t dot = 0;
   for (int b = 0; b < 8; b++) {
     const uint64_t *pb = planes + (size_t)b * words;
-    int32_t ones = 0, neg = 0;
-    for (size_t k = 0; k < words; k++) {
-      ones += popcount64_portable(pb[k]);
-      neg += popcount64_portable(pb[k] & wj[k]);
-    }
-    dot += (ones - 2 * neg) * (1 << b);
+    int32_t neg = 0;
+    for (size_t k = 0; k < words; k++) neg += popcount64_portable(pb[k] & wj[k]);
+    dot += (ones[b] - 2 * neg) * (1 << b);
   }
   return dot;
 }
@@ -70,9 +91,12 @@ static inline int32_t bitplane_dot(const uint64_t *planes, const uint64_t *wj, s
 void bnn_scalar_bitplane_gemm(const uint64_t *planes, size_t planes_stride, size_t m,
                               const uint64_t *w, size_t w_stride, size_t n,
                               size_t words, int32_t *dots, size_t dots_stride) {
-  for (size_t i = 0; i < m; i++)
-    for (size_t j = 0; j < n; j++)
-      dots[i * dots_stride + j] = bitplane_dot(planes + i * planes_stride, w + j * w_stride, words);
+  for (size_t i = 0; i < m; i++) {
+    const uint64_t *pi = planes + i * planes_stride;
+    int32_t ones[8];
+    plane_counts(pi, words, ones);
+    for (size_t j = 0; j < n; j++) dots[i * dots_stride + j] = bitplane_dot(pi, ones, w + j * w_stride, words);
+  }
 }
 
 void bnn_scalar_bitplane_threshold(const uint64_t *planes, size_t planes_stride, size_t m,
@@ -81,12 +105,15 @@ void bnn_scalar_bitplane_threshold(const uint64_t *planes, size_t planes_stride,
                                    const uint64_t *flip, uint64_t *out, size_t out_stride) {
   size_t out_words = (n + 63) / 64;
   for (size_t i = 0; i < m; i++) {
+    const uint64_t *pi = planes + i * planes_stride;
     uint64_t *oi = out + i * out_stride;
+    int32_t ones[8];
+    plane_counts(pi, words, ones);
     for (size_t ow = 0; ow < out_words; ow++) {
       uint64_t bits = 0;
       size_t j_end = (ow + 1) * 64 < n ? (ow + 1) * 64 : n;
       for (size_t j = ow * 64; j < j_end; j++) {
-        int32_t dot = bitplane_dot(planes + i * planes_stride, w + j * w_stride, words);
+        int32_t dot = bitplane_dot(pi, ones, w + j * w_stride, words);
         bits |= (uint64_t)(dot < thresholds[j]) << (j % 64);
       }
       uint64_t used = (j_end - ow * 64) == 64 ? ~0ULL : ((1ULL << (j_end - ow * 64)) - 1);

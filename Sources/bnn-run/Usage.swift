@@ -10,6 +10,7 @@ enum Usage {
       classify MODEL FILE...                 classify PGM images (P2/P5) or every image of an IDX file
       info MODEL                             layers, shapes, parameters, file size, MACs per inference
       bench MODEL                            batch-1 latency (p50/p99), throughput, binary GOPS
+      export-c MODEL --out FILE.c            the model (and test images) as C arrays for firmware
 
     Options common to every command:
       --json        machine-readable output (one JSON object on stdout)
@@ -82,12 +83,45 @@ enum Usage {
       --json           JSON output
     """
 
+  static let exportC = """
+    Usage: bnn-run export-c MODEL --out FILE.c [options]
+           bnn-run export-c --arch ARCH --out FILE.c [options]
+
+    Writes the model file's bytes as a C array for firmware: `const` (it stays in flash)
+    and 64-byte aligned, so `Model(borrowing:)` runs it in place without a copy in RAM.
+    Optionally adds test images, their true labels, and the class this engine predicts
+    for each (what the device must reproduce exactly). See docs/EMBEDDED.md.
+
+    Symbols (NAME = --name, default bnn_model):
+      const uint8_t  NAME[]            the model file, 64-byte aligned
+      const uint32_t NAME_size         its size in bytes
+    with --images:
+      const uint8_t  NAME_images[]     COUNT images, HWC 8-bit pixels, back to back
+      const uint32_t NAME_image_count, NAME_image_bytes
+      const uint16_t NAME_expected[]   this engine's prediction for each image
+      const int16_t  NAME_labels[]     the true labels (-1 without --labels)
+
+    Options:
+      --out PATH          the C source to write                                 (required)
+      --header PATH       also write a header declaring the symbols
+      --name NAME         symbol name prefix (default: bnn_model)
+      --images IDX        embed the first COUNT images of this IDX file (optionally .gz)
+      --labels IDX        and their true labels
+      --count N           number of images to embed (default: 10)
+      --section NAME      put the arrays in this linker section (e.g. external flash)
+      --arch ARCH         export a random model of this architecture instead of MODEL, as
+                          'bench --arch' makes it (for tests and size estimates)
+      --save-model PATH   also write the exported model as a .bnn file (useful with --arch)
+      --json              JSON output
+    """
+
   static func forCommand(_ name: String) -> String? {
     switch name {
     case "eval": return eval
     case "classify": return classify
     case "info": return info
     case "bench": return bench
+    case "export-c": return exportC
     default: return nil
     }
   }

@@ -24,8 +24,9 @@ func run() throws(CLIError) {
   case "eval": try EvalCommand.run(rest)
   case "classify": try ClassifyCommand.run(rest)
   case "bench": try BenchCommand.run(rest)
+  case "export-c": try ExportCCommand.run(rest)
   default:
-    throw .usage("unknown command '\(command)' (commands: eval, classify, info, bench)")
+    throw .usage("unknown command '\(command)' (commands: eval, classify, info, bench, export-c)")
   }
 }
 

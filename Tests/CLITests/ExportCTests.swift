@@ -1,0 +1,96 @@
+import BinaryNet
+import Foundation
+import Testing
+
+/// `bnn-run export-c`: the model (and test images) as C arrays for firmware.
+@Suite("bnn-run export-c")
+struct ExportCTests {
+  /// The initialiser values of the C array `name` in `source`, as integers.
+  func arrayValues(_ source: String, _ name: String) -> [Int]? {
+    guard let declaration = source.range(of: " \(name)["),
+      let open = source.range(of: "{", range: declaration.upperBound..<source.endIndex),
+      let close = source.range(of: "};", range: open.upperBound..<source.endIndex)
+    else { return nil }
+    let body = source[open.upperBound..<close.lowerBound]
+    return body.split(whereSeparator: { $0 == "," || $0.isWhitespace }).map { token in
+      token.hasPrefix("0x") ? Int(token.dropFirst(2), radix: 16)! : Int(token)!
+    }
+  }
+
+  @Test func modelImagesPredictionsAndLabelsAreExportedExactly() throws {
+    let folder = try ScratchFolder()
+    let model = try makeModel()
+    try model.write(toFile: folder.path("m.bnn"))
+    let pixels = randomPixels(6 * 35, seed: 5)
+    let (images, labels) = try writeIDX(
+      images: pixels, count: 6, rows: 5, cols: 7, labels: [0, 1, 2, 2, 1, 0], to: folder)
+    let r = try ToolRunner.run(
+      "bnn-run",
+      [
+        "export-c", folder.path("m.bnn"), "--out", folder.path("m.c"), "--header",
+        folder.path("m.h"),
+        "--images", images, "--labels", labels, "--count", "4", "--name", "tiny",
+      ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("tiny (\(model.fileBytes) bytes, 4 test images of 35 bytes)"))
+    let source = try String(contentsOfFile: folder.path("m.c"), encoding: .utf8)
+    #expect(source.contains("BNN_EXPORT_ALIGNED(64) const uint8_t tiny[\(model.fileBytes)]"))
+    #expect(arrayValues(source, "tiny") == model.serialized.map { Int($0) })
+    #expect(source.contains("const uint32_t tiny_size = \(model.fileBytes)u;"))
+    #expect(arrayValues(source, "tiny_images") == pixels.prefix(4 * 35).map { Int($0) })
+    #expect(
+      arrayValues(source, "tiny_expected")
+        == (try model.predictLabels(Array(pixels.prefix(4 * 35)), count: 4)))
+    #expect(arrayValues(source, "tiny_labels") == [0, 1, 2, 2])
+    #expect(source.contains("const uint32_t tiny_image_count = 4u;"))
+    let header = try String(contentsOfFile: folder.path("m.h"), encoding: .utf8)
+    for symbol in [
+      "tiny[", "tiny_size", "tiny_images[", "tiny_image_count", "tiny_image_bytes",
+      "tiny_expected[", "tiny_labels[",
+    ] {
+      #expect(header.contains(symbol))
+    }
+  }
+
+  @Test func randomArchitectureIsDeterministicAndSavedAsAModel() throws {
+    let folder = try ScratchFolder()
+    for run in ["a", "b"] {
+      let r = try ToolRunner.run(
+        "bnn-run",
+        [
+          "export-c", "--arch", "784-32-10", "--out", folder.path("\(run).c"), "--save-model",
+          folder.path("\(run).bnn"),
+        ])
+      #expect(r.status == 0, "\(r.stderr)")
+    }
+    let a = try String(contentsOfFile: folder.path("a.c"), encoding: .utf8)
+    let b = try String(contentsOfFile: folder.path("b.c"), encoding: .utf8)
+    #expect(a == b)
+    let model = try Model(contentsOfFile: folder.path("a.bnn"))
+    #expect(model.input.pixelCount == 784 && model.classCount == 10)
+    #expect(arrayValues(a, "bnn_model") == model.serialized.map { Int($0) })
+    #expect(!a.contains("bnn_model_images"))
+  }
+
+  @Test func usageErrors() throws {
+    let folder = try ScratchFolder()
+    try makeModel().write(toFile: folder.path("m.bnn"))
+    let m = folder.path("m.bnn")
+    let out = folder.path("m.c")
+    for arguments in [
+      ["export-c", m],  // no --out
+      ["export-c", "--out", out],  // no model
+      ["export-c", m, "--arch", "784-10", "--out", out],  // both
+      ["export-c", m, "--out", out, "--name", "2bad"],
+      ["export-c", m, "--out", out, "--labels", "x.idx"],
+      ["export-c", m, "--out", out, "--count", "3"],
+    ] {
+      let r = try ToolRunner.run("bnn-run", arguments)
+      #expect(r.status == 2, "\(arguments): \(r.stderr)")
+    }
+    let missing = try ToolRunner.run(
+      "bnn-run", ["export-c", folder.path("none.bnn"), "--out", out])
+    #expect(missing.status == 1)
+    #expect(!FileManager.default.fileExists(atPath: out))
+  }
+}
