@@ -45,7 +45,7 @@ public final class BinaryLayer: @unchecked Sendable {
   /// Unfolds `imagesPerUnfold` images at a time into `scratch`.
   func convolve(
     _ x: UnsafePointer<Float>, images: Int, into z: UnsafeMutablePointer<Float>,
-    scratch: UnsafeMutablePointer<Float>?, gemm: GEMM
+    scratch: UnsafeMutablePointer<Float>, gemm: GEMM
   ) {
     let (n, k) = (outputCount, geometry.dotLength)
     guard !geometry.isDense else {
@@ -60,9 +60,9 @@ public final class BinaryLayer: @unchecked Sendable {
       let count = min(geometry.imagesPerUnfold, images - start)
       Unfolding.unfold(
         x + start * inputCount, images: count, window: window, padValue: padValue,
-        into: scratch!, threads: gemm.threads)
+        into: scratch, threads: gemm.threads)
       gemm.multiply(
-        transA: false, transB: true, m: count * pixels, n: n, k: k, a: scratch!, lda: k,
+        transA: false, transB: true, m: count * pixels, n: n, k: k, a: scratch, lda: k,
         b: binary.data, ldb: k, c: z + start * pixels * n, ldc: n)
     }
   }
@@ -77,7 +77,7 @@ public final class BinaryLayer: @unchecked Sendable {
   func backward(
     _ dz: UnsafePointer<Float>, input x: UnsafePointer<Float>, images: Int,
     weightGradient: Matrix, alpha: Float, inputGradient dx: UnsafeMutablePointer<Float>?,
-    scratch: UnsafeMutablePointer<Float>?, gemm: GEMM
+    scratch: UnsafeMutablePointer<Float>, gemm: GEMM
   ) {
     let (n, k) = (outputCount, geometry.dotLength)
     guard !geometry.isDense else {
@@ -99,16 +99,16 @@ public final class BinaryLayer: @unchecked Sendable {
       let dzBlock = dz + start * pixels * n
       Unfolding.unfold(
         x + start * inputCount, images: count, window: window, padValue: padValue,
-        into: scratch!, threads: gemm.threads)
+        into: scratch, threads: gemm.threads)
       gemm.multiply(
         transA: true, transB: false, m: n, n: k, k: rows, alpha: alpha, a: dzBlock, lda: n,
-        b: scratch!, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
+        b: scratch, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
       if let dx {
         gemm.multiply(
           transA: false, transB: false, m: rows, n: k, k: n, a: dzBlock, lda: n, b: binary.data,
-          ldb: k, c: scratch!, ldc: k)
+          ldb: k, c: scratch, ldc: k)
         Unfolding.fold(
-          scratch!, images: count, window: window, into: dx + start * inputCount,
+          scratch, images: count, window: window, into: dx + start * inputCount,
           threads: gemm.threads)
       }
     }
