@@ -37,7 +37,8 @@ public final class BinaryLayer: @unchecked Sendable {
 
   /// Floats of im2col scratch that `convolve` and `backward` need.
   var scratchCount: Int {
-    geometry.isDense ? 0 : geometry.imagesPerUnfold * geometry.convolutionPixels * geometry.dotLength
+    geometry.isDense
+      ? 0 : geometry.imagesPerUnfold * geometry.convolutionPixels * geometry.dotLength
   }
 
   /// The convolution of `images` inputs `x` (NHWC, `inputCount` floats each):

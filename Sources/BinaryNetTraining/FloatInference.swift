@@ -37,9 +37,10 @@ public final class FloatInferenceWorkspace: @unchecked Sendable {
   /// Up to 1000 images, fewer when one image's largest activation is big (convolutions),
   /// so that no buffer exceeds about 32 MB.
   static func defaultCapacity(_ network: BinaryNetwork) -> Int {
-    let largest = network.layers.map {
-      $0.geometry.convolutionPixels * $0.outputCount
-    }.max() ?? 1
+    let largest =
+      network.layers.map {
+        $0.geometry.convolutionPixels * $0.outputCount
+      }.max() ?? 1
     return max(1, min(1000, (1 << 23) / largest))
   }
 }

@@ -66,8 +66,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     public static let mlp = Defaults(
       epochs: 20, learningRate: 0.003, finalLearningRate: 0.00003, augmentShift: 1)
+    /// Ten more epochs than MLPs: `conv` reaches 99.45% on MNIST and 92.26% on
+    /// Fashion-MNIST in 30 epochs.
     public static let convolutional = Defaults(
-      epochs: 20, learningRate: 0.003, finalLearningRate: 0.00003, augmentShift: 1)
+      epochs: 30, learningRate: 0.003, finalLearningRate: 0.00003, augmentShift: 1)
 
     public init(epochs: Int, learningRate: Float, finalLearningRate: Float, augmentShift: Int) {
       self.epochs = epochs

@@ -15,7 +15,8 @@ enum Unfolding {
     let rowSize = window.kernel_height * window.kernel_width * window.channels
     let p = UncheckedSendable((images, cols))
     Parallel.forEachChunk(
-      count: count, threads: threads, minimumChunk: max(1, (1 << 14) / max(1, rowsPerImage * rowSize))
+      count: count, threads: threads,
+      minimumChunk: max(1, (1 << 14) / max(1, rowsPerImage * rowSize))
     ) { range in
       var w = window
       bnn_im2col(
@@ -35,7 +36,8 @@ enum Unfolding {
     let rowSize = window.kernel_height * window.kernel_width * window.channels
     let p = UncheckedSendable((cols, images))
     Parallel.forEachChunk(
-      count: count, threads: threads, minimumChunk: max(1, (1 << 14) / max(1, rowsPerImage * rowSize))
+      count: count, threads: threads,
+      minimumChunk: max(1, (1 << 14) / max(1, rowsPerImage * rowSize))
     ) { range in
       var w = window
       bnn_col2im(

@@ -5,6 +5,11 @@ enum Usage {
   static var text: String {
     let c = TrainingConfiguration.self
     let (mlp, conv) = (c.Defaults.mlp, c.Defaults.convolutional)
+    /// The MLP default, and the convolutional one where it differs.
+    func byKind<T: Equatable>(_ value: (TrainingConfiguration.Defaults) -> T) -> String {
+      value(mlp) == value(conv)
+        ? "\(value(mlp))" : "\(value(mlp)) for MLPs, \(value(conv)) for conv nets"
+    }
     return """
       bnn-train \(Version.string): train a binarized network (BNN: an MLP or a convolutional
       net) on MNIST-style data and write a BinaryNet model file for bnn-run.
@@ -43,15 +48,13 @@ enum Usage {
                           and activations with +1 in the others, as the engine does.
 
       TRAINING
-        --epochs N        epochs (default: \(mlp.epochs) for MLPs, \(conv.epochs) for convolutional nets)
+        --epochs N        epochs (default: \(byKind(\.epochs)))
         --batch N         mini-batch size (default: \(c.defaultBatchSize))
-        --lr X            Adam learning rate at the first step (default: \(mlp.learningRate), conv:
-                          \(conv.learningRate))
-        --lr-end X        learning rate at the last step (default: \(mlp.finalLearningRate), conv:
-                          \(conv.finalLearningRate))
+        --lr X            Adam learning rate at the first step (default: \(byKind(\.learningRate)))
+        --lr-end X        learning rate at the last step (default: \(byKind(\.finalLearningRate)))
         --schedule S      exponential, cosine or constant decay per step (default: \(c.defaultSchedule.rawValue))
         --augment N       shift each training image by a random offset of up to N pixels
-                          in x and y (default: \(mlp.augmentShift), conv: \(conv.augmentShift); 0 = off)
+                          in x and y (default: \(byKind(\.augmentShift)), 0 = off)
         --seed N          seed of the initialisation and shuffling (default: 1); a run is
                           reproducible for a given seed, whatever the thread count
         --bn-samples N    training images used to re-estimate BatchNorm statistics with the

@@ -73,7 +73,8 @@ import Testing
                 for c in 0..<shape.channels {
                   let expected: Float
                   if let (iy, ix) = Self.source(g, oy: oy, ox: ox, ky: ky, kx: kx) {
-                    expected = x[n * shape.elementCount + (iy * shape.width + ix) * shape.channels + c]
+                    expected =
+                      x[n * shape.elementCount + (iy * shape.width + ix) * shape.channels + c]
                   } else {
                     expected = padValue
                   }
@@ -185,7 +186,8 @@ import Testing
     let z = Matrix(rows: images * g.convolutionPixels, cols: g.outputChannels)
     x.withUnsafeBufferPointer {
       layer.convolve(
-        $0.baseAddress!, images: images, into: z.data, scratch: scratch.data, gemm: GEMM(threads: 2))
+        $0.baseAddress!, images: images, into: z.data, scratch: scratch.data, gemm: GEMM(threads: 2)
+      )
     }
     guard g.pool else { return (z.values.map(Double.init), []) }
     let pooled = Matrix(rows: images * g.outputPixels, cols: g.outputChannels)
@@ -244,7 +246,10 @@ import Testing
   /// stay put: the layer's `dW` and `dx` must equal central differences of `L` (checked
   /// where a perturbation leaves every winner in place).
   @Test(arguments: [
-    (TensorShape(height: 6, width: 7, channels: 3), Geometry(kernelHeight: 3, kernelWidth: 3), true, false),
+    (
+      TensorShape(height: 6, width: 7, channels: 3), Geometry(kernelHeight: 3, kernelWidth: 3),
+      true, false
+    ),
     (
       TensorShape(height: 7, width: 6, channels: 2),
       Geometry(kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .same), false, true
@@ -358,7 +363,8 @@ import Testing
         .dense(outputs: 256), .dense(outputs: 10),
       ])
     let geometries = conv.layerGeometries!
-    #expect(geometries.map(\.output.description) == ["28x28x32", "14x14x64", "7x7x128", "256", "10"])
+    #expect(
+      geometries.map(\.output.description) == ["28x28x32", "14x14x64", "7x7x128", "256", "10"])
     #expect(geometries.map(\.dotLength) == [9, 288, 576, 6272, 256])
     #expect(geometries[1].convolution == TensorShape(height: 28, width: 28, channels: 64))
     #expect(geometries.map(\.isDense) == [false, false, false, true, true])
@@ -368,17 +374,33 @@ import Testing
     let mlp = NetworkArchitecture.mlp(input: image, widths: [1024, 1024, 1024, 10])
     #expect(mlp.spec == "784-1024-1024-1024-10" && !mlp.isConvolutional)
     #expect(mlp.weightCount == 784 * 1024 + 2 * 1024 * 1024 + 10240)
-    #expect(mlp.layerGeometries![0].window == Geometry(kernelHeight: 28, kernelWidth: 28, stride: 1, padding: .valid))
     #expect(
-      NetworkArchitecture(input: image, layers: [
-        .convolution(channels: 8, kernel: 3, stride: 2, padding: .valid, pool: true), .dense(outputs: 10),
-      ]).spec == "c8s2v-p-10")
+      mlp.layerGeometries![0].window
+        == Geometry(kernelHeight: 28, kernelWidth: 28, stride: 1, padding: .valid))
+    #expect(
+      NetworkArchitecture(
+        input: image,
+        layers: [
+          .convolution(channels: 8, kernel: 3, stride: 2, padding: .valid, pool: true),
+          .dense(outputs: 10),
+        ]
+      ).spec == "c8s2v-p-10")
     // Windows that do not fit, pooling a 1x1 map, a dense layer before a convolution,
     // no dense layer at the end.
     for layers: [NetworkArchitecture.Layer] in [
-      [.convolution(channels: 8, kernel: 29, stride: 1, padding: .valid, pool: false), .dense(outputs: 10)],
-      [.convolution(channels: 8, kernel: 28, stride: 1, padding: .valid, pool: true), .dense(outputs: 10)],
-      [.dense(outputs: 10), .convolution(channels: 8, kernel: 1, stride: 1, padding: .same, pool: false), .dense(outputs: 10)],
+      [
+        .convolution(channels: 8, kernel: 29, stride: 1, padding: .valid, pool: false),
+        .dense(outputs: 10),
+      ],
+      [
+        .convolution(channels: 8, kernel: 28, stride: 1, padding: .valid, pool: true),
+        .dense(outputs: 10),
+      ],
+      [
+        .dense(outputs: 10),
+        .convolution(channels: 8, kernel: 1, stride: 1, padding: .same, pool: false),
+        .dense(outputs: 10),
+      ],
       [.convolution(channels: 8, kernel: 3, stride: 1, padding: .same, pool: false)],
     ] {
       #expect(NetworkArchitecture(input: image, layers: layers).layerGeometries == nil)

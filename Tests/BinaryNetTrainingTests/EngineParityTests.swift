@@ -72,7 +72,10 @@ import Testing
       .convolution(channels: 7, kernel: 3, stride: 1, padding: .same, pool: false),
       .dense(outputs: 10), .dense(outputs: 4),
     ],
-    [.convolution(channels: 4, kernel: 2, stride: 1, padding: .valid, pool: true), .dense(outputs: 4)],
+    [
+      .convolution(channels: 4, kernel: 2, stride: 1, padding: .valid, pool: true),
+      .dense(outputs: 4),
+    ],
     [
       .convolution(channels: 3, kernel: 5, stride: 2, padding: .same, pool: false),
       .convolution(channels: 70, kernel: 1, stride: 1, padding: .same, pool: true),
@@ -101,9 +104,11 @@ import Testing
     let dataset = try Dataset.load(directory: folder, name: "mnist")
     let count = 1000
     let size = dataset.train.images.imageSize
-    let pixels = Array(dataset.train.images.pixels.prefix(count * size))
+    let pixels =
+      Array(dataset.train.images.pixels.prefix(count * size))
       + Array(dataset.test.images.pixels.prefix(count * size))
-    let labels = Array(dataset.train.labels.prefix(count)) + Array(dataset.test.labels.prefix(count))
+    let labels =
+      Array(dataset.train.labels.prefix(count)) + Array(dataset.test.labels.prefix(count))
     // The test digits are the "validation" part: never trained on.
     let data = TrainingData(
       pixels: pixels, labels: labels, width: 28, height: 28, validationCount: count)
@@ -147,7 +152,8 @@ import Testing
       SyntheticData.convolutionConfiguration(epochs: 1),
       data: SyntheticData.shapes(count: 300, validationCount: 100), seed: 6)
     let convLayers = convolutional.model.trainedLayers()
-    guard case .convolution(let conv) = convLayers[0], case .convolution(let strided) = convLayers[1]
+    guard case .convolution(let conv) = convLayers[0],
+      case .convolution(let strided) = convLayers[1]
     else {
       Issue.record("convolutions fold into convolution layers")
       return
@@ -155,7 +161,8 @@ import Testing
     #expect(conv.poolAfter && !strided.poolAfter)
     #expect(conv.inputShape == TensorShape(height: 8, width: 8, channels: 1))
     #expect(strided.inputShape == TensorShape(height: 4, width: 4, channels: 16))
-    #expect(strided.geometry == Geometry(kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .same))
+    #expect(
+      strided.geometry == Geometry(kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .same))
     #expect(strided.weights == convolutional.model.layers[1].latent.values)
     #expect(strided.outputShape == TensorShape(height: 2, width: 2, channels: 16))
   }

@@ -120,8 +120,9 @@ import Testing
         .convolution(channels: 40, kernel: 5, stride: 1, padding: .same, pool: true),
         .dense(outputs: 4),
       ])
-    #expect(BinaryNetwork(architecture: architecture, epsilon: 1e-4, momentum: 0.1)
-      .layers[1].geometry.imagesPerUnfold < 50)
+    #expect(
+      BinaryNetwork(architecture: architecture, epsilon: 1e-4, momentum: 0.1)
+        .layers[1].geometry.imagesPerUnfold < 50)
     var configuration = SyntheticData.configuration(epochs: 1, architecture: architecture)
     configuration.batchSize = 50
     let one = Trainer(configuration: configuration, data: data, threads: 1)
