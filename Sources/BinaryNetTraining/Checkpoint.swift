@@ -8,14 +8,14 @@ import Foundation
 /// File layout (little-endian):
 ///
 ///     "BNNTCKPT"            8-byte magic
-///     UInt32                format version (1)
+///     UInt32                format version (2; version 1 described MLPs only)
 ///     UInt64                length L of the metadata
 ///     L bytes               metadata: JSON of `Checkpoint.Metadata`
 ///     tensors               float32 values of each tensor in `metadata.tensors` order
 ///     UInt32                CRC-32 of everything before it
 public struct Checkpoint: Sendable {
   public static let magic: [UInt8] = Array("BNNTCKPT".utf8)
-  public static let formatVersion: UInt32 = 1
+  public static let formatVersion: UInt32 = 2
 
   public struct TensorEntry: Codable, Equatable, Sendable {
     public var name: String

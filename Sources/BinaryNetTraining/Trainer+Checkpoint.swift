@@ -43,12 +43,14 @@ extension Trainer {
     checkpoint: Checkpoint, path: String, data: TrainingData, threads: Int
   ) throws(CheckpointError) {
     let configuration = checkpoint.metadata.configuration
-    guard data.imageSize == configuration.architecture.inputCount else {
+    guard data.shape == configuration.architecture.input else {
       throw .mismatch(
         path: path,
         detail:
-          "it was trained on images of \(configuration.architecture.inputCount) pixels, these have \(data.imageSize)"
-      )
+          "it was trained on \(configuration.architecture.input) images, these are \(data.shape)")
+    }
+    guard configuration.architecture.layerGeometries != nil else {
+      throw .corrupt(path: path, detail: "its architecture's layers do not fit together")
     }
     guard data.validationCount == configuration.validationCount,
       data.trainingCount >= configuration.batchSize

@@ -1,7 +1,7 @@
 import CFloatKernels
 import Dispatch
 
-/// Trains a `BinaryMLP` epoch by epoch: seeded shuffling, mini-batch forward/backward,
+/// Trains a `BinaryNetwork` epoch by epoch: seeded shuffling, mini-batch forward/backward,
 /// Adam with a decaying learning rate, latent weights clipped to [-1, 1].
 ///
 /// The whole state that decides the future (model, Adam moments, step, epoch, RNG) can be
@@ -9,7 +9,7 @@ import Dispatch
 /// Results do not depend on `threads` either (every reduction runs in a fixed order).
 public final class Trainer: @unchecked Sendable {
   public let configuration: TrainingConfiguration
-  public let model: BinaryMLP
+  public let model: BinaryNetwork
   public let data: TrainingData
   public private(set) var gemm: GEMM
   /// Completed epochs.
@@ -22,17 +22,16 @@ public final class Trainer: @unchecked Sendable {
   let gammaMoments: [AdamMoments]
   let betaMoments: [AdamMoments]
   let optimizer = Adam()
-  private lazy var workspace = TrainingWorkspace(
-    architecture: configuration.architecture, batch: configuration.batchSize)
+  private lazy var workspace = TrainingWorkspace(network: model, batch: configuration.batchSize)
 
   /// A fresh run: weights initialised from `configuration.seed`.
   public init(configuration: TrainingConfiguration, data: TrainingData, threads: Int) {
-    precondition(data.imageSize == configuration.architecture.inputCount)
+    precondition(data.shape == configuration.architecture.input)
     precondition(data.trainingCount >= configuration.batchSize && configuration.batchSize > 0)
     self.configuration = configuration
     self.data = data
     gemm = GEMM(threads: threads)
-    model = BinaryMLP(
+    model = BinaryNetwork(
       architecture: configuration.architecture, epsilon: configuration.batchNormEpsilon,
       momentum: configuration.batchNormMomentum)
     rng = Xoshiro256(seed: configuration.seed)
@@ -68,11 +67,12 @@ public final class Trainer: @unchecked Sendable {
       end: configuration.finalLearningRate)
   }
 
-  /// The Glorot learning-rate scale of layer `index`'s binary weights, or 1.
+  /// The Glorot learning-rate scale of layer `index`'s binary weights,
+  /// `1 / sqrt(1.5 / (fanIn + fanOut))`, or 1.
   func weightLearningRateScale(_ index: Int) -> Float {
     guard configuration.glorotLearningRateScale else { return 1 }
-    let layer = model.layers[index]
-    return 1 / (1.5 / Float(layer.inputCount + layer.outputCount)).squareRoot()
+    let geometry = model.layers[index].geometry
+    return 1 / (1.5 / Float(geometry.fanIn + geometry.fanOut)).squareRoot()
   }
 
   /// Trains one epoch over a fresh permutation of the training images (a final partial
@@ -104,7 +104,7 @@ public final class Trainer: @unchecked Sendable {
           .loadShiftedInputs(
             pixels: pixels.baseAddress!, indices: indices, into: ws.input, rng: &rng)
         } else {
-          BinaryMLP.loadInputs(
+          BinaryNetwork.loadInputs(
             pixels: pixels.baseAddress!, imageSize: data.imageSize, indices: indices, into: ws.input
           )
         }

@@ -1,3 +1,4 @@
+import BinaryNet
 import MNISTLoader
 
 /// The training images split into a training part (the first images) and a held-out
@@ -32,6 +33,9 @@ public struct TrainingData: Sendable {
       pixels: images.images.pixels, labels: images.labels, width: images.images.cols,
       height: images.images.rows, validationCount: validationCount)
   }
+
+  /// The images' shape (one channel).
+  public var shape: TensorShape { TensorShape(height: height, width: width, channels: 1) }
 
   public var trainingIndices: Range<Int> { 0..<trainingCount }
   public var validationIndices: Range<Int> { trainingCount..<labels.count }

@@ -39,11 +39,9 @@ struct Finisher {
     }
 
     // Fold, write, re-load.
-    let images = dataset.train.images
     let engineModel: Model
     do {
-      engineModel = try model.fold(
-        width: images.cols, height: images.rows, labels: dataset.classNames)
+      engineModel = try model.fold(labels: dataset.classNames)
       try engineModel.write(toFile: paths.model)
     } catch {
       throw .runtime("cannot write the model: \(error.description)")
@@ -70,7 +68,7 @@ struct Finisher {
     let disagreements = zip(enginePredictions, float.predictions).filter { $0 != $1 }.count
 
     // Training curve.
-    let title = "bnn-train \(configuration.architecture.name) on \(dataset.name)"
+    let title = "bnn-train \(architectureName(configuration.architecture.spec)) on \(dataset.name)"
     let svg = TrainingCurveSVG.render(
       history: trainer.history, title: title, testAccuracy: engineAccuracy)
     do {
@@ -100,7 +98,7 @@ struct Finisher {
           ("event", .string("summary")), ("model", .string(paths.model)),
           ("model_bytes", .int(fileBytes)),
           ("dataset", .string(dataset.name)), ("data", .string(dataset.directory)),
-          ("arch", .string(configuration.architecture.dashed)),
+          ("arch", .string(configuration.architecture.spec)),
           ("epochs", .int(configuration.epochs)),
           ("batch", .int(configuration.batchSize)),
           ("lr", .number(shortestDouble(configuration.learningRate))),

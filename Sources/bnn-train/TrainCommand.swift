@@ -44,10 +44,16 @@ struct TrainCommand {
     }
     let dataset = try loadDataset(
       name: datasetName, directory: dataDirectory, checkpoint: checkpoint)
-    let imageSize = dataset.train.images.imageSize
-    let configuration =
-      checkpoint?.metadata.configuration
-      ?? options.configuration(architecture: MLPArchitecture.parse("mlp-1024")!)
+    let images = dataset.train.images
+    let imageShape = TensorShape(height: images.rows, width: images.cols, channels: 1)
+    let configuration: TrainingConfiguration
+    if let stored = checkpoint?.metadata.configuration {
+      configuration = stored
+    } else {
+      let chosen = options.architecture ?? TrainOptions.defaultArchitecture()
+      let architecture = try chosen.network(input: imageShape)
+      configuration = options.configuration(architecture: architecture)
+    }
     try validate(configuration, dataset: dataset)
 
     let data = TrainingData(dataset.train, validationCount: configuration.validationCount)
@@ -73,9 +79,9 @@ struct TrainCommand {
       hasValidation: configuration.validationCount > 0)
     let arch = configuration.architecture
     reporter.say(
-      "bnn-train: \(arch.description) on \(datasetName) (\(dataset.directory)): "
+      "bnn-train: \(architectureDescription(arch.spec)) on \(datasetName) (\(dataset.directory)): "
         + "\(data.trainingCount) training, \(data.validationCount) validation, \(dataset.test.count) test images "
-        + "of \(imageSize) pixels; \(arch.weightCount) binary weights")
+        + "of \(imageShape); \(arch.weightCount) binary weights")
     reporter.say(
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
@@ -125,7 +131,7 @@ struct TrainCommand {
   /// `DATASET-ARCH.bnn` in the current directory.
   func defaultOutputPath() -> String {
     let dataset = options.datasetName ?? "mnist"
-    let arch = options.architecture?.name ?? "mlp-1024"
+    let arch = options.architecture.map { architectureName($0.spec) } ?? "mlp-1024"
     return "\(dataset)-\(arch).bnn"
   }
 
@@ -145,11 +151,13 @@ struct TrainCommand {
   func loadDataset(name: String, directory: String?, checkpoint: Checkpoint?) throws(CLIError)
     -> Dataset
   {
-    let architecture = options.architecture ?? checkpoint?.metadata.configuration.architecture
-    let classCount = architecture?.classCount ?? 10
+    let spec = options.architecture?.spec ?? checkpoint?.metadata.configuration.architecture.spec
+    let classCount =
+      options.architecture?.classCount ?? checkpoint?.metadata.configuration.architecture.classCount
+      ?? 10
     if directory == nil, TrainOptions.knownDatasets.contains(name), classCount != 10 {
       throw .usage(
-        "\(name) has 10 classes, but the architecture \(architecture!.dashed) has \(classCount) outputs; end it with -10"
+        "\(name) has 10 classes, but the architecture \(spec ?? "") has \(classCount) outputs; end it with -10"
       )
     }
     do {
@@ -167,15 +175,9 @@ struct TrainCommand {
   /// Checks that the configuration fits the data (usage errors).
   func validate(_ configuration: TrainingConfiguration, dataset: Dataset) throws(CLIError) {
     let arch = configuration.architecture
-    let images = dataset.train.images
-    guard arch.inputCount == images.imageSize else {
-      throw .usage(
-        "the architecture \(arch.dashed) takes \(arch.inputCount) inputs, but the images have \(images.imageSize) pixels (\(images.rows)x\(images.cols)); start it with \(images.imageSize)-"
-      )
-    }
     guard arch.classCount == dataset.classCount else {
       throw .usage(
-        "the architecture \(arch.dashed) has \(arch.classCount) outputs, but the data set has \(dataset.classCount) classes"
+        "the architecture \(arch.spec) has \(arch.classCount) outputs, but the data set has \(dataset.classCount) classes"
       )
     }
     guard configuration.validationCount < dataset.train.count else {

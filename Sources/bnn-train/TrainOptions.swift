@@ -1,3 +1,4 @@
+import BinaryNet
 import BinaryNetTraining
 import CFloatKernels
 import CLISupport
@@ -11,7 +12,7 @@ struct TrainOptions {
   /// `--dataset` or, with `--data`, the folder's name; nil when absent (resume decides).
   var datasetName: String?
   var dataDirectory: String?
-  var architecture: MLPArchitecture?
+  var architecture: Architecture?
   var epochs: Int?
   var batchSize: Int?
   var learningRate: Float?
@@ -28,6 +29,12 @@ struct TrainOptions {
   var json: Bool
 
   static let knownDatasets = ["mnist", "fashion-mnist"]
+
+  /// `mlp-1024`, the architecture when `--arch` is not given.
+  static func defaultArchitecture() -> Architecture {
+    guard let preset = try? Architecture.parse("mlp-1024") else { fatalError("bad preset") }
+    return preset
+  }
   static let valued: Set<String> = [
     "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment",
     "val",
@@ -50,19 +57,7 @@ struct TrainOptions {
     } else if let dataDirectory {
       datasetName = URL(fileURLWithPath: dataDirectory).standardizedFileURL.lastPathComponent
     }
-    if let text = parsed.string("arch") {
-      guard let architecture = MLPArchitecture.parse(text) else {
-        if text == "conv" || text.split(separator: "-").contains(where: { $0.first == "c" }) {
-          throw .usage(
-            "bnn-train trains MLPs only; '\(text)' is convolutional (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)"
-          )
-        }
-        throw .usage(
-          "unknown architecture '\(text)' (use mlp-1024, mlp-4096 or widths such as 784-256-256-10)"
-        )
-      }
-      self.architecture = architecture
-    }
+    if let text = parsed.string("arch") { architecture = try Architecture.parse(text) }
     epochs = try Self.optionalInt(parsed, "epochs", 1...100_000)
     batchSize = try Self.optionalInt(parsed, "batch", 1...1_000_000)
     learningRate = try Self.optionalFloat(parsed, "lr", 1e-9...10)
@@ -125,16 +120,14 @@ struct TrainOptions {
     return Float(try parsed.double(name, default: 0, in: range))
   }
 
-  /// The configuration of a new run: given options over the defaults.
-  func configuration(architecture defaultArchitecture: MLPArchitecture) -> TrainingConfiguration {
+  /// The configuration of a new run: given options over the defaults (which depend on
+  /// whether the network is convolutional).
+  func configuration(architecture: NetworkArchitecture) -> TrainingConfiguration {
     let c = TrainingConfiguration.self
     return TrainingConfiguration(
-      architecture: architecture ?? defaultArchitecture, epochs: epochs ?? c.defaultEpochs,
-      batchSize: batchSize ?? c.defaultBatchSize,
-      learningRate: learningRate ?? c.defaultLearningRate,
-      finalLearningRate: finalLearningRate ?? c.defaultFinalLearningRate,
-      schedule: schedule ?? c.defaultSchedule, seed: seed ?? 1,
-      augmentShift: augmentShift ?? c.defaultAugmentShift,
+      architecture: architecture, epochs: epochs, batchSize: batchSize ?? c.defaultBatchSize,
+      learningRate: learningRate, finalLearningRate: finalLearningRate,
+      schedule: schedule ?? c.defaultSchedule, seed: seed ?? 1, augmentShift: augmentShift,
       validationCount: validationCount ?? c.defaultValidationCount,
       reestimationCount: reestimationCount ?? c.defaultReestimationCount)
   }
@@ -149,7 +142,7 @@ struct TrainOptions {
         conflicts.append("--\(name) \(show(given)) (checkpoint: \(show(stored)))")
       }
     }
-    check("arch", architecture, configuration.architecture) { $0.name }
+    check("arch", architecture?.spec, configuration.architecture.spec) { architectureName($0) }
     check("epochs", epochs, configuration.epochs) { String($0) }
     check("batch", batchSize, configuration.batchSize) { String($0) }
     check("lr", learningRate, configuration.learningRate) { "\($0)" }

@@ -4,9 +4,15 @@ import BinaryNetTraining
 enum Usage {
   static var text: String {
     let c = TrainingConfiguration.self
+    let (mlp, conv) = (c.Defaults.mlp, c.Defaults.convolutional)
+    /// The MLP default, and the convolutional one where it differs.
+    func byKind<T: Equatable>(_ value: (TrainingConfiguration.Defaults) -> T) -> String {
+      value(mlp) == value(conv)
+        ? "\(value(mlp))" : "\(value(mlp)) for MLPs, \(value(conv)) for conv nets"
+    }
     return """
-      bnn-train \(Version.string): train a binarized MLP (BNN) on MNIST-style data and write a
-      BinaryNet model file for bnn-run.
+      bnn-train \(Version.string): train a binarized network (BNN: an MLP or a convolutional
+      net) on MNIST-style data and write a BinaryNet model file for bnn-run.
 
       USAGE
         bnn-train [--dataset NAME | --data DIR] [--arch ARCH] [options]
@@ -23,18 +29,32 @@ enum Usage {
                           (default: \(c.defaultValidationCount))
 
       MODEL
-        --arch ARCH       mlp-1024 (784-1024-1024-1024-10, default), mlp-4096
-                          (784-4096-4096-4096-10), or widths such as 784-256-256-10: the first
-                          must equal the image size, the last the number of classes
+        --arch ARCH       a preset or a layer spec (default: mlp-1024). Presets:
+                            mlp-1024  784-1024-1024-1024-10
+                            mlp-4096  784-4096-4096-4096-10
+                            conv      c32-c64-p-c128-p-256-10
+                          A spec is layers joined by '-'; the input shape comes from the data
+                          (28x28x1 for MNIST):
+                            N         a dense layer of N outputs (the last one: the classes;
+                                      an MLP starts with its input size, e.g. 784-256-256-10)
+                            cN        a convolution with N output channels, 3x3, stride 1,
+                                      'same' padding; options after N: kK kernel KxK, sS
+                                      stride S, v 'valid' padding (e.g. c64k5s2v)
+                            p         2x2 max pooling (stride 2) after the convolution before
+                                      it, ahead of its BatchNorm
+                          Convolutions come first, dense layers follow on the flattened
+                          activations. Every layer has BatchNorm and sign (the last: BatchNorm
+                          and softmax); 'same' padding pads pixels with 0 in the first layer
+                          and activations with +1 in the others, as the engine does.
 
       TRAINING
-        --epochs N        epochs (default: \(c.defaultEpochs))
+        --epochs N        epochs (default: \(byKind(\.epochs)))
         --batch N         mini-batch size (default: \(c.defaultBatchSize))
-        --lr X            Adam learning rate at the first step (default: \(c.defaultLearningRate))
-        --lr-end X        learning rate at the last step (default: \(c.defaultFinalLearningRate))
+        --lr X            Adam learning rate at the first step (default: \(byKind(\.learningRate)))
+        --lr-end X        learning rate at the last step (default: \(byKind(\.finalLearningRate)))
         --schedule S      exponential, cosine or constant decay per step (default: \(c.defaultSchedule.rawValue))
         --augment N       shift each training image by a random offset of up to N pixels
-                          in x and y (default: \(c.defaultAugmentShift), 0 = off)
+                          in x and y (default: \(byKind(\.augmentShift)), 0 = off)
         --seed N          seed of the initialisation and shuffling (default: 1); a run is
                           reproducible for a given seed, whatever the thread count
         --bn-samples N    training images used to re-estimate BatchNorm statistics with the
@@ -66,6 +86,8 @@ enum Usage {
       EXAMPLES
         bnn-train                                       # mlp-1024 on MNIST -> mnist-mlp-1024.bnn
         bnn-train --dataset fashion-mnist --epochs 30 --out fashion.bnn
+        bnn-train --arch conv --dataset fashion-mnist   # -> fashion-mnist-conv.bnn
+        bnn-train --arch c16k5-p-c32-p-128-10 --epochs 5
         bnn-train --arch 784-256-256-10 --epochs 5 --batch 200 --seed 7
         bnn-train --data /path/to/idx-folder --arch 784-512-10 --json > run.jsonl
         bnn-train --resume --out mnist-mlp-1024.bnn     # after an interruption

@@ -222,17 +222,4 @@ import Testing
       step: 50, totalSteps: 101, start: 0.01, end: 0.0001)
     #expect(abs(middle - 0.001) < 1e-7)
   }
-
-  @Test func architecturesParse() {
-    #expect(MLPArchitecture.parse("mlp-1024")?.widths == [784, 1024, 1024, 1024, 10])
-    #expect(MLPArchitecture.parse("mlp-4096")?.widths == [784, 4096, 4096, 4096, 10])
-    #expect(MLPArchitecture.parse("784-256-256-10")?.widths == [784, 256, 256, 10])
-    #expect(MLPArchitecture.parse("784-1024-1024-1024-10")?.name == "mlp-1024")
-    for bad in [
-      "", "mlp", "mlp-2048", "784", "784-", "784--10", "784-0-10", "a-b", "-784-10", "784-10-",
-    ] {
-      #expect(MLPArchitecture.parse(bad) == nil, "\(bad)")
-    }
-    #expect(MLPArchitecture.parse("784-256-10")!.weightCount == 784 * 256 + 256 * 10)
-  }
 }

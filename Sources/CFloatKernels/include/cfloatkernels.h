@@ -89,6 +89,41 @@ void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, siz
                             size_t ld, const float *gamma, const float *inverse_std,
                             float *dgamma, float *dbeta);
 
+/*
+ * Convolution windows over NHWC images (convolution.c). Output pixel (oy, ox) reads input
+ * rows oy*stride - pad_top + (0 ... kernel_height-1) and columns ox*stride - pad_left + ...;
+ * positions outside the image are padding.
+ */
+typedef struct {
+  size_t height, width, channels; /* one input image */
+  size_t kernel_height, kernel_width, stride;
+  size_t pad_top, pad_left;
+  size_t out_height, out_width;
+} bnn_window;
+
+/*
+ * im2col: `count` images -> rows [count * out_height * out_width][kh * kw * channels], each
+ * the window of one output pixel in (ky, kx, channel) order; padding reads `pad_value`.
+ */
+void bnn_im2col(const float *images, size_t count, const bnn_window *window, float pad_value,
+                float *cols);
+
+/* col2im, the adjoint of im2col: images = 0, then every element of cols is added onto the
+   input position it was read from (padding positions are dropped). */
+void bnn_col2im(const float *cols, size_t count, const bnn_window *window, float *images);
+
+/*
+ * 2x2 max pooling, stride 2, over NHWC images (pooling.c); odd last rows/columns dropped.
+ * index[o] = 2*dy + dx of the winning input (the first in that order on ties).
+ */
+void bnn_maxpool2x2_forward(const float *in, size_t count, size_t height, size_t width,
+                            size_t channels, float *out, unsigned char *index);
+
+/* Gradient of the pooling: gradient_in = 0 except at each window's winner, which gets the
+   output's gradient. height, width: the pooling's input. */
+void bnn_maxpool2x2_backward(const float *gradient_out, const unsigned char *index, size_t count,
+                             size_t height, size_t width, size_t channels, float *gradient_in);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,58 @@
+/*
+ * 2x2 max pooling with stride 2 over NHWC images (an odd last row or column is dropped):
+ *
+ *   out[n][y][x][c] = max_{dy,dx in {0,1}} in[n][2y+dy][2x+dx][c]
+ *
+ * The forward pass records which of the four inputs won (index 2*dy + dx, the first one
+ * in that order on ties); the backward pass routes each output gradient to that input
+ * alone and gives every other input (dropped rows and columns included) gradient 0.
+ */
+#include <string.h>
+
+#include "cfloatkernels.h"
+
+void bnn_maxpool2x2_forward(const float *restrict in, size_t count, size_t height, size_t width,
+                            size_t channels, float *restrict out, unsigned char *restrict index) {
+  const size_t oh = height / 2, ow = width / 2;
+  for (size_t n = 0; n < count; n++) {
+    const float *image = in + n * height * width * channels;
+    for (size_t y = 0; y < oh; y++) {
+      for (size_t x = 0; x < ow; x++) {
+        const float *p00 = image + ((2 * y) * width + 2 * x) * channels;
+        const float *p01 = p00 + channels;
+        const float *p10 = p00 + width * channels;
+        const float *p11 = p10 + channels;
+        const size_t o = ((n * oh + y) * ow + x) * channels;
+        for (size_t c = 0; c < channels; c++) {
+          float best = p00[c];
+          unsigned char which = 0;
+          if (p01[c] > best) best = p01[c], which = 1;
+          if (p10[c] > best) best = p10[c], which = 2;
+          if (p11[c] > best) best = p11[c], which = 3;
+          out[o + c] = best;
+          index[o + c] = which;
+        }
+      }
+    }
+  }
+}
+
+void bnn_maxpool2x2_backward(const float *restrict gradient_out, const unsigned char *restrict index,
+                             size_t count, size_t height, size_t width, size_t channels,
+                             float *restrict gradient_in) {
+  const size_t oh = height / 2, ow = width / 2;
+  memset(gradient_in, 0, count * height * width * channels * sizeof(float));
+  for (size_t n = 0; n < count; n++) {
+    float *image = gradient_in + n * height * width * channels;
+    for (size_t y = 0; y < oh; y++) {
+      for (size_t x = 0; x < ow; x++) {
+        float *p00 = image + ((2 * y) * width + 2 * x) * channels;
+        const size_t o = ((n * oh + y) * ow + x) * channels;
+        for (size_t c = 0; c < channels; c++) {
+          const unsigned char which = index[o + c];
+          p00[((which >> 1) * width + (which & 1)) * channels + c] = gradient_out[o + c];
+        }
+      }
+    }
+  }
+}
