@@ -1,7 +1,7 @@
 /*
  * The one place that selects the kernel path.
  *
- * x86-64: POPCNT and AVX2 tables exist in every build; they are handed out only
+ * x86-64: POPCNT, AVX2 and AVX-512 tables exist in every build; they are handed out only
  * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
  * Anything else (e.g. Cortex-M): the scalar reference only.
  * Portable C: no compiler builtins outside the #if guards.
@@ -25,6 +25,13 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
     __builtin_cpu_init();
     return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) ? &bnn_avx2_kernels
                                                                                  : NULL;
+  case BNN_PATH_AVX512:
+    /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state. */
+    __builtin_cpu_init();
+    return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+            __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt"))
+               ? &bnn_avx512_kernels
+               : NULL;
 #endif
 #if defined(BNN_HAVE_NEON)
   case BNN_PATH_NEON:
@@ -40,6 +47,7 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
  * NEON is the only fast path on AArch64; elsewhere only scalar exists. */
 static const bnn_kernel_path preference[] = {
     BNN_PATH_NEON,
+    BNN_PATH_AVX512,
     BNN_PATH_AVX2,
     BNN_PATH_POPCNT,
     BNN_PATH_SCALAR,

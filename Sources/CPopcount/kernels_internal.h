@@ -10,6 +10,7 @@ extern const bnn_kernels bnn_scalar_kernels;
 #define BNN_HAVE_X86 1
 extern const bnn_kernels bnn_popcnt_kernels;
 extern const bnn_kernels bnn_avx2_kernels;
+extern const bnn_kernels bnn_avx512_kernels;
 #endif
 
 #if defined(__aarch64__) && defined(__ARM_NEON)

@@ -45,8 +45,9 @@ let guardWords = 4
 
 // MARK: - Paths
 
-/// Every path with a table in this build and on this CPU.
-let availablePaths: [bnn_kernel_path] = [BNN_PATH_SCALAR, BNN_PATH_POPCNT, BNN_PATH_AVX2, BNN_PATH_NEON]
+/// Every path with a table in this build and on this CPU (all of the enum, so a new
+/// path is tested as soon as it exists).
+let availablePaths: [bnn_kernel_path] = (0..<BNN_PATH_COUNT.rawValue).map { bnn_kernel_path(rawValue: $0) }
   .filter { bnn_kernels_for($0) != nil }
 /// The optimised ones, checked against the scalar reference.
 let optimisedPathNames: [String] = availablePaths.filter { $0 != BNN_PATH_SCALAR }.map(pathName)
@@ -72,9 +73,15 @@ func kernels(named name: String) -> bnn_kernels {
     #expect(bnn_kernels_for(BNN_PATH_NEON) == nil)
     // AVX2 implies POPCNT on every x86 CPU; the avx2 table needs both.
     if bnn_kernels_for(BNN_PATH_AVX2) != nil { #expect(bnn_kernels_for(BNN_PATH_POPCNT) != nil) }
+    // Every AVX-512 CPU has AVX2; the avx512 table is preferred when available.
+    if bnn_kernels_for(BNN_PATH_AVX512) != nil {
+      #expect(bnn_kernels_for(BNN_PATH_AVX2) != nil)
+      #expect(pathName(BNN_PATH_AVX512) == "avx512")
+    }
   #elseif arch(arm64)
     #expect(bnn_kernels_for(BNN_PATH_NEON) != nil)
     #expect(bnn_kernels_for(BNN_PATH_POPCNT) == nil && bnn_kernels_for(BNN_PATH_AVX2) == nil)
+    #expect(bnn_kernels_for(BNN_PATH_AVX512) == nil)
   #endif
   let best = bnn_kernels_best()
   #expect(best != nil)
@@ -201,7 +208,9 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
   return problems
 }
 
-let testLengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 784, 1000, 3000]
+// Around 64-bit words, 512-bit vectors (AVX-512: 8 words, masked tails) and the
+// 64-word limit of its interleaved bit-plane path (K = 4096).
+let testLengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 448, 511, 512, 513, 784, 1000, 3000, 4096, 4097]
 let testRows = [1, 2, 3, 4, 5, 7]
 let testNeurons = [1, 2, 3, 5, 63, 64, 65, 130]
 
