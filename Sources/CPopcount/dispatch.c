@@ -29,7 +29,8 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
     /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state. */
     __builtin_cpu_init();
     return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-            __builtin_cpu_supports("avx512vpopcntdq") && __builtin_cpu_supports("popcnt"))
+            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq") &&
+            __builtin_cpu_supports("popcnt"))
                ? &bnn_avx512_kernels
                : NULL;
 #endif
@@ -103,4 +104,8 @@ const bnn_kernels *bnn_kernels_best(void) {
     STORE_CHOSEN(k);
   }
   return k;
+}
+
+void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words) {
+  bnn_kernels_best()->pack_bitplanes(pixels, count, planes, words);
 }

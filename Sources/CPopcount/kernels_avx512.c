@@ -5,7 +5,7 @@
  * Compiled with per-function target attributes (no global -mavx512* flags), so the
  * file links into a binary that runs on any x86-64; dispatch.c hands the table out
  * only when cpuid (and the OS's zmm state, which __builtin_cpu_supports checks)
- * says the CPU runs AVX512F + AVX512VL + AVX512_VPOPCNTDQ.
+ * says the CPU runs AVX512F + AVX512VL + AVX512BW + AVX512_VPOPCNTDQ.
  *
  * The math is the scalar reference's (kernels_scalar.c); only the order of work
  * differs:
@@ -36,7 +36,8 @@
 
 #include "kernels_blocked.h"
 
-#define BNN_TARGET_AVX512 __attribute__((target("avx512f,avx512vl,avx512vpopcntdq,popcnt")))
+#define BNN_TARGET_AVX512 \
+  __attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq,popcnt")))
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
@@ -247,6 +248,19 @@ BNN_TARGET_AVX512 static void avx512_bitplane_threshold_interleaved(
   }
 }
 
+/* Bit-planes of 64 pixels per step: vptestmb of the 64 bytes against 1 << b gives
+ * plane b's word directly. Masked loads read only pixels[0 .. count). */
+BNN_TARGET_AVX512 static void avx512_pack_bitplanes(const uint8_t *pixels, size_t count,
+                                                    uint64_t *planes, size_t words) {
+  for (size_t k = 0; k < words; k++) {
+    size_t have = 64 * k < count ? bnn_min(count - 64 * k, 64) : 0;
+    __m512i x = _mm512_setzero_si512();
+    if (have) x = _mm512_maskz_loadu_epi8(bnn_used_mask(have), pixels + 64 * k);
+    for (int b = 0; b < 8; b++)
+      planes[(size_t)b * words + k] = _mm512_test_epi8_mask(x, _mm512_set1_epi8((char)(1 << b)));
+  }
+}
+
 const bnn_kernels bnn_avx512_kernels = {
     BNN_PATH_AVX512,
     "avx512",
@@ -254,6 +268,7 @@ const bnn_kernels bnn_avx512_kernels = {
     avx512_xor_popcount_threshold,
     avx512_bitplane_gemm_interleaved,
     avx512_bitplane_threshold_interleaved,
+    avx512_pack_bitplanes,
 };
 
 #endif /* x86-64 */

@@ -65,7 +65,7 @@ func kernels(named name: String) -> bnn_kernels {
     let k = bnn_kernels_for(p)!.pointee
     #expect(k.path == p)
     #expect(k.xor_popcount_gemm != nil && k.xor_popcount_threshold != nil)
-    #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil)
+    #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil && k.pack_bitplanes != nil)
   }
   #expect(bnn_kernels_for(BNN_PATH_COUNT) == nil)
   #expect(bnn_kernels_for(bnn_kernel_path(rawValue: 77)) == nil)
@@ -314,22 +314,27 @@ func kernelsMatchDefinitions(path name: String) {
 
 // MARK: - Bit utilities
 
-@Test(arguments: [0, 1, 5, 63, 64, 65, 784, 1000])
+/// Every path's pack_bitplanes (and bnn_pack_bitplanes, the best path's) bit by bit.
+@Test(arguments: [0, 1, 5, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 784, 1000, 4097])
 func packBitplanesMatchesPerPixelDefinition(count: Int) {
   var rng = SplitMix64(seed: UInt64(count) &+ 7)
   let pixels: [UInt8] = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-  for words in [wordsFor(bits: count), wordsFor(bits: count) + 2] where words > 0 {
-    var planes = (0..<(8 * words + 1)).map { _ in rng.next() }  // garbage to be overwritten
-    let sentinel = planes[8 * words]
-    bnn_pack_bitplanes(pixels, count, &planes, words)
-    #expect(planes[8 * words] == sentinel, "wrote past 8*words")
-    for b in 0..<8 {
-      for k in 0..<(words * 64) {
-        let want = k < count ? Int((pixels[k] >> UInt8(b)) & 1) : 0
-        let got = bit(planes, b * words, k)
-        if got != want {
-          Issue.record("count=\(count) words=\(words): plane \(b) bit \(k) is \(got), want \(want)")
-          return
+  let packs = availablePaths.map { (pathName($0), bnn_kernels_for($0)!.pointee.pack_bitplanes!) }
+    + [("bnn_pack_bitplanes", bnn_pack_bitplanes)]
+  for (name, pack) in packs {
+    for words in [wordsFor(bits: count), wordsFor(bits: count) + 2] where words > 0 {
+      var planes = (0..<(8 * words + 1)).map { _ in rng.next() }  // garbage to be overwritten
+      let sentinel = planes[8 * words]
+      pack(pixels, count, &planes, words)
+      #expect(planes[8 * words] == sentinel, "\(name): wrote past 8*words")
+      for b in 0..<8 {
+        for k in 0..<(words * 64) {
+          let want = k < count ? Int((pixels[k] >> UInt8(b)) & 1) : 0
+          let got = bit(planes, b * words, k)
+          if got != want {
+            Issue.record("\(name) count=\(count) words=\(words): plane \(b) bit \(k) is \(got), want \(want)")
+            return
+          }
         }
       }
     }

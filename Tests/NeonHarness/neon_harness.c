@@ -211,11 +211,11 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
 }
 
 #if defined(HAVE_GUARD_PAGES)
-/* A copy of the `used` first words of src that ends exactly where an inaccessible
- * page begins. Free with unmap_guarded. */
-static uint64_t *guarded_copy(const uint64_t *src, size_t used, void **map, size_t *len) {
+/* A copy of the first `used` bytes of src that ends exactly where an inaccessible
+ * page begins. Release with munmap(*map, *len). */
+static void *guarded_bytes(const void *src, size_t used, void **map, size_t *len) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
-  size_t bytes = (used * 8 + page - 1) / page * page;
+  size_t bytes = (used + page - 1) / page * page;
   char *base = (char *)mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == (char *)MAP_FAILED || mprotect(base + bytes, page, PROT_NONE) != 0) {
     perror("guard page");
@@ -223,9 +223,32 @@ static uint64_t *guarded_copy(const uint64_t *src, size_t used, void **map, size
   }
   *map = base;
   *len = bytes + page;
-  uint64_t *dst = (uint64_t *)(base + bytes) - used;
-  if (used) memcpy(dst, src, used * 8);
+  char *dst = base + bytes - used;
+  if (used) memcpy(dst, src, used);
   return dst;
+}
+static uint64_t *guarded_copy(const uint64_t *src, size_t used, void **map, size_t *len) {
+  return (uint64_t *)guarded_bytes(src, used * 8, map, len);
+}
+
+/* kp's pack_bitplanes against the scalar one, on pixels that end at a guard page,
+ * with planes of `words` words and canaries after them. */
+static void check_pack(const bnn_kernels *kp, size_t count, size_t words) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  uint8_t *pixels0 = (uint8_t *)malloc(count + 1);
+  for (size_t x = 0; x < count; x++) pixels0[x] = (uint8_t)next_u64();
+  void *map;
+  size_t len;
+  const uint8_t *pixels = (const uint8_t *)guarded_bytes(pixels0, count, &map, &len);
+  uint64_t *want = alloc_u64(8 * words), *got = alloc_u64(8 * words);
+  for (size_t x = 0; x < 8 * words + GUARD; x++) want[x] = got[x] = next_u64(); /* garbage */
+  got[8 * words] = want[8 * words] = CANARY64;
+  ref->pack_bitplanes(pixels, count, want, words);
+  kp->pack_bitplanes(pixels, count, got, words);
+  if (memcmp(want, got, (8 * words + 1) * 8) == 0 && got[8 * words] == CANARY64) passed++;
+  else fail("pack_bitplanes differs from scalar (words %ld)", kp->name, "pack_bitplanes", count, 1, 1, (long)words);
+  munmap(map, len);
+  free(pixels0); free(want); free(got);
 }
 
 /* All four kernels of kp on inputs that end at a guard page (activation rows,
@@ -332,6 +355,12 @@ int main(int argc, char **argv) {
     check_no_overread(kp, 784, 1, 1024);
     check_no_overread(kp, 4097, 2, 9);
     check_no_overread(kp, 9999, 3, 70);
+    for (size_t count = 0; count <= 300; count++) {
+      check_pack(kp, count, words_for(count));
+      check_pack(kp, count, words_for(count) + 2);
+    }
+    check_pack(kp, 784, 13);
+    check_pack(kp, 4097, 65);
 #endif
     /* long rows, random and all-ones: counters that must be widened mid-row
      * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */

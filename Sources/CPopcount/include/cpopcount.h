@@ -91,6 +91,11 @@ typedef void (*bnn_bitplane_threshold_fn)(
     const int32_t *thresholds, const uint64_t *flip,
     uint64_t *out, size_t out_stride);
 
+/* Transposes `count` 8-bit pixels into 8 bit-planes, as bnn_pack_bitplanes below.
+ * Reads only pixels[0 .. count), writes only planes[0 .. 8*words). */
+typedef void (*bnn_pack_bitplanes_fn)(const uint8_t *pixels, size_t count, uint64_t *planes,
+                                      size_t words);
+
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
@@ -99,6 +104,7 @@ typedef struct bnn_kernels {
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
   bnn_bitplane_threshold_fn bitplane_threshold;
+  bnn_pack_bitplanes_fn pack_bitplanes; /* the bit-plane input of the two above */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
@@ -112,7 +118,8 @@ const bnn_kernels *bnn_kernels_best(void);
 /*
  * Transposes `count` 8-bit pixels into 8 bit-planes of `words` words each
  * (words >= ceil(count/64)): plane b is written to planes + b*words.
- * Bits >= count are 0.
+ * Bits >= count are 0. Runs the pack_bitplanes of bnn_kernels_best() (every path
+ * gives the same bits).
  */
 void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words);
 
