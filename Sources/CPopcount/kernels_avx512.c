@@ -82,6 +82,11 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE __m512i avx512_op(int op, __m512i x, 
   return op == KOP_XOR ? _mm512_xor_si512(x, y) : _mm512_and_si512(x, y);
 }
 
+/* Batch-1 weight prefetch distance, in tiles. */
+#ifndef AVX512_PF
+#define AVX512_PF 2
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Register tile: cnt[r*C + c] = sum_k popcount(a_r[k] OP w_c[k]). R*C <= 16
  * accumulators and R + C operands stay in the 32 zmm registers. */
@@ -97,6 +102,13 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C
     __m512i av[4], wv[16];
     for (int r = 0; r < R; r++) av[r] = _mm512_loadu_si512(a + (size_t)r * as + k);
     for (int c = 0; c < C; c++) wv[c] = _mm512_loadu_si512(w + (size_t)c * ws + k);
+    /* One activation row streams every weight row once: prefetch the rows of the
+     * tile after next (measured ~10% on the batch-1 hidden layers). A prefetch
+     * never faults and is no read of the block; uintptr_t arithmetic, since the
+     * address may lie past the weights. */
+    if (R == 1)
+      for (int c = 0; c < C; c++)
+        _mm_prefetch((const char *)((uintptr_t)w + ((size_t)(c + AVX512_PF * C) * ws + k) * 8), _MM_HINT_T0);
     for (int r = 0; r < R; r++)
       for (int c = 0; c < C; c++)
         acc[r * C + c] = _mm512_add_epi64(acc[r * C + c], _mm512_popcnt_epi64(avx512_op(op, av[r], wv[c])));
