@@ -6,7 +6,7 @@
 #
 #   scripts/test-neon.sh              gcc cross build, clang --target build if clang
 #                                     can link for aarch64, and a native host build
-#                                     (checks the host's paths, e.g. x86 POPCNT/AVX2)
+#                                     (checks the host's paths, e.g. x86 POPCNT/AVX2/AVX-512)
 #   NEON_CC=gcc scripts/test-neon.sh  the gcc cross build only
 set -euo pipefail
 
@@ -35,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 
 sources=(
   "$harness"
-  "$src/kernels_scalar.c" "$src/kernels_neon.c" "$src/kernels_x86.c"
+  "$src/kernels_scalar.c" "$src/kernels_neon.c" "$src/kernels_x86.c" "$src/kernels_avx512.c"
   "$src/bit_utils.c" "$src/dispatch.c"
 )
 flags=(-O2 -std=c11 -Wall -Wextra -Werror -I"$src/include" -I"$src")

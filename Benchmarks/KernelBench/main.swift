@@ -19,7 +19,8 @@ let usage = """
   this CPU runs, on the shapes of BinaryNet's reference networks. Each figure is
   the median of 15 timed repetitions (min..max shown) in G binary MACs/s =
   m * n * K / time; for the bit-plane kernels K counts 8-bit pixels (each pixel
-  MAC is 8 AND-popcounts). "x scalar" is the median over the scalar path's median.
+  MAC is 8 AND-popcounts). "x scalar" is the median over the scalar path's median,
+  "x avx2" over the AVX2 path's (x86 CPUs with AVX2 only), both from the same run.
 
     --quick   5 repetitions of ~5 ms instead of 15 of ~25 ms
     --help    this text
@@ -109,14 +110,15 @@ let shapes = [
   Shape(name: "first layer bit-planes, batch 64", m: 64, n: 1024, k: 784, bitplane: true),
 ]
 
-let paths: [bnn_kernels] = [BNN_PATH_SCALAR, BNN_PATH_POPCNT, BNN_PATH_AVX2, BNN_PATH_NEON]
-  .compactMap { bnn_kernels_for($0)?.pointee }
+let paths: [bnn_kernels] = (0..<BNN_PATH_COUNT.rawValue)
+  .compactMap { bnn_kernels_for(bnn_kernel_path(rawValue: $0))?.pointee }
 let best = String(cString: bnn_kernels_best().pointee.name)
 
 print("bnn-kernel-bench: paths \(paths.map { String(cString: $0.name) }.joined(separator: ", ")); best: \(best)")
+let haveAVX2 = bnn_kernels_for(BNN_PATH_AVX2) != nil
 print("G binary MACs/s, median of \(repetitions) (min..max); x scalar = median / scalar median\n")
 print(pad("kernel", 14, left: true) + pad("path", 8, left: true) + pad("median", 9) + pad("min..max", 18)
-  + pad("x scalar", 10))
+  + pad("x scalar", 10) + (haveAVX2 ? pad("x avx2", 9) : ""))
 
 var rng = SplitMix64(state: 2024)
 for shape in shapes {
@@ -149,7 +151,7 @@ for shape in shapes {
   print("\n\(shape.name) (m=\(m) n=\(n) K=\(k))")
 
   for kernel in ["gemm", "threshold"] {
-    var scalarMedian = 0.0
+    var scalarMedian = 0.0, avx2Median = 0.0
     for path in paths {
       let result = a.withUnsafeBufferPointer { ap in
         w.withUnsafeBufferPointer { wp in
@@ -176,11 +178,13 @@ for shape in shapes {
       }
       let name = String(cString: path.name)
       if path.path == BNN_PATH_SCALAR { scalarMedian = result.median }
+      if path.path == BNN_PATH_AVX2 { avx2Median = result.median }
       let kernelName = shape.bitplane ? "bp-" + kernel : kernel
       print(pad(kernelName, 14, left: true) + pad(name, 8, left: true)
         + fixed(result.median, 1, width: 9)
         + pad(fixed(result.min, 1) + ".." + fixed(result.max, 1), 18)
-        + fixed(scalarMedian > 0 ? result.median / scalarMedian : 0, 2, width: 9) + "x")
+        + fixed(scalarMedian > 0 ? result.median / scalarMedian : 0, 2, width: 9) + "x"
+        + (avx2Median > 0 ? fixed(result.median / avx2Median, 2, width: 8) + "x" : ""))
     }
   }
 }

@@ -81,7 +81,7 @@ extension Model {
     let planeStride = 8 * pixelWords
     if plans[0].kind == .pixelDense || plans[0].kind == .pixelOutput {
       for i in 0..<count {
-        bnn_pack_bitplanes(
+        kernels.pointee.pack_bitplanes(
           pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
       }
     }

@@ -6,6 +6,7 @@ public enum KernelPath: Int, CaseIterable, Sendable {
   case popcnt = 1
   case avx2 = 2
   case neon = 3
+  case avx512 = 4
 
   var cValue: bnn_kernel_path { bnn_kernel_path(rawValue: UInt32(rawValue)) }
 
@@ -26,6 +27,7 @@ public enum KernelPath: Int, CaseIterable, Sendable {
     case .popcnt: return "popcnt"
     case .avx2: return "avx2"
     case .neon: return "neon"
+    case .avx512: return "avx512"
     }
   }
 

@@ -1,7 +1,9 @@
 /* Bit-level helpers that are not dot products: bit-plane packing, bitwise pooling, CRC-32. */
 #include "cpopcount.h"
+#include "kernels_internal.h"
 
-void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words) {
+/* Plane b, bit k = bit b of pixel k, one pixel at a time (the reference). */
+void bnn_scalar_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words) {
   for (size_t i = 0; i < 8 * words; i++) planes[i] = 0;
   for (size_t k = 0; k < count; k++) {
     uint64_t px = pixels[k];

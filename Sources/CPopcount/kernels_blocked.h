@@ -1,6 +1,6 @@
 /*
  * Blocking and remainder handling shared by the optimised paths (x86 POPCNT,
- * x86 AVX2, AArch64 NEON). Not a public header: a kernel file defines one register
+ * x86 AVX2, x86 AVX-512, AArch64 NEON). Not a public header: a kernel file defines one register
  * tile and includes this file to get the four kernels built around it.
  *
  * Before including, define:
@@ -11,10 +11,12 @@
  *                            const uint64_t *w, size_t ws, size_t words, uint64_t *cnt)
  *               cnt[r*C + c] = sum_{k<words} popcount(a_r[k] OP w_c[k]),
  *               a_r = a + r*as, w_c = w + c*ws, OP = XOR (op == KOP_XOR) or AND.
- *               R, C are compile-time constants at every call (1..4).
- *   KROWS_R, KROWS_C  the main tile (R activation rows x C weight rows);
- *   KONE_C            the tile for a single activation row (batch 1, and m % R);
- *   KBP_R, KBP_C      the bit-plane tile: KBP_R planes (1, 2 or 4) x KBP_C neurons;
+ *               R, C are compile-time constants at every call.
+ *   KROWS_R, KROWS_C  the main tile (R activation rows x C weight rows, R <= 4,
+ *                     R*C <= 16);
+ *   KONE_C            the tile for a single activation row (batch 1, and m % R; <= 16);
+ *   KBP_R, KBP_C      the bit-plane tile: KBP_R planes (1, 2 or 4) x KBP_C neurons
+ *                     (KBP_C <= 4);
  *   KBITS       optional: a replacement for bnn_threshold_bits (same contract).
  * (Including it with KFN undefined gives only the helpers below.)
  * The including file then defines its bnn_kernels table from

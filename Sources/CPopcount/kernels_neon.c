@@ -77,6 +77,7 @@ const bnn_kernels bnn_neon_kernels = {
     BNN_PATH_NEON,          "neon",
     neon_xor_popcount_gemm, neon_xor_popcount_threshold,
     neon_bitplane_gemm,     neon_bitplane_threshold,
+    bnn_scalar_pack_bitplanes,
 };
 
 #endif /* AArch64 NEON */

@@ -129,4 +129,5 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_xor_popcount_threshold,
     bnn_scalar_bitplane_gemm,
     bnn_scalar_bitplane_threshold,
+    bnn_scalar_pack_bitplanes,
 };

@@ -114,6 +114,7 @@ const bnn_kernels bnn_popcnt_kernels = {
     BNN_PATH_POPCNT,          "popcnt",
     popcnt_xor_popcount_gemm, popcnt_xor_popcount_threshold,
     popcnt_bitplane_gemm,     popcnt_bitplane_threshold,
+    bnn_scalar_pack_bitplanes,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -276,10 +277,36 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #undef KBP_C
 #undef KBITS
 
+/* Bit-planes of 64 pixels (one word of each plane) per step. vpmovmskb gathers
+ * bit 7 of 32 bytes; adding a vector to itself shifts every byte left by one, so
+ * the planes come out 7, 6, ..., 0. The last partial word goes through a zeroed
+ * copy (no read past pixels + count). */
+BNN_TARGET_AVX2 static void avx2_pack_bitplanes(const uint8_t *pixels, size_t count,
+                                                uint64_t *planes, size_t words) {
+  for (size_t k = 0; k < words; k++) {
+    uint8_t tail[64];
+    const uint8_t *src = tail;
+    if (64 * k + 64 <= count) {
+      src = pixels + 64 * k;
+    } else {
+      for (size_t q = 0; q < 64; q++) tail[q] = 64 * k + q < count ? pixels[64 * k + q] : 0;
+    }
+    __m256i lo = _mm256_loadu_si256((const __m256i *)src);
+    __m256i hi = _mm256_loadu_si256((const __m256i *)(src + 32));
+    for (int b = 7; b >= 0; b--) {
+      planes[(size_t)b * words + k] = (uint64_t)(uint32_t)_mm256_movemask_epi8(lo) |
+                                      (uint64_t)(uint32_t)_mm256_movemask_epi8(hi) << 32;
+      lo = _mm256_add_epi8(lo, lo);
+      hi = _mm256_add_epi8(hi, hi);
+    }
+  }
+}
+
 const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",
     avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
     avx2_bitplane_gemm,     avx2_bitplane_threshold,
+    avx2_pack_bitplanes,
 };
 
 #endif /* x86-64 */

@@ -33,7 +33,7 @@ func modelPath(_ parsed: ParsedArguments, command: String) throws(CLIError) -> S
 func parseKernel(_ name: String?) throws(CLIError) -> KernelPath? {
   guard let name else { return nil }
   guard let path = KernelPath.allCases.first(where: { $0.name == name }) else {
-    throw .usage("unknown kernel '\(name)' (scalar, popcnt, avx2, neon)")
+    throw .usage("unknown kernel '\(name)' (scalar, popcnt, avx2, avx512, neon)")
   }
   guard path.isAvailable else {
     throw .runtime("kernel '\(name)' is not available on this machine (available: "

@@ -76,7 +76,8 @@ enum Usage {
       --batch B        images per call in the throughput run (default: 64)
       --seconds S      target duration of each measurement (default: 1)
       --repeats R      throughput runs; the median is reported (default: 5)
-      --kernel NAME    force a kernel path: scalar, popcnt, avx2, neon (default: fastest)
+      --kernel NAME    force a kernel path: scalar, popcnt, avx2, avx512, neon
+                       (default: fastest)
       --arch ARCH      benchmark a random model of this architecture instead of a file:
                        mlp-1024, mlp-4096, conv, widths such as 784-256-256-10, or
                        layers such as c32-c64-p-c128-p-256-10 (see bnn-train --help)

@@ -45,8 +45,9 @@ let guardWords = 4
 
 // MARK: - Paths
 
-/// Every path with a table in this build and on this CPU.
-let availablePaths: [bnn_kernel_path] = [BNN_PATH_SCALAR, BNN_PATH_POPCNT, BNN_PATH_AVX2, BNN_PATH_NEON]
+/// Every path with a table in this build and on this CPU (all of the enum, so a new
+/// path is tested as soon as it exists).
+let availablePaths: [bnn_kernel_path] = (0..<BNN_PATH_COUNT.rawValue).map { bnn_kernel_path(rawValue: $0) }
   .filter { bnn_kernels_for($0) != nil }
 /// The optimised ones, checked against the scalar reference.
 let optimisedPathNames: [String] = availablePaths.filter { $0 != BNN_PATH_SCALAR }.map(pathName)
@@ -64,7 +65,7 @@ func kernels(named name: String) -> bnn_kernels {
     let k = bnn_kernels_for(p)!.pointee
     #expect(k.path == p)
     #expect(k.xor_popcount_gemm != nil && k.xor_popcount_threshold != nil)
-    #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil)
+    #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil && k.pack_bitplanes != nil)
   }
   #expect(bnn_kernels_for(BNN_PATH_COUNT) == nil)
   #expect(bnn_kernels_for(bnn_kernel_path(rawValue: 77)) == nil)
@@ -72,9 +73,15 @@ func kernels(named name: String) -> bnn_kernels {
     #expect(bnn_kernels_for(BNN_PATH_NEON) == nil)
     // AVX2 implies POPCNT on every x86 CPU; the avx2 table needs both.
     if bnn_kernels_for(BNN_PATH_AVX2) != nil { #expect(bnn_kernels_for(BNN_PATH_POPCNT) != nil) }
+    // Every AVX-512 CPU has AVX2; the avx512 table is preferred when available.
+    if bnn_kernels_for(BNN_PATH_AVX512) != nil {
+      #expect(bnn_kernels_for(BNN_PATH_AVX2) != nil)
+      #expect(pathName(BNN_PATH_AVX512) == "avx512")
+    }
   #elseif arch(arm64)
     #expect(bnn_kernels_for(BNN_PATH_NEON) != nil)
     #expect(bnn_kernels_for(BNN_PATH_POPCNT) == nil && bnn_kernels_for(BNN_PATH_AVX2) == nil)
+    #expect(bnn_kernels_for(BNN_PATH_AVX512) == nil)
   #endif
   let best = bnn_kernels_best()
   #expect(best != nil)
@@ -201,7 +208,9 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
   return problems
 }
 
-let testLengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 784, 1000, 3000]
+// Around 64-bit words, 512-bit vectors (AVX-512: 8 words, masked tails) and the
+// 64-word limit of its interleaved bit-plane path (K = 4096).
+let testLengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 448, 511, 512, 513, 784, 1000, 3000, 4096, 4097]
 let testRows = [1, 2, 3, 4, 5, 7]
 let testNeurons = [1, 2, 3, 5, 63, 64, 65, 130]
 
@@ -305,22 +314,27 @@ func kernelsMatchDefinitions(path name: String) {
 
 // MARK: - Bit utilities
 
-@Test(arguments: [0, 1, 5, 63, 64, 65, 784, 1000])
+/// Every path's pack_bitplanes (and bnn_pack_bitplanes, the best path's) bit by bit.
+@Test(arguments: [0, 1, 5, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 784, 1000, 4097])
 func packBitplanesMatchesPerPixelDefinition(count: Int) {
   var rng = SplitMix64(seed: UInt64(count) &+ 7)
   let pixels: [UInt8] = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-  for words in [wordsFor(bits: count), wordsFor(bits: count) + 2] where words > 0 {
-    var planes = (0..<(8 * words + 1)).map { _ in rng.next() }  // garbage to be overwritten
-    let sentinel = planes[8 * words]
-    bnn_pack_bitplanes(pixels, count, &planes, words)
-    #expect(planes[8 * words] == sentinel, "wrote past 8*words")
-    for b in 0..<8 {
-      for k in 0..<(words * 64) {
-        let want = k < count ? Int((pixels[k] >> UInt8(b)) & 1) : 0
-        let got = bit(planes, b * words, k)
-        if got != want {
-          Issue.record("count=\(count) words=\(words): plane \(b) bit \(k) is \(got), want \(want)")
-          return
+  let packs = availablePaths.map { (pathName($0), bnn_kernels_for($0)!.pointee.pack_bitplanes!) }
+    + [("bnn_pack_bitplanes", bnn_pack_bitplanes)]
+  for (name, pack) in packs {
+    for words in [wordsFor(bits: count), wordsFor(bits: count) + 2] where words > 0 {
+      var planes = (0..<(8 * words + 1)).map { _ in rng.next() }  // garbage to be overwritten
+      let sentinel = planes[8 * words]
+      pack(pixels, count, &planes, words)
+      #expect(planes[8 * words] == sentinel, "\(name): wrote past 8*words")
+      for b in 0..<8 {
+        for k in 0..<(words * 64) {
+          let want = k < count ? Int((pixels[k] >> UInt8(b)) & 1) : 0
+          let got = bit(planes, b * words, k)
+          if got != want {
+            Issue.record("\(name) count=\(count) words=\(words): plane \(b) bit \(k) is \(got), want \(want)")
+            return
+          }
         }
       }
     }

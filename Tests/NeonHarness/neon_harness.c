@@ -6,20 +6,29 @@
  *
  *   build:  cc -O2 -ISources/CPopcount/include -ISources/CPopcount \
  *               Tests/NeonHarness/neon_harness.c Sources/CPopcount/{kernels_scalar,
- *               kernels_neon,kernels_x86,bit_utils,dispatch}.c -o harness
+ *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,dispatch}.c -o harness
  *   run:    [BNN_KERNEL=path] ./harness [--require neon]
  *
  * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
  * failure. With --require NAME, a build where that path is unavailable fails.
+ * On Unix it also places inputs right before an inaccessible page, so a kernel that
+ * reads past base + (rows-1)*stride + words crashes the harness (SIGSEGV).
  * It also checks the scalar reference itself against a bit-by-bit definition
  * (a cheap sanity check of the oracle).
  */
+#define _DEFAULT_SOURCE /* mmap, MAP_ANONYMOUS */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpopcount.h"
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#include <unistd.h>
+#define HAVE_GUARD_PAGES 1
+#endif
 
 static unsigned long passed = 0, failed = 0;
 
@@ -201,6 +210,93 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
   free(out_ref); free(out); free(flip); free(pixels);
 }
 
+#if defined(HAVE_GUARD_PAGES)
+/* A copy of the first `used` bytes of src that ends exactly where an inaccessible
+ * page begins. Release with munmap(*map, *len). */
+static void *guarded_bytes(const void *src, size_t used, void **map, size_t *len) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  size_t bytes = (used + page - 1) / page * page;
+  char *base = (char *)mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == (char *)MAP_FAILED || mprotect(base + bytes, page, PROT_NONE) != 0) {
+    perror("guard page");
+    exit(2);
+  }
+  *map = base;
+  *len = bytes + page;
+  char *dst = base + bytes - used;
+  if (used) memcpy(dst, src, used);
+  return dst;
+}
+static uint64_t *guarded_copy(const uint64_t *src, size_t used, void **map, size_t *len) {
+  return (uint64_t *)guarded_bytes(src, used * 8, map, len);
+}
+
+/* kp's pack_bitplanes against the scalar one, on pixels that end at a guard page,
+ * with planes of `words` words and canaries after them. */
+static void check_pack(const bnn_kernels *kp, size_t count, size_t words) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  uint8_t *pixels0 = (uint8_t *)malloc(count + 1);
+  for (size_t x = 0; x < count; x++) pixels0[x] = (uint8_t)next_u64();
+  void *map;
+  size_t len;
+  const uint8_t *pixels = (const uint8_t *)guarded_bytes(pixels0, count, &map, &len);
+  uint64_t *want = alloc_u64(8 * words), *got = alloc_u64(8 * words);
+  for (size_t x = 0; x < 8 * words + GUARD; x++) want[x] = got[x] = next_u64(); /* garbage */
+  got[8 * words] = want[8 * words] = CANARY64;
+  ref->pack_bitplanes(pixels, count, want, words);
+  kp->pack_bitplanes(pixels, count, got, words);
+  if (memcmp(want, got, (8 * words + 1) * 8) == 0 && got[8 * words] == CANARY64) passed++;
+  else fail("pack_bitplanes differs from scalar (words %ld)", kp->name, "pack_bitplanes", count, 1, 1, (long)words);
+  munmap(map, len);
+  free(pixels0); free(want); free(got);
+}
+
+/* All four kernels of kp on inputs that end at a guard page (activation rows,
+ * weight rows and bit-plane rows each end at base + (rows-1)*stride + row words),
+ * compared with the scalar reference on the same inputs. */
+static void check_no_overread(const bnn_kernels *kp, size_t k, size_t m, size_t n) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t words = words_for(k), as = words + 1, ws = words + 3, ps = 8 * words + 1;
+  size_t ow = words_for(n), os = ow, cs = n;
+  uint64_t *a0 = alloc_u64(m * as), *w0 = alloc_u64(n * ws), *p0 = alloc_u64(m * ps);
+  uint8_t *pixels = (uint8_t *)malloc(k + 1);
+  fill_rows(a0, m, as, k, 0);
+  fill_rows(w0, n, ws, k, 0);
+  for (size_t i = 0; i < m; i++) {
+    for (size_t x = 0; x < k; x++) pixels[x] = (uint8_t)next_u64();
+    bnn_pack_bitplanes(pixels, k, p0 + i * ps, words);
+  }
+  void *ma, *mw, *mp;
+  size_t la, lw, lp;
+  uint64_t *a = guarded_copy(a0, (m - 1) * as + words, &ma, &la);
+  uint64_t *w = guarded_copy(w0, (n - 1) * ws + words, &mw, &lw);
+  uint64_t *p = guarded_copy(p0, (m - 1) * ps + 8 * words, &mp, &lp);
+  int32_t *want = alloc_i32(m * cs), *got = alloc_i32(m * cs), *t = alloc_i32(n);
+  uint64_t *bits_want = alloc_u64(m * os), *bits_got = alloc_u64(m * os), *flip = alloc_u64(ow);
+  for (size_t x = 0; x < ow; x++) flip[x] = next_u64();
+  for (size_t j = 0; j < n; j++) t[j] = next_in(-(int32_t)k, (int32_t)k);
+  long bad = 0; /* bit q: kernel q of the table differs */
+  ref->xor_popcount_gemm(a, as, m, w, ws, n, words, want, cs);
+  kp->xor_popcount_gemm(a, as, m, w, ws, n, words, got, cs);
+  bad |= memcmp(want, got, m * cs * 4) != 0;
+  ref->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, bits_want, os);
+  kp->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, bits_got, os);
+  bad |= (long)(memcmp(bits_want, bits_got, m * os * 8) != 0) << 1;
+  ref->bitplane_gemm(p, ps, m, w, ws, n, words, want, cs);
+  kp->bitplane_gemm(p, ps, m, w, ws, n, words, got, cs);
+  bad |= (long)(memcmp(want, got, m * cs * 4) != 0) << 2;
+  for (size_t j = 0; j < n; j++) t[j] = want[j] + next_in(-1, 1);
+  ref->bitplane_threshold(p, ps, m, w, ws, n, words, t, flip, bits_want, os);
+  kp->bitplane_threshold(p, ps, m, w, ws, n, words, t, flip, bits_got, os);
+  bad |= (long)(memcmp(bits_want, bits_got, m * os * 8) != 0) << 3;
+  if (!bad) passed++;
+  else fail("guard-page inputs: kernels differ (mask %ld)", kp->name, "all four", k, m, n, bad);
+  munmap(ma, la); munmap(mw, lw); munmap(mp, lp);
+  free(a0); free(w0); free(p0); free(pixels); free(want); free(got); free(t);
+  free(bits_want); free(bits_got); free(flip);
+}
+#endif
+
 /* The oracle itself: scalar counts against a bit-by-bit definition. */
 static void check_scalar_oracle(size_t k, size_t m, size_t n) {
   const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
@@ -231,7 +327,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--require") == 0 && i + 1 < argc) require = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--require scalar|popcnt|avx2|neon]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--require scalar|popcnt|avx2|neon|avx512]\n", argv[0]);
       return 2;
     }
   }
@@ -252,6 +348,20 @@ int main(int argc, char **argv) {
         for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
     /* a few random lengths */
     for (int r = 0; r < 40; r++) check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
+#if defined(HAVE_GUARD_PAGES)
+    /* no reads past the last row: every tail length, and the bit-plane fallbacks */
+    for (size_t k = 1; k <= 1100; k += (k < 600 ? 7 : 61))
+      for (size_t mm = 1; mm <= 9; mm += 4) check_no_overread(kp, k, mm, 1 + (k % 19));
+    check_no_overread(kp, 784, 1, 1024);
+    check_no_overread(kp, 4097, 2, 9);
+    check_no_overread(kp, 9999, 3, 70);
+    for (size_t count = 0; count <= 300; count++) {
+      check_pack(kp, count, words_for(count));
+      check_pack(kp, count, words_for(count) + 2);
+    }
+    check_pack(kp, 784, 13);
+    check_pack(kp, 4097, 65);
+#endif
     /* long rows, random and all-ones: counters that must be widened mid-row
      * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */
     static const size_t long_ks[] = {1000, 9920, 9984, 10049, 20000, 524288, 540017};

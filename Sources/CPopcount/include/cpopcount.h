@@ -18,6 +18,8 @@
  *   scalar  portable C, the reference every other path is tested against;
  *   popcnt  x86-64 POPCNT instruction (chosen at run time via cpuid);
  *   avx2    x86-64 AVX2 + POPCNT (chosen at run time via cpuid);
+ *   avx512  x86-64 AVX512F/VL + VPOPCNTDQ (chosen at run time via cpuid and the
+ *           OS's zmm state);
  *   neon    AArch64 NEON vcntq_u8 + widening pairwise adds (chosen at compile time).
  */
 #ifndef CPOPCOUNT_H
@@ -35,7 +37,8 @@ typedef enum bnn_kernel_path {
   BNN_PATH_POPCNT = 1,
   BNN_PATH_AVX2 = 2,
   BNN_PATH_NEON = 3,
-  BNN_PATH_COUNT = 4
+  BNN_PATH_AVX512 = 4,
+  BNN_PATH_COUNT = 5
 } bnn_kernel_path;
 
 /*
@@ -88,28 +91,35 @@ typedef void (*bnn_bitplane_threshold_fn)(
     const int32_t *thresholds, const uint64_t *flip,
     uint64_t *out, size_t out_stride);
 
+/* Transposes `count` 8-bit pixels into 8 bit-planes, as bnn_pack_bitplanes below.
+ * Reads only pixels[0 .. count), writes only planes[0 .. 8*words). */
+typedef void (*bnn_pack_bitplanes_fn)(const uint8_t *pixels, size_t count, uint64_t *planes,
+                                      size_t words);
+
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
-  const char *name; /* "scalar", "popcnt", "avx2", "neon" */
+  const char *name; /* "scalar", "popcnt", "avx2", "neon", "avx512" */
   bnn_xor_popcount_gemm_fn xor_popcount_gemm;
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
   bnn_bitplane_threshold_fn bitplane_threshold;
+  bnn_pack_bitplanes_fn pack_bitplanes; /* the bit-plane input of the two above */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path);
 
 /* The fastest path available here (the one place that selects the kernel).
- * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon forces a path
+ * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512 forces a path
  * when it is available (for benchmarks); it is read once. */
 const bnn_kernels *bnn_kernels_best(void);
 
 /*
  * Transposes `count` 8-bit pixels into 8 bit-planes of `words` words each
  * (words >= ceil(count/64)): plane b is written to planes + b*words.
- * Bits >= count are 0.
+ * Bits >= count are 0. Runs the pack_bitplanes of bnn_kernels_best() (every path
+ * gives the same bits).
  */
 void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words);
 
