@@ -120,33 +120,30 @@ public final class Model: @unchecked Sendable {
   }
 }
 
-/// One layer, ready to run: shapes and pointers into the model's storage.
+/// One layer, ready to run: its validated layout and pointers into the model's storage.
 struct LayerPlan {
-  var kind: LayerKind
-  var inputShape: TensorShape
-  var outputShape: TensorShape
-  var geometry: Geometry
-  var dotLength: Int
-  var rowWords: Int
-  /// Output channels (neurons of a dense layer).
-  var outputs: Int
-  var weights: UnsafePointer<UInt64>
-  /// Threshold layers: thresholds (Int32) and flip words; output layers: scale, bias (Float).
-  var paramA: UnsafeRawPointer
-  var paramB: UnsafeRawPointer
+  let layout: LayerLayout
+  let weights: UnsafePointer<UInt64>
+  /// Threshold layers: thresholds (Int32) and flip words; output layers: scale, bias (Float);
+  /// pooling: nothing and the OR mask.
+  let paramA: UnsafeRawPointer
+  let paramB: UnsafeRawPointer
 
   init(layout: LayerLayout, base: UnsafeRawPointer) {
-    kind = layout.kind
-    inputShape = layout.inputShape
-    outputShape = layout.outputShape
-    geometry = layout.geometry
-    dotLength = layout.dotLength
-    rowWords = layout.rowWords
-    outputs = layout.outputShape.channels
+    self.layout = layout
     weights = (base + layout.weightsOffset).assumingMemoryBound(to: UInt64.self)
     paramA = base + layout.paramAOffset
     paramB = base + layout.paramBOffset
   }
+
+  var kind: LayerKind { layout.kind }
+  var inputShape: TensorShape { layout.inputShape }
+  var outputShape: TensorShape { layout.outputShape }
+  var geometry: Geometry { layout.geometry }
+  var dotLength: Int { layout.dotLength }
+  var rowWords: Int { layout.rowWords }
+  /// Output channels (neurons of a dense layer).
+  var outputs: Int { layout.outputShape.channels }
 
   /// Words of this layer's packed output (threshold and pooling layers).
   var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }

@@ -154,15 +154,6 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C
 #define KBP_C 2
 #define KBITS avx512_threshold_bits
 #include "kernels_blocked.h"
-#undef KFN
-#undef KTARGET
-#undef KTILE
-#undef KROWS_R
-#undef KROWS_C
-#undef KONE_C
-#undef KBP_R
-#undef KBP_C
-#undef KBITS
 
 /* ------------------------------------------------------------------------ */
 /* Bit-plane first layer on interleaved planes (see the top of the file). */

@@ -234,3 +234,14 @@ KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, s
 }
 
 #endif /* KFN */
+
+/* The template consumes its parameters, so the next path can define its own. */
+#undef KFN
+#undef KTARGET
+#undef KTILE
+#undef KROWS_R
+#undef KROWS_C
+#undef KONE_C
+#undef KBP_R
+#undef KBP_C
+#undef KBITS

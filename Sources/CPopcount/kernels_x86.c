@@ -100,15 +100,6 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #define KBP_C 2
 #define KBITS sse2_threshold_bits
 #include "kernels_blocked.h"
-#undef KFN
-#undef KTARGET
-#undef KTILE
-#undef KROWS_R
-#undef KROWS_C
-#undef KONE_C
-#undef KBP_R
-#undef KBP_C
-#undef KBITS
 
 const bnn_kernels bnn_popcnt_kernels = {
     BNN_PATH_POPCNT,          "popcnt",
@@ -267,15 +258,6 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
 #define KBP_C 2
 #define KBITS avx2_threshold_bits
 #include "kernels_blocked.h"
-#undef KFN
-#undef KTARGET
-#undef KTILE
-#undef KROWS_R
-#undef KROWS_C
-#undef KONE_C
-#undef KBP_R
-#undef KBP_C
-#undef KBITS
 
 /* Bit-planes of 64 pixels (one word of each plane) per step. vpmovmskb gathers
  * bit 7 of 32 bytes; adding a vector to itself shifts every byte left by one, so
