@@ -62,7 +62,8 @@ func fixed(_ x: Double, _ decimals: Int, width: Int = 0) -> String {
   var scale = 1.0
   for _ in 0..<decimals { scale *= 10 }
   let r = (abs(x) * scale).rounded()
-  let whole = Int(r / scale), frac = Int(r - Double(whole) * scale)
+  let whole = Int(r / scale)
+  let frac = Int(r - Double(whole) * scale)
   var s = (x < 0 && r > 0 ? "-" : "") + String(whole)
   if decimals > 0 {
     let f = String(frac)
@@ -117,8 +118,9 @@ let best = String(cString: bnn_kernels_best().pointee.name)
 print("bnn-kernel-bench: paths \(paths.map { String(cString: $0.name) }.joined(separator: ", ")); best: \(best)")
 let haveAVX2 = bnn_kernels_for(BNN_PATH_AVX2) != nil
 print("G binary MACs/s, median of \(repetitions) (min..max); x scalar = median / scalar median\n")
-print(pad("kernel", 14, left: true) + pad("path", 8, left: true) + pad("median", 9) + pad("min..max", 18)
-  + pad("x scalar", 10) + (haveAVX2 ? pad("x avx2", 9) : ""))
+print(
+  pad("kernel", 14, left: true) + pad("path", 8, left: true) + pad("median", 9) + pad("min..max", 18)
+    + pad("x scalar", 10) + (haveAVX2 ? pad("x avx2", 9) : ""))
 
 var rng = SplitMix64(state: 2024)
 for shape in shapes {
@@ -151,7 +153,8 @@ for shape in shapes {
   print("\n\(shape.name) (m=\(m) n=\(n) K=\(k))")
 
   for kernel in ["gemm", "threshold"] {
-    var scalarMedian = 0.0, avx2Median = 0.0
+    var scalarMedian = 0.0
+    var avx2Median = 0.0
     for path in paths {
       let result = a.withUnsafeBufferPointer { ap in
         w.withUnsafeBufferPointer { wp in
@@ -163,7 +166,8 @@ for shape in shapes {
                 return measure(macs: macs) { path.xor_popcount_gemm(A, aStride, m, W, words, n, words, C, n) }
               case (false, _):
                 return measure(macs: macs) {
-                  path.xor_popcount_threshold(A, aStride, m, W, words, n, words, Int32(k), thresholds, flip, O, outWords)
+                  path.xor_popcount_threshold(
+                    A, aStride, m, W, words, n, words, Int32(k), thresholds, flip, O, outWords)
                 }
               case (true, "gemm"):
                 return measure(macs: macs) { path.bitplane_gemm(A, aStride, m, W, words, n, words, C, n) }
@@ -180,11 +184,12 @@ for shape in shapes {
       if path.path == BNN_PATH_SCALAR { scalarMedian = result.median }
       if path.path == BNN_PATH_AVX2 { avx2Median = result.median }
       let kernelName = shape.bitplane ? "bp-" + kernel : kernel
-      print(pad(kernelName, 14, left: true) + pad(name, 8, left: true)
-        + fixed(result.median, 1, width: 9)
-        + pad(fixed(result.min, 1) + ".." + fixed(result.max, 1), 18)
-        + fixed(scalarMedian > 0 ? result.median / scalarMedian : 0, 2, width: 9) + "x"
-        + (avx2Median > 0 ? fixed(result.median / avx2Median, 2, width: 8) + "x" : ""))
+      print(
+        pad(kernelName, 14, left: true) + pad(name, 8, left: true)
+          + fixed(result.median, 1, width: 9)
+          + pad(fixed(result.min, 1) + ".." + fixed(result.max, 1), 18)
+          + fixed(scalarMedian > 0 ? result.median / scalarMedian : 0, 2, width: 9) + "x"
+          + (avx2Median > 0 ? fixed(result.median / avx2Median, 2, width: 8) + "x" : ""))
     }
   }
 }

@@ -79,13 +79,12 @@ uint64_t board_ticks(void) {
 
 /* Every fault lands here with the stacked exception frame (r0-r3, r12, lr, pc, xpsr). */
 __attribute__((naked)) void Fault_Handler(void) {
-  __asm__ volatile(
-      "tst lr, #4\n\t"
-      "ite eq\n\t"
-      "mrseq r0, msp\n\t"
-      "mrsne r0, psp\n\t"
-      "mrs r1, ipsr\n\t"
-      "b board_report_fault\n\t");
+  __asm__ volatile("tst lr, #4\n\t"
+                   "ite eq\n\t"
+                   "mrseq r0, msp\n\t"
+                   "mrsne r0, psp\n\t"
+                   "mrs r1, ipsr\n\t"
+                   "b board_report_fault\n\t");
 }
 
 static void put_hex(uint32_t value) {
@@ -97,7 +96,8 @@ static void put_hex(uint32_t value) {
 static void put_text(const char *text) { board_write(text, strlen(text)); }
 
 void board_report_fault(const uint32_t *frame, uint32_t exception) {
-  static const char *const names[] = {"?", "?", "NMI", "HardFault", "MemManage", "BusFault", "UsageFault"};
+  static const char *const names[] = {"?",         "?",        "NMI",       "HardFault",
+                                      "MemManage", "BusFault", "UsageFault"};
   exception &= 0x1FF;
   put_text("\nFAULT: ");
   put_text(exception < 7 ? names[exception] : "unexpected interrupt");
@@ -109,7 +109,8 @@ void board_report_fault(const uint32_t *frame, uint32_t exception) {
   put_hex(SCB_CFSR);
   put_text(" HFSR=");
   put_hex(SCB_HFSR);
-  if (SCB_CFSR & 0x00010000u) put_text("\n(undefined instruction: a Swift runtime trap, e.g. a failed precondition)");
+  if (SCB_CFSR & 0x00010000u)
+    put_text("\n(undefined instruction: a Swift runtime trap, e.g. a failed precondition)");
   put_text("\n");
   board_exit(128 + (int)exception);
 }
@@ -133,7 +134,10 @@ __attribute__((section(".isr_vector"), used)) void (*const vector_table[16 + 32]
     MemManage_Handler,
     BusFault_Handler,
     UsageFault_Handler,
-    0, 0, 0, 0,
+    0,
+    0,
+    0,
+    0,
     SVC_Handler,
     DebugMon_Handler,
     0,

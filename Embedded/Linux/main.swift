@@ -268,8 +268,7 @@ func run(_ arguments: [String]) throws(Failure) {
 }
 
 @_cdecl("main")
-func runnerMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32
-{
+func runnerMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32 {
   var arguments: [String] = []
   var i = 1
   while i < Int(argc) {

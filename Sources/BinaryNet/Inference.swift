@@ -73,7 +73,8 @@ extension Model {
   ) {
     precondition(count >= 0 && count <= workspace.batchCapacity, "batch larger than the workspace")
     precondition(pixels.count >= count * input.pixelCount, "pixel buffer too small")
-    precondition(workspace.classCount == classCount && workspace.activationWords >= maxActivationWords,
+    precondition(
+      workspace.classCount == classCount && workspace.activationWords >= maxActivationWords,
       "workspace belongs to another model")
     if count == 0 { return }
     let pixelCount = input.pixelCount
@@ -151,7 +152,8 @@ extension Model {
           bnn_pixel_conv_threshold(
             pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
             g.stride, padTop, padLeft, outH, outW, plan.weights, plan.rowWords, plan.outputs, thresholds, flip,
-            target + i * stride, outStride, UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
+            target + i * stride, outStride,
+            UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
         } else if plan.kind == .pixelConv {
           let rowStride = 8 * plan.rowWords
           bnn_im2col_bitplanes(

@@ -124,7 +124,8 @@ public struct LayerDefinition: Equatable, Sendable {
     kind: LayerKind, inputShape: TensorShape, outputChannels: Int, geometry: Geometry,
     weights: [UInt64], thresholds: [Int32], flip: [UInt64]
   ) -> LayerDefinition {
-    let out = geometry.outputShape(input: inputShape, channels: outputChannels)
+    let out =
+      geometry.outputShape(input: inputShape, channels: outputChannels)
       ?? TensorShape(height: 0, width: 0, channels: outputChannels)
     return LayerDefinition(
       kind: kind, inputShape: inputShape, outputShape: out, geometry: geometry,
@@ -133,7 +134,8 @@ public struct LayerDefinition: Equatable, Sendable {
 
   /// 2x2 max pooling of packed bits; `orMask` bit c = 1 takes the minimum for channel c.
   public static func maxPool(inputShape: TensorShape, orMask: [UInt64]) -> LayerDefinition {
-    let out = Geometry.pool2x2.outputShape(input: inputShape, channels: inputShape.channels)
+    let out =
+      Geometry.pool2x2.outputShape(input: inputShape, channels: inputShape.channels)
       ?? TensorShape(height: 0, width: 0, channels: inputShape.channels)
     return LayerDefinition(
       kind: .maxPool, inputShape: inputShape, outputShape: out, geometry: .pool2x2,

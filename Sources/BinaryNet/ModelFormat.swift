@@ -183,7 +183,8 @@ func weightPaddingIsZero(
       words, rows: rows, rowWords: BitPacking.words(forBits: bits), bits: bits)
   }
   // Channel-packed: every pixel of every row is padded separately.
-  let pixelsPerRow = kind.isConvolution ? geometry.kernelHeight * geometry.kernelWidth : inputShape.height * inputShape.width
+  let pixelsPerRow =
+    kind.isConvolution ? geometry.kernelHeight * geometry.kernelWidth : inputShape.height * inputShape.width
   return BitPacking.paddingIsZero(
     words, rows: rows * pixelsPerRow, rowWords: inputShape.wordsPerPixel, bits: inputShape.channels)
 }
@@ -222,8 +223,10 @@ extension ModelDefinition {
     for i in 0..<layerCount {
       let l = try layer(i)
       let name = "layer " + String(i) + " (" + l.kind.name + ")"
-      for v in [l.inputShape.height, l.inputShape.width, l.inputShape.channels,
-        l.outputShape.height, l.outputShape.width, l.outputShape.channels]
+      for v in [
+        l.inputShape.height, l.inputShape.width, l.inputShape.channels,
+        l.outputShape.height, l.outputShape.width, l.outputShape.channels,
+      ]
       where !dimensionOK(v) {
         throw .inconsistent(name + ": a dimension is out of range")
       }
@@ -236,7 +239,9 @@ extension ModelDefinition {
       }
       if l.kind.producesScores != (i == layerCount - 1) {
         throw .inconsistent(
-          name + (i == layerCount - 1 ? ": the last layer must produce class scores" : ": only the last layer may produce class scores"))
+          name
+            + (i == layerCount - 1
+              ? ": the last layer must produce class scores" : ": only the last layer may produce class scores"))
       }
       if l.inputShape != expected {
         throw .inconsistent(
@@ -252,7 +257,8 @@ extension ModelDefinition {
           g.stride >= 1, g.stride <= 64
         else { throw .inconsistent(name + ": kernel or stride out of range") }
         guard let out = g.outputShape(input: l.inputShape, channels: channels), out == l.outputShape else {
-          throw .inconsistent(name + ": output shape " + l.outputShape.description + " does not follow from the input and geometry")
+          throw .inconsistent(
+            name + ": output shape " + l.outputShape.description + " does not follow from the input and geometry")
         }
       case .maxPool:
         guard g == .pool2x2 else { throw .inconsistent(name + ": only 2x2 pooling with stride 2 is supported") }

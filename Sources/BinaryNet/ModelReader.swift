@@ -166,7 +166,8 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
     let weights = UnsafeBufferPointer(
       start: (bytes.baseAddress! + l.weightsOffset).assumingMemoryBound(to: UInt64.self),
       count: outputs * l.rowWords)
-    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, geometry: l.geometry, rows: outputs) else {
+    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, geometry: l.geometry, rows: outputs)
+    else {
       throw .corrupt(name + ": weight padding bits are not zero")
     }
     if l.kind.producesScores {
@@ -192,18 +193,29 @@ func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
   let n = bytes.count
   while i < n {
     let b0 = bytes[i]
-    if b0 < 0x80 { i += 1; continue }
+    if b0 < 0x80 {
+      i += 1
+      continue
+    }
     var need = 0
     var lower: UInt8 = 0x80
     var upper: UInt8 = 0xBF
     switch b0 {
     case 0xC2...0xDF: need = 1
-    case 0xE0: need = 2; lower = 0xA0
+    case 0xE0:
+      need = 2
+      lower = 0xA0
     case 0xE1...0xEC, 0xEE...0xEF: need = 2
-    case 0xED: need = 2; upper = 0x9F
-    case 0xF0: need = 3; lower = 0x90
+    case 0xED:
+      need = 2
+      upper = 0x9F
+    case 0xF0:
+      need = 3
+      lower = 0x90
     case 0xF1...0xF3: need = 3
-    case 0xF4: need = 3; upper = 0x8F
+    case 0xF4:
+      need = 3
+      upper = 0x8F
     default: return false
     }
     if i + need >= n { return false }

@@ -113,8 +113,7 @@ public final class Trainer: @unchecked Sendable {
         let result = trainStep(learningRate: rate)
         lossSum += result.loss
         correct += result.correct
-        if let progress, !progress(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1))
-        {
+        if let progress, !progress(batchIndex + 1, stepsPerEpoch, lossSum / Double(batchIndex + 1)) {
           stopped = true
         }
       }

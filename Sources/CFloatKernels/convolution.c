@@ -15,8 +15,8 @@
 
 #include "cfloatkernels.h"
 
-void bnn_im2col(const float *restrict images, size_t count, const bnn_window *g,
-                float pad_value, float *restrict cols) {
+void bnn_im2col(const float *restrict images, size_t count, const bnn_window *g, float pad_value,
+                float *restrict cols) {
   const size_t c = g->channels;
   const size_t image_size = g->height * g->width * c;
   const size_t row_size = g->kernel_height * g->kernel_width * c;

@@ -32,10 +32,10 @@ static void adam_portable(float *restrict w, const float *restrict g, float *res
 }
 
 #ifdef HAVE_X86
-__attribute__((target("avx2,fma"))) static void adam_avx2(
-    float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
-    float *restrict sign_out, size_t n, float beta1, float beta2, float step_size, float epsilon,
-    float clip) {
+__attribute__((target("avx2,fma"))) static void
+adam_avx2(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+          float *restrict sign_out, size_t n, float beta1, float beta2, float step_size,
+          float epsilon, float clip) {
   const __m256 b1 = _mm256_set1_ps(beta1), b2 = _mm256_set1_ps(beta2);
   const __m256 c1 = _mm256_set1_ps(1.0f - beta1), c2 = _mm256_set1_ps(1.0f - beta2);
   const __m256 step = _mm256_set1_ps(step_size), eps = _mm256_set1_ps(epsilon);
@@ -50,14 +50,15 @@ __attribute__((target("avx2,fma"))) static void adam_avx2(
     _mm256_storeu_ps(m + i, mi);
     _mm256_storeu_ps(v + i, vi);
     const __m256 denominator = _mm256_add_ps(_mm256_sqrt_ps(vi), eps);
-    __m256 wi = _mm256_sub_ps(_mm256_loadu_ps(w + i),
-                              _mm256_div_ps(_mm256_mul_ps(step, mi), denominator));
+    __m256 wi =
+        _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(step, mi), denominator));
     wi = _mm256_min_ps(hi, _mm256_max_ps(lo, wi));
     _mm256_storeu_ps(w + i, wi);
     if (sign_out) {
       /* -1 where w < 0, else +1 */
       const __m256 negative = _mm256_cmp_ps(wi, zero, _CMP_LT_OQ);
-      _mm256_storeu_ps(sign_out + i, _mm256_or_ps(one, _mm256_and_ps(negative, _mm256_set1_ps(-0.0f))));
+      _mm256_storeu_ps(sign_out + i,
+                       _mm256_or_ps(one, _mm256_and_ps(negative, _mm256_set1_ps(-0.0f))));
     }
   }
   adam_portable(w + i, g + i, m + i, v + i, sign_out ? sign_out + i : 0, n - i, beta1, beta2,

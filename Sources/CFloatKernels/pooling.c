@@ -37,9 +37,9 @@ void bnn_maxpool2x2_forward(const float *restrict in, size_t count, size_t heigh
   }
 }
 
-void bnn_maxpool2x2_backward(const float *restrict gradient_out, const unsigned char *restrict index,
-                             size_t count, size_t height, size_t width, size_t channels,
-                             float *restrict gradient_in) {
+void bnn_maxpool2x2_backward(const float *restrict gradient_out,
+                             const unsigned char *restrict index, size_t count, size_t height,
+                             size_t width, size_t channels, float *restrict gradient_in) {
   const size_t oh = height / 2, ow = width / 2;
   memset(gradient_in, 0, count * height * width * channels * sizeof(float));
   for (size_t n = 0; n < count; n++) {

@@ -143,13 +143,13 @@ static int cpu_has_avx512(void) {
 
 int bnn_sgemm_path_available(bnn_sgemm_path path) {
   switch (path) {
-    case BNN_SGEMM_AUTO:
-    case BNN_SGEMM_PORTABLE:
-      return 1;
-    case BNN_SGEMM_AVX2:
-      return cpu_has_avx2_fma();
-    case BNN_SGEMM_AVX512:
-      return cpu_has_avx512();
+  case BNN_SGEMM_AUTO:
+  case BNN_SGEMM_PORTABLE:
+    return 1;
+  case BNN_SGEMM_AVX2:
+    return cpu_has_avx2_fma();
+  case BNN_SGEMM_AVX512:
+    return cpu_has_avx512();
   }
   return 0;
 }
@@ -242,9 +242,8 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
   free(packed_b);
 }
 
-void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-               size_t ldc) {
+void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+               size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
   bnn_sgemm_with_path(BNN_SGEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
                       ldc);
 }

@@ -17,16 +17,16 @@
  * a: packed A micro-panel (kc x MR, k-major), b: packed B micro-panel (kc x NR, k-major),
  * c: the tile of C with row stride ldc.
  */
-typedef void (*sgemm_micro_kernel)(size_t kc, const float *a, const float *b, float *c,
-                                   size_t ldc, float alpha, int accumulate);
+typedef void (*sgemm_micro_kernel)(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                                   float alpha, int accumulate);
 
 void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                            float alpha, int accumulate);
 
 #if defined(__x86_64__) || defined(__i386__)
 #define SGEMM_HAVE_X86 1
-void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc,
-                       float alpha, int accumulate);
+void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
+                       int accumulate);
 /* 6 x 32 tile (NR = SGEMM_NR_MAX). */
 void sgemm_kernel_avx512(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                          float alpha, int accumulate);

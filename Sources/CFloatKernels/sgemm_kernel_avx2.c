@@ -10,24 +10,24 @@
 
 #define SGEMM_AVX2 __attribute__((target("avx2,fma")))
 
-#define ROW_FMA(r)                                      \
-  do {                                                  \
-    const __m256 ar = _mm256_broadcast_ss(a + (r));     \
-    c##r##0 = _mm256_fmadd_ps(ar, b0, c##r##0);         \
-    c##r##1 = _mm256_fmadd_ps(ar, b1, c##r##1);         \
+#define ROW_FMA(r)                                                                                 \
+  do {                                                                                             \
+    const __m256 ar = _mm256_broadcast_ss(a + (r));                                                \
+    c##r##0 = _mm256_fmadd_ps(ar, b0, c##r##0);                                                    \
+    c##r##1 = _mm256_fmadd_ps(ar, b1, c##r##1);                                                    \
   } while (0)
 
-#define ROW_STORE(r)                                                                      \
-  do {                                                                                    \
-    float *cr = c + (r) * ldc;                                                            \
-    const __m256 old0 = accumulate ? _mm256_loadu_ps(cr) : _mm256_setzero_ps();           \
-    const __m256 old1 = accumulate ? _mm256_loadu_ps(cr + 8) : _mm256_setzero_ps();       \
-    _mm256_storeu_ps(cr, _mm256_fmadd_ps(va, c##r##0, old0));                             \
-    _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, c##r##1, old1));                         \
+#define ROW_STORE(r)                                                                               \
+  do {                                                                                             \
+    float *cr = c + (r)*ldc;                                                                       \
+    const __m256 old0 = accumulate ? _mm256_loadu_ps(cr) : _mm256_setzero_ps();                    \
+    const __m256 old1 = accumulate ? _mm256_loadu_ps(cr + 8) : _mm256_setzero_ps();                \
+    _mm256_storeu_ps(cr, _mm256_fmadd_ps(va, c##r##0, old0));                                      \
+    _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, c##r##1, old1));                                  \
   } while (0)
 
-SGEMM_AVX2 void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c,
-                                  size_t ldc, float alpha, int accumulate) {
+SGEMM_AVX2 void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                                  float alpha, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();

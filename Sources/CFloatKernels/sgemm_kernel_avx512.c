@@ -11,20 +11,20 @@
 
 #define SGEMM_AVX512 __attribute__((target("avx512f")))
 
-#define ROW_FMA(r)                                      \
-  do {                                                  \
-    const __m512 ar = _mm512_set1_ps(a[r]);             \
-    c##r##0 = _mm512_fmadd_ps(ar, b0, c##r##0);         \
-    c##r##1 = _mm512_fmadd_ps(ar, b1, c##r##1);         \
+#define ROW_FMA(r)                                                                                 \
+  do {                                                                                             \
+    const __m512 ar = _mm512_set1_ps(a[r]);                                                        \
+    c##r##0 = _mm512_fmadd_ps(ar, b0, c##r##0);                                                    \
+    c##r##1 = _mm512_fmadd_ps(ar, b1, c##r##1);                                                    \
   } while (0)
 
-#define ROW_STORE(r)                                                                      \
-  do {                                                                                    \
-    float *cr = c + (r) * ldc;                                                            \
-    const __m512 old0 = accumulate ? _mm512_loadu_ps(cr) : _mm512_setzero_ps();           \
-    const __m512 old1 = accumulate ? _mm512_loadu_ps(cr + 16) : _mm512_setzero_ps();      \
-    _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, c##r##0, old0));                             \
-    _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, c##r##1, old1));                        \
+#define ROW_STORE(r)                                                                               \
+  do {                                                                                             \
+    float *cr = c + (r)*ldc;                                                                       \
+    const __m512 old0 = accumulate ? _mm512_loadu_ps(cr) : _mm512_setzero_ps();                    \
+    const __m512 old1 = accumulate ? _mm512_loadu_ps(cr + 16) : _mm512_setzero_ps();               \
+    _mm512_storeu_ps(cr, _mm512_fmadd_ps(va, c##r##0, old0));                                      \
+    _mm512_storeu_ps(cr + 16, _mm512_fmadd_ps(va, c##r##1, old1));                                 \
   } while (0)
 
 SGEMM_AVX512 void sgemm_kernel_avx512(size_t kc, const float *a, const float *b, float *c,

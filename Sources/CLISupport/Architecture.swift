@@ -60,7 +60,9 @@ public struct Architecture: Equatable, Sendable {
         if index > 0, case .dense? = architecture.layers.last {
           throw .usage("convolutions must come before dense layers, in '\(text)'")
         }
-        if architecture.inputSize != nil { throw .usage("an MLP input size cannot precede a convolution, in '\(text)'") }
+        if architecture.inputSize != nil {
+          throw .usage("an MLP input size cannot precede a convolution, in '\(text)'")
+        }
         architecture.layers.append(layer)
       } else {
         throw .usage(help)
@@ -124,7 +126,8 @@ public struct Architecture: Equatable, Sendable {
   /// window does not fit or an MLP input size does not match the image.
   public func shapes(input: TensorShape) throws(CLIError) -> [TensorShape] {
     if let inputSize, inputSize != input.elementCount {
-      throw .usage("the architecture takes \(inputSize) inputs, but the images have \(input.elementCount) pixels (\(input))")
+      throw .usage(
+        "the architecture takes \(inputSize) inputs, but the images have \(input.elementCount) pixels (\(input))")
     }
     var shape = input
     var shapes: [TensorShape] = []

@@ -46,7 +46,10 @@ public struct ParsedArguments {
         continue
       }
       guard argument.hasPrefix("--") else {
-        if argument == "-h" { flags.insert("help"); continue }
+        if argument == "-h" {
+          flags.insert("help")
+          continue
+        }
         throw .usage("unknown option '\(argument)'")
       }
       var name = String(argument.dropFirst(2))
@@ -86,7 +89,9 @@ public struct ParsedArguments {
   }
 
   /// A floating-point option within `range`, or `defaultValue` when absent.
-  public func double(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(CLIError) -> Double {
+  public func double(_ name: String, default defaultValue: Double, in range: ClosedRange<Double>) throws(CLIError)
+    -> Double
+  {
     guard let text = values[name] else { return defaultValue }
     guard let value = Double(text), value.isFinite, range.contains(value) else {
       throw .usage("--\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")

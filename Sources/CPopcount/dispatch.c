@@ -24,7 +24,7 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
   case BNN_PATH_AVX2:
     __builtin_cpu_init();
     return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) ? &bnn_avx2_kernels
-                                                                                 : NULL;
+                                                                                : NULL;
   case BNN_PATH_AVX512:
     /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state. */
     __builtin_cpu_init();
@@ -49,11 +49,7 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
  * layer; AVX2 at 1.3-2.3x POPCNT and POPCNT at 2-2.8x scalar, on every shape.
  * NEON is the only fast path on AArch64; elsewhere only scalar exists. */
 static const bnn_kernel_path preference[] = {
-    BNN_PATH_NEON,
-    BNN_PATH_AVX512,
-    BNN_PATH_AVX2,
-    BNN_PATH_POPCNT,
-    BNN_PATH_SCALAR,
+    BNN_PATH_NEON, BNN_PATH_AVX512, BNN_PATH_AVX2, BNN_PATH_POPCNT, BNN_PATH_SCALAR,
 };
 
 /* BNN_KERNEL=name, or NULL when unset, unknown or not available here. */

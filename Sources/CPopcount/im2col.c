@@ -2,9 +2,9 @@
 #include "bnn_conv.h"
 #include "cpopcount.h"
 
-void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp,
-                     size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                     size_t out_h, size_t out_w, uint64_t *out, size_t row_stride) {
+void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh, size_t kw,
+                     size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                     uint64_t *out, size_t row_stride) {
   for (size_t oy = 0; oy < out_h; oy++) {
     for (size_t ox = 0; ox < out_w; ox++) {
       uint64_t *row = out + (oy * out_w + ox) * row_stride;
@@ -26,10 +26,9 @@ void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp,
   }
 }
 
-void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c,
-                          size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                          size_t out_h, size_t out_w, uint64_t *out, size_t plane_words,
-                          size_t row_stride) {
+void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                          size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                          size_t out_w, uint64_t *out, size_t plane_words, size_t row_stride) {
   for (size_t oy = 0; oy < out_h; oy++) {
     for (size_t ox = 0; ox < out_w; ox++) {
       uint64_t *planes = out + (oy * out_w + ox) * row_stride;

@@ -36,7 +36,7 @@
 
 #include "kernels_blocked.h"
 
-#define BNN_TARGET_AVX512 \
+#define BNN_TARGET_AVX512                                                                          \
   __attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq,popcnt")))
 
 /* ------------------------------------------------------------------------ */
@@ -62,11 +62,8 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE __m512i avx512_hsum8(const __m512i v[
 
 /* Threshold bits 16 neurons at a time: bit q = (z_q < t_q), z = base + mul*v_q with
  * mul in {-2, 1} (see bnn_threshold_bits); masked loads for the last < 16. */
-BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE uint64_t avx512_threshold_bits(const int32_t *v,
-                                                                          const int32_t *t,
-                                                                          size_t count,
-                                                                          int32_t base,
-                                                                          int32_t mul) {
+BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE uint64_t
+avx512_threshold_bits(const int32_t *v, const int32_t *t, size_t count, int32_t base, int32_t mul) {
   uint64_t bits = 0;
   __m512i vb = _mm512_set1_epi32(base);
   for (size_t q = 0; q < count; q += 16) {
@@ -91,9 +88,8 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE __m512i avx512_op(int op, __m512i x, 
 /* Register tile: cnt[r*C + c] = sum_k popcount(a_r[k] OP w_c[k]). R*C <= 16
  * accumulators and R + C operands stay in the 32 zmm registers. */
 
-BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C,
-                                                            const uint64_t *a, size_t as,
-                                                            const uint64_t *w, size_t ws,
+BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C, const uint64_t *a,
+                                                            size_t as, const uint64_t *w, size_t ws,
                                                             size_t words, uint64_t *cnt) {
   __m512i acc[16];
   for (int x = 0; x < R * C; x++) acc[x] = _mm512_setzero_si512();
@@ -108,10 +104,12 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C
      * address may lie past the weights. */
     if (R == 1)
       for (int c = 0; c < C; c++)
-        _mm_prefetch((const char *)((uintptr_t)w + ((size_t)(c + AVX512_PF * C) * ws + k) * 8), _MM_HINT_T0);
+        _mm_prefetch((const char *)((uintptr_t)w + ((size_t)(c + AVX512_PF * C) * ws + k) * 8),
+                     _MM_HINT_T0);
     for (int r = 0; r < R; r++)
       for (int c = 0; c < C; c++)
-        acc[r * C + c] = _mm512_add_epi64(acc[r * C + c], _mm512_popcnt_epi64(avx512_op(op, av[r], wv[c])));
+        acc[r * C + c] =
+            _mm512_add_epi64(acc[r * C + c], _mm512_popcnt_epi64(avx512_op(op, av[r], wv[c])));
   }
   if (k < words) { /* 1..7 words left: masked loads read only those */
     __mmask8 m = (__mmask8)((1u << (words - k)) - 1);
@@ -120,7 +118,8 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_tile(int op, int R, int C
     for (int c = 0; c < C; c++) wv[c] = _mm512_maskz_loadu_epi64(m, w + (size_t)c * ws + k);
     for (int r = 0; r < R; r++)
       for (int c = 0; c < C; c++)
-        acc[r * C + c] = _mm512_add_epi64(acc[r * C + c], _mm512_popcnt_epi64(avx512_op(op, av[r], wv[c])));
+        acc[r * C + c] =
+            _mm512_add_epi64(acc[r * C + c], _mm512_popcnt_epi64(avx512_op(op, av[r], wv[c])));
   }
   for (int g = 0; g < R * C; g += 8) {
     __m512i v[8];

@@ -156,7 +156,8 @@ KTARGET static void KFN(xor_popcount_threshold)(const uint64_t *a, size_t as, si
           KTILE(KOP_XOR, 1, 1, ai, 0, w + j * ws, ws, words, c);
           v[0][j - g0] = (int32_t)c[0];
         }
-        out[i * os + ow] = (KBITS(v[0], t + g0, g1 - g0, k_bits, -2) ^ flip[ow]) & bnn_used_mask(g1 - g0);
+        out[i * os + ow] =
+            (KBITS(v[0], t + g0, g1 - g0, k_bits, -2) ^ flip[ow]) & bnn_used_mask(g1 - g0);
       }
     }
   }
@@ -204,7 +205,8 @@ KTARGET static void KFN(bitplane_gemm)(const uint64_t *planes, size_t ps, size_t
       int32_t ones = KFN(planes_weight)(p, words);
       int32_t *di = dots + i * ds;
       size_t j = j0;
-      for (; j + KBP_C <= j1; j += KBP_C) KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, di + j);
+      for (; j + KBP_C <= j1; j += KBP_C)
+        KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, di + j);
       for (; j < j1; j++) KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, di + j);
     }
   }
@@ -212,8 +214,8 @@ KTARGET static void KFN(bitplane_gemm)(const uint64_t *planes, size_t ps, size_t
 
 KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, size_t m,
                                             const uint64_t *w, size_t ws, size_t n, size_t words,
-                                            const int32_t *t, const uint64_t *flip,
-                                            uint64_t *out, size_t os) {
+                                            const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                            size_t os) {
   size_t nb = bnn_w_block_rows(words);
   for (size_t b0 = 0; b0 < n; b0 += nb) {
     size_t b1 = bnn_min(b0 + nb, n);
@@ -224,7 +226,8 @@ KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, s
         size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
         int32_t d[64];
         size_t j = g0;
-        for (; j + KBP_C <= g1; j += KBP_C) KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, d + (j - g0));
+        for (; j + KBP_C <= g1; j += KBP_C)
+          KFN(bitplane_dots)(KBP_C, p, ones, w + j * ws, ws, words, d + (j - g0));
         for (; j < g1; j++) KFN(bitplane_dots)(1, p, ones, w + j * ws, ws, words, d + (j - g0));
         uint64_t bits = KBITS(d, t + g0, g1 - g0, 0, 1);
         out[i * os + ow] = (bits ^ flip[ow]) & bnn_used_mask(g1 - g0);

@@ -29,37 +29,34 @@ static BNN_ALWAYS_INLINE uint64x2_t neon_op(int op, uint64x2_t x, uint64x2_t y) 
 }
 
 static BNN_ALWAYS_INLINE void neon_tile(int op, int R, int C, const uint64_t *a, size_t as,
-                                        const uint64_t *w, size_t ws, size_t words,
-                                        uint64_t *cnt) {
+                                        const uint64_t *w, size_t ws, size_t words, uint64_t *cnt) {
   uint32x4_t sum[4][4];
-  BNN_UNROLL for (int r = 0; r < R; r++)
-    BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] = vdupq_n_u32(0);
+  BNN_UNROLL for (int r = 0; r < R; r++) BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] =
+      vdupq_n_u32(0);
   size_t k = 0;
   while (k + 2 <= words) {
     size_t steps = bnn_min((words - k) / 2, 2048);
     uint16x8_t acc[4][4];
-    BNN_UNROLL for (int r = 0; r < R; r++)
-      BNN_UNROLL for (int c = 0; c < C; c++) acc[r][c] = vdupq_n_u16(0);
+    BNN_UNROLL for (int r = 0; r < R; r++) BNN_UNROLL for (int c = 0; c < C; c++) acc[r][c] =
+        vdupq_n_u16(0);
     for (size_t s = 0; s < steps; s++, k += 2) {
       uint64x2_t av[4], wv[4];
       BNN_UNROLL for (int r = 0; r < R; r++) av[r] = vld1q_u64(a + (size_t)r * as + k);
       BNN_UNROLL for (int c = 0; c < C; c++) wv[c] = vld1q_u64(w + (size_t)c * ws + k);
-      BNN_UNROLL for (int r = 0; r < R; r++)
-        BNN_UNROLL for (int c = 0; c < C; c++)
-          acc[r][c] = vpadalq_u8(acc[r][c], vcntq_u8(vreinterpretq_u8_u64(neon_op(op, av[r], wv[c]))));
+      BNN_UNROLL for (int r = 0; r < R; r++) BNN_UNROLL for (int c = 0; c < C; c++) acc[r][c] =
+          vpadalq_u8(acc[r][c], vcntq_u8(vreinterpretq_u8_u64(neon_op(op, av[r], wv[c]))));
     }
-    BNN_UNROLL for (int r = 0; r < R; r++)
-      BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] = vpadalq_u16(sum[r][c], acc[r][c]);
+    BNN_UNROLL for (int r = 0; r < R; r++) BNN_UNROLL for (int c = 0; c < C; c++) sum[r][c] =
+        vpadalq_u16(sum[r][c], acc[r][c]);
   }
-  BNN_UNROLL for (int r = 0; r < R; r++)
-    BNN_UNROLL for (int c = 0; c < C; c++) {
-      uint64_t total = vaddvq_u32(sum[r][c]);
-      if (k < words) {
-        uint64_t x = a[(size_t)r * as + k], y = w[(size_t)c * ws + k];
-        total += vaddv_u8(vcnt_u8(vcreate_u8(op == KOP_XOR ? x ^ y : x & y)));
-      }
-      cnt[r * C + c] = total;
+  BNN_UNROLL for (int r = 0; r < R; r++) BNN_UNROLL for (int c = 0; c < C; c++) {
+    uint64_t total = vaddvq_u32(sum[r][c]);
+    if (k < words) {
+      uint64_t x = a[(size_t)r * as + k], y = w[(size_t)c * ws + k];
+      total += vaddv_u8(vcnt_u8(vcreate_u8(op == KOP_XOR ? x ^ y : x & y)));
     }
+    cnt[r * C + c] = total;
+  }
 }
 
 /* 32 vector registers: a 4x2 tile uses 8 accumulators + 6 operands. */
@@ -74,9 +71,12 @@ static BNN_ALWAYS_INLINE void neon_tile(int op, int R, int C, const uint64_t *a,
 #include "kernels_blocked.h"
 
 const bnn_kernels bnn_neon_kernels = {
-    BNN_PATH_NEON,          "neon",
-    neon_xor_popcount_gemm, neon_xor_popcount_threshold,
-    neon_bitplane_gemm,     neon_bitplane_threshold,
+    BNN_PATH_NEON,
+    "neon",
+    neon_xor_popcount_gemm,
+    neon_xor_popcount_threshold,
+    neon_bitplane_gemm,
+    neon_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
 };
 

@@ -27,9 +27,9 @@ static inline int32_t popcount64_portable(uint64_t x) {
 #endif
 }
 
-void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m,
-                                  const uint64_t *w, size_t w_stride, size_t n,
-                                  size_t words, int32_t *counts, size_t counts_stride) {
+void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m, const uint64_t *w,
+                                  size_t w_stride, size_t n, size_t words, int32_t *counts,
+                                  size_t counts_stride) {
   for (size_t i = 0; i < m; i++) {
     const uint64_t *ai = a + i * a_stride;
     for (size_t j = 0; j < n; j++) {
@@ -42,10 +42,9 @@ void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m,
 }
 
 void bnn_scalar_xor_popcount_threshold(const uint64_t *a, size_t a_stride, size_t m,
-                                       const uint64_t *w, size_t w_stride, size_t n,
-                                       size_t words, int32_t k_bits,
-                                       const int32_t *thresholds, const uint64_t *flip,
-                                       uint64_t *out, size_t out_stride) {
+                                       const uint64_t *w, size_t w_stride, size_t n, size_t words,
+                                       int32_t k_bits, const int32_t *thresholds,
+                                       const uint64_t *flip, uint64_t *out, size_t out_stride) {
   size_t out_words = (n + 63) / 64;
   for (size_t i = 0; i < m; i++) {
     const uint64_t *ai = a + i * a_stride;
@@ -76,8 +75,8 @@ static inline void plane_counts(const uint64_t *planes, size_t words, int32_t on
   }
 }
 
-static inline int32_t bitplane_dot(const uint64_t *planes, const int32_t ones[8], const uint64_t *wj,
-                                   size_t words) {
+static inline int32_t bitplane_dot(const uint64_t *planes, const int32_t ones[8],
+                                   const uint64_t *wj, size_t words) {
   int32_t dot = 0;
   for (int b = 0; b < 8; b++) {
     const uint64_t *pb = planes + (size_t)b * words;
@@ -89,20 +88,21 @@ static inline int32_t bitplane_dot(const uint64_t *planes, const int32_t ones[8]
 }
 
 void bnn_scalar_bitplane_gemm(const uint64_t *planes, size_t planes_stride, size_t m,
-                              const uint64_t *w, size_t w_stride, size_t n,
-                              size_t words, int32_t *dots, size_t dots_stride) {
+                              const uint64_t *w, size_t w_stride, size_t n, size_t words,
+                              int32_t *dots, size_t dots_stride) {
   for (size_t i = 0; i < m; i++) {
     const uint64_t *pi = planes + i * planes_stride;
     int32_t ones[8];
     plane_counts(pi, words, ones);
-    for (size_t j = 0; j < n; j++) dots[i * dots_stride + j] = bitplane_dot(pi, ones, w + j * w_stride, words);
+    for (size_t j = 0; j < n; j++)
+      dots[i * dots_stride + j] = bitplane_dot(pi, ones, w + j * w_stride, words);
   }
 }
 
 void bnn_scalar_bitplane_threshold(const uint64_t *planes, size_t planes_stride, size_t m,
-                                   const uint64_t *w, size_t w_stride, size_t n,
-                                   size_t words, const int32_t *thresholds,
-                                   const uint64_t *flip, uint64_t *out, size_t out_stride) {
+                                   const uint64_t *w, size_t w_stride, size_t n, size_t words,
+                                   const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                                   size_t out_stride) {
   size_t out_words = (n + 63) / 64;
   for (size_t i = 0; i < m; i++) {
     const uint64_t *pi = planes + i * planes_stride;

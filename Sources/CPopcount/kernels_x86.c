@@ -61,9 +61,8 @@ static BNN_ALWAYS_INLINE uint64_t sse2_threshold_bits(const int32_t *v, const in
  * 64 binary MACs. R, C are constants at every call, so the r/c loops unroll and
  * acc[][] lives in registers; each loaded word is reused C (or R) times. */
 
-BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C,
-                                                            const uint64_t *a, size_t as,
-                                                            const uint64_t *w, size_t ws,
+BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C, const uint64_t *a,
+                                                            size_t as, const uint64_t *w, size_t ws,
                                                             size_t words, uint64_t *cnt) {
   uint64_t acc[4][4] = {{0}};
   BNN_SCALAR_LOOP
@@ -102,9 +101,9 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #include "kernels_blocked.h"
 
 const bnn_kernels bnn_popcnt_kernels = {
-    BNN_PATH_POPCNT,          "popcnt",
-    popcnt_xor_popcount_gemm, popcnt_xor_popcount_threshold,
-    popcnt_bitplane_gemm,     popcnt_bitplane_threshold,
+    BNN_PATH_POPCNT,           "popcnt",
+    popcnt_xor_popcount_gemm,  popcnt_xor_popcount_threshold,
+    popcnt_bitplane_gemm,      popcnt_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
 };
 
@@ -120,8 +119,8 @@ const bnn_kernels bnn_popcnt_kernels = {
  * vector-only: there the scalar tail cost more than the hybrid gained. */
 
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_popcount_bytes(__m256i x) {
-  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
-                                       0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
+                                       1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low4 = _mm256_set1_epi8(0x0f);
   __m256i lo = _mm256_and_si256(x, low4);
   __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
@@ -171,9 +170,8 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_op(int op, __m256i x, __m2
   return op == KOP_XOR ? _mm256_xor_si256(x, y) : _mm256_and_si256(x, y);
 }
 
-BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
-                                                        const uint64_t *a, size_t as,
-                                                        const uint64_t *w, size_t ws,
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C, const uint64_t *a,
+                                                        size_t as, const uint64_t *w, size_t ws,
                                                         size_t words, uint64_t *cnt) {
   const int V = AVX_V, H = op == KOP_AND ? AVX_BP_H : AVX_H, STEP = 4 * V + H;
   __m256i sum[4][4], acc[4][4];
@@ -188,10 +186,13 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
     for (size_t s = 0; s < steps; s++, k += STEP) {
       for (int v = 0; v < V; v++) {
         __m256i av[4], wv[4];
-        for (int r = 0; r < R; r++) av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k + 4 * v));
-        for (int c = 0; c < C; c++) wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k + 4 * v));
         for (int r = 0; r < R; r++)
-          for (int c = 0; c < C; c++) acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
+          av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k + 4 * v));
+        for (int c = 0; c < C; c++)
+          wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k + 4 * v));
+        for (int r = 0; r < R; r++)
+          for (int c = 0; c < C; c++)
+            acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
       }
       for (int h = 0; h < H; h++) {
         uint64_t as_[4], ws_[4];
@@ -199,7 +200,8 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
         for (int c = 0; c < C; c++) ws_[c] = w[(size_t)c * ws + k + 4 * V + h];
         for (int r = 0; r < R; r++)
           for (int c = 0; c < C; c++)
-            ssum[r][c] += (uint64_t)__builtin_popcountll(op == KOP_XOR ? as_[r] ^ ws_[c] : as_[r] & ws_[c]);
+            ssum[r][c] +=
+                (uint64_t)__builtin_popcountll(op == KOP_XOR ? as_[r] ^ ws_[c] : as_[r] & ws_[c]);
       }
     }
     for (int r = 0; r < R; r++)
@@ -210,17 +212,21 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_tile(int op, int R, int C,
   }
   for (; k + 4 <= words; k += 4) { /* < STEP words left: at most (STEP-1)/4 steps */
     __m256i av[4], wv[4];
-    for (int r = 0; r < R; r++) av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k));
-    for (int c = 0; c < C; c++) wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k));
     for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
+      av[r] = _mm256_loadu_si256((const __m256i *)(a + (size_t)r * as + k));
+    for (int c = 0; c < C; c++)
+      wv[c] = _mm256_loadu_si256((const __m256i *)(w + (size_t)c * ws + k));
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++)
+        acc[r][c] = _mm256_add_epi8(acc[r][c], avx2_popcount_bytes(avx2_op(op, av[r], wv[c])));
   }
   /* widen the last byte counters, then reduce 4 pairs at a time */
   __m256i fin[16];
   uint32_t vsum[16];
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++)
-      fin[r * C + c] = _mm256_add_epi64(sum[r][c], _mm256_sad_epu8(acc[r][c], _mm256_setzero_si256()));
+      fin[r * C + c] =
+          _mm256_add_epi64(sum[r][c], _mm256_sad_epu8(acc[r][c], _mm256_setzero_si256()));
   for (int g = 0; g < R * C; g += 4)
     avx2_hsum4(fin[g], g + 1 < R * C ? fin[g + 1] : _mm256_setzero_si256(),
                g + 2 < R * C ? fin[g + 2] : _mm256_setzero_si256(),

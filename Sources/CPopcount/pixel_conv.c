@@ -15,7 +15,9 @@
 
 enum { CHANNEL_BLOCK = 32 };
 
-static size_t padded_channels(size_t n) { return (n + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK; }
+static size_t padded_channels(size_t n) {
+  return (n + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK;
+}
 
 size_t bnn_pixel_conv_scratch_size(size_t k, size_t n) {
   /* Masks (k x padded n), the window (k) and the counts N_j (padded n). */
@@ -24,12 +26,11 @@ size_t bnn_pixel_conv_scratch_size(size_t k, size_t n) {
 }
 
 BNN_VECTOR_CLONES
-void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c,
-                              size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                              size_t out_h, size_t out_w,
-                              const uint64_t *weights, size_t w_stride, size_t n,
-                              const int32_t *thresholds, const uint64_t *flip,
-                              uint64_t *out, size_t out_stride, int32_t *scratch) {
+void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                              size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                              size_t out_w, const uint64_t *weights, size_t w_stride, size_t n,
+                              const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                              size_t out_stride, int32_t *scratch) {
   size_t k = kh * kw * c;
   size_t np = padded_channels(n);
   int32_t *masks = scratch;           /* [k][np]: -1 where the weight is -1, else 0 */

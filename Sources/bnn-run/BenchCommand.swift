@@ -15,7 +15,8 @@ enum BenchCommand {
   }
 
   static func run(_ arguments: [String]) throws(CLIError) {
-    let parsed = try parse(arguments, usage: Usage.bench, valued: ["threads", "batch", "seconds", "repeats", "kernel", "arch"])
+    let parsed = try parse(
+      arguments, usage: Usage.bench, valued: ["threads", "batch", "seconds", "repeats", "kernel", "arch"])
     let arch = parsed.string("arch")
     guard parsed.positionals.count == (arch == nil ? 1 : 0) else {
       throw .usage("bench takes exactly one MODEL argument, or --arch without a MODEL")
@@ -44,7 +45,9 @@ enum BenchCommand {
       state ^= state << 17
       return UInt8(truncatingIfNeeded: state)
     }
-    if !json { Console.err("bnn-run bench: \(path) on \(model.kernelPath.name) kernels, \(threads) thread(s), batch \(batch)") }
+    if !json {
+      Console.err("bnn-run bench: \(path) on \(model.kernelPath.name) kernels, \(threads) thread(s), batch \(batch)")
+    }
 
     // 1. Batch-1 latency.
     let workspace = InferenceWorkspace(model: model, batchCapacity: batch)
@@ -53,7 +56,9 @@ enum BenchCommand {
     pixels.withUnsafeBufferPointer { all in
       let deadline = monotonicSeconds() + seconds
       var i = 0
-      for _ in 0..<20 { model.computeScores(UnsafeBufferPointer(rebasing: all[0..<size]), count: 1, workspace: workspace) }
+      for _ in 0..<20 {
+        model.computeScores(UnsafeBufferPointer(rebasing: all[0..<size]), count: 1, workspace: workspace)
+      }
       while latencies.count < 100 || (monotonicSeconds() < deadline && latencies.count < 1_000_000) {
         let image = UnsafeBufferPointer(rebasing: all[(i * size)..<((i + 1) * size)])
         let t0 = monotonicSeconds()
@@ -70,7 +75,10 @@ enum BenchCommand {
     // 2. Throughput: `threads` workers, `batch` images per call, median of `repeats` runs.
     var rates: [Double] = []
     for _ in 0..<repeats {
-      rates.append(throughput(model: model, pixels: pixels, imageCount: imageCount, threads: threads, batch: batch, seconds: seconds / Double(repeats) + 0.05))
+      rates.append(
+        throughput(
+          model: model, pixels: pixels, imageCount: imageCount, threads: threads, batch: batch,
+          seconds: seconds / Double(repeats) + 0.05))
     }
     rates.sort()
     let rate = percentile(rates, 0.5)
@@ -86,12 +94,14 @@ enum BenchCommand {
         let one = medianTime(seconds: seconds / Double(summaries.count)) {
           model.runLayerForProfiling(index, count: 1, pixels: all, workspace: workspace)
         }
-        let many = medianTime(seconds: seconds / Double(summaries.count)) {
-          model.runLayerForProfiling(index, count: batch, pixels: all, workspace: workspace)
-        } / Double(batch)
+        let many =
+          medianTime(seconds: seconds / Double(summaries.count)) {
+            model.runLayerForProfiling(index, count: batch, pixels: all, workspace: workspace)
+          } / Double(batch)
         return (one, many)
       }
-      timings.append(LayerTiming(index: index, kind: summary.kind, macs: summary.macs, secondsBatch1: one, secondsBatched: many))
+      timings.append(
+        LayerTiming(index: index, kind: summary.kind, macs: summary.macs, secondsBatch1: one, secondsBatched: many))
     }
 
     let binaryMACs = Double(model.binaryMACs)
@@ -103,23 +113,35 @@ enum BenchCommand {
         JSON.object([
           ("model", .string(path)), ("kernel", .string(model.kernelPath.name)),
           ("threads", .int(threads)), ("batch", .int(batch)),
-          ("latency_batch1_seconds", .object([
-            ("p50", .number(p50)), ("p99", .number(p99)), ("mean", .number(mean)),
-            ("min", .number(latencies.first!)), ("max", .number(latencies.last!)), ("calls", .int(latencies.count)),
-          ])),
-          ("throughput_images_per_second", .object([
-            ("median", .number(rate)), ("min", .number(rates.first!)), ("max", .number(rates.last!)), ("runs", .int(rates.count)),
-          ])),
+          (
+            "latency_batch1_seconds",
+            .object([
+              ("p50", .number(p50)), ("p99", .number(p99)), ("mean", .number(mean)),
+              ("min", .number(latencies.first!)), ("max", .number(latencies.last!)), ("calls", .int(latencies.count)),
+            ])
+          ),
+          (
+            "throughput_images_per_second",
+            .object([
+              ("median", .number(rate)), ("min", .number(rates.first!)), ("max", .number(rates.last!)),
+              ("runs", .int(rates.count)),
+            ])
+          ),
           ("binary_macs_per_image", .int(model.binaryMACs)), ("pixel_macs_per_image", .int(model.pixelMACs)),
           ("binary_gops_batch1", .number(gopsBatch1)), ("binary_gops_throughput", .number(gopsThroughput)),
-          ("layers", .array(timings.map { t in
-            .object([
-              ("index", .int(t.index)), ("kind", .string(t.kind.name)), ("macs", .int(t.macs)),
-              ("seconds_batch1", .number(t.secondsBatch1)), ("seconds_per_image_batched", .number(t.secondsBatched)),
-              ("gmacs_batch1", .number(Double(t.macs) / t.secondsBatch1 / 1e9)),
-              ("gmacs_batched", .number(Double(t.macs) / t.secondsBatched / 1e9)),
-            ])
-          })),
+          (
+            "layers",
+            .array(
+              timings.map { t in
+                .object([
+                  ("index", .int(t.index)), ("kind", .string(t.kind.name)), ("macs", .int(t.macs)),
+                  ("seconds_batch1", .number(t.secondsBatch1)),
+                  ("seconds_per_image_batched", .number(t.secondsBatched)),
+                  ("gmacs_batch1", .number(Double(t.macs) / t.secondsBatch1 / 1e9)),
+                  ("gmacs_batched", .number(Double(t.macs) / t.secondsBatched / 1e9)),
+                ])
+              })
+          ),
         ]).text)
       return
     }
@@ -129,7 +151,8 @@ enum BenchCommand {
     Console.out("")
     Console.out("batch-1 latency (1 thread, \(latencies.count) calls)")
     Console.out("  p50 \(micro(p50))   p99 \(micro(p99))   mean \(micro(mean))   min \(micro(latencies.first!))")
-    Console.out("  binary GOPS at p50: \(fixed(gopsBatch1, 1))   (\(fixed(totalMACs / p50 / 1e9, 1)) G MAC/s all layers)")
+    Console.out(
+      "  binary GOPS at p50: \(fixed(gopsBatch1, 1))   (\(fixed(totalMACs / p50 / 1e9, 1)) G MAC/s all layers)")
     Console.out("")
     Console.out("throughput (\(threads) thread(s), batch \(batch), median of \(rates.count) runs)")
     Console.out("  \(fixed(rate, 0)) images/s  (min \(fixed(rates.first!, 0)), max \(fixed(rates.last!, 0)))")
@@ -176,7 +199,9 @@ enum BenchCommand {
   }
 
   /// Images/s with `threads` workers running batches until `seconds` have passed.
-  static func throughput(model: Model, pixels: [UInt8], imageCount: Int, threads: Int, batch: Int, seconds: Double) -> Double {
+  static func throughput(model: Model, pixels: [UInt8], imageCount: Int, threads: Int, batch: Int, seconds: Double)
+    -> Double
+  {
     let size = model.input.pixelCount
     let counts = UnsafeMutablePointer<Int>.allocate(capacity: threads)
     defer { counts.deallocate() }
@@ -188,7 +213,9 @@ enum BenchCommand {
         var done = 0
         var offset = (w * batch) % max(1, imageCount - batch + 1)
         repeat {
-          model.computeScores(UnsafeBufferPointer(rebasing: all[(offset * size)..<((offset + batch) * size)]), count: batch, workspace: workspace)
+          model.computeScores(
+            UnsafeBufferPointer(rebasing: all[(offset * size)..<((offset + batch) * size)]), count: batch,
+            workspace: workspace)
           done += batch
           offset = (offset + 1) % max(1, imageCount - batch + 1)
         } while monotonicSeconds() < deadline
@@ -219,7 +246,9 @@ extension BenchCommand {
     }
     let flat = architecture.inputSize
     let imageShape =
-      flat.map { $0 == 784 ? TensorShape(height: 28, width: 28, channels: 1) : TensorShape(height: 1, width: $0, channels: 1) }
+      flat.map {
+        $0 == 784 ? TensorShape(height: 28, width: 28, channels: 1) : TensorShape(height: 1, width: $0, channels: 1)
+      }
       ?? TensorShape(height: 28, width: 28, channels: 1)
     let input = InputDescription(width: imageShape.width, height: imageShape.height, channels: 1)
     let shapes = try architecture.shapes(input: imageShape)
@@ -245,7 +274,8 @@ extension BenchCommand {
       shape = shapes[index]
     }
     do {
-      let definition = try Folding.network(layers, input: input, labels: (0..<architecture.classCount).map { String($0) })
+      let definition = try Folding.network(
+        layers, input: input, labels: (0..<architecture.classCount).map { String($0) })
       return try Model(definition: definition, kernelPath: kernel)
     } catch {
       throw .runtime(error.description)

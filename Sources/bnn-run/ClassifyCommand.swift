@@ -65,14 +65,22 @@ enum ClassifyCommand {
     }
     if parsed.flag("json") {
       Console.out(
-        JSON.array(results.map { r in
-          .object([
-            ("file", .string(r.name)), ("class", .int(r.label)), ("label", .string(model.labels[r.label])),
-            ("top", .array(ranked(r.scores).prefix(top).map { j in
-              .object([("class", .int(j)), ("label", .string(model.labels[j])), ("score", .number(Double(r.scores[j])))])
-            })),
-          ])
-        }).text)
+        JSON.array(
+          results.map { r in
+            .object([
+              ("file", .string(r.name)), ("class", .int(r.label)), ("label", .string(model.labels[r.label])),
+              (
+                "top",
+                .array(
+                  ranked(r.scores).prefix(top).map { j in
+                    .object([
+                      ("class", .int(j)), ("label", .string(model.labels[j])), ("score", .number(Double(r.scores[j]))),
+                    ])
+                  })
+              ),
+            ])
+          }
+        ).text)
       return
     }
     for r in results {

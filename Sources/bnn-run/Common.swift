@@ -36,8 +36,9 @@ func parseKernel(_ name: String?) throws(CLIError) -> KernelPath? {
     throw .usage("unknown kernel '\(name)' (scalar, popcnt, avx2, avx512, neon)")
   }
   guard path.isAvailable else {
-    throw .runtime("kernel '\(name)' is not available on this machine (available: "
-      + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
+    throw .runtime(
+      "kernel '\(name)' is not available on this machine (available: "
+        + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
   }
   return path
 }

@@ -70,7 +70,8 @@ enum EvalCommand {
     Console.out("model      \(modelPath) (\(model.kernelPath.name) kernels)")
     Console.out("images     \(count) from \(imagesPath)")
     Console.out("accuracy   \(fixed(accuracy * 100, 2))%  (\(correct) / \(count))")
-    Console.out("speed      \(fixed(rate, 0)) images/s  (\(fixed(seconds * 1000, 1)) ms, \(threads) thread(s), batch \(batch))")
+    Console.out(
+      "speed      \(fixed(rate, 0)) images/s  (\(fixed(seconds * 1000, 1)) ms, \(threads) thread(s), batch \(batch))")
     Console.out("")
     Console.out("confusion matrix (rows: true class, columns: predicted)")
     let width = max(5, String(count).count + 1)
@@ -78,8 +79,9 @@ enum EvalCommand {
     // Class names after each row, unless they are just the class numbers.
     let named = model.labels.enumerated().contains { $0.element != String($0.offset) }
     for t in 0..<classes {
-      Console.out(pad(String(t), 6) + confusion[t].map { pad(String($0), width) }.joined()
-        + (named ? "   " + model.labels[t] : ""))
+      Console.out(
+        pad(String(t), 6) + confusion[t].map { pad(String($0), width) }.joined()
+          + (named ? "   " + model.labels[t] : ""))
     }
   }
 }

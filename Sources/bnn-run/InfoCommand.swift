@@ -36,11 +36,14 @@ enum InfoCommand {
         JSON.object([
           ("model", .string(path)), ("file_bytes", .int(model.fileBytes)),
           ("format_version", .int(Int(ModelFormat.version))),
-          ("input", .object([
-            ("height", .int(input.height)), ("width", .int(input.width)), ("channels", .int(input.channels)),
-            ("pixel", .string("uint8")), ("scale", .number(Double(input.scale))),
-            ("offset", .number(Double(input.offset))),
-          ])),
+          (
+            "input",
+            .object([
+              ("height", .int(input.height)), ("width", .int(input.width)), ("channels", .int(input.channels)),
+              ("pixel", .string("uint8")), ("scale", .number(Double(input.scale))),
+              ("offset", .number(Double(input.offset))),
+            ])
+          ),
           ("classes", .array(model.labels.map { .string($0) })),
           ("layers", .array(layerJSON)),
           ("parameters", .int(model.parameterCount)),
@@ -56,10 +59,12 @@ enum InfoCommand {
       "input      \(input.height)x\(input.width)x\(input.channels) uint8 pixels "
         + "(trained on x*\(input.scale)+\(input.offset))")
     Console.out("classes    \(model.classCount): " + model.labels.joined(separator: ", "))
-    Console.out("kernels    \(model.kernelPath.name) (available here: "
-      + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
+    Console.out(
+      "kernels    \(model.kernelPath.name) (available here: "
+        + KernelPath.available.map(\.name).joined(separator: ", ") + ")")
     Console.out("")
-    Console.out(" #  kind           window            input      output      K  binary weights  other params        MACs")
+    Console.out(
+      " #  kind           window            input      output      K  binary weights  other params        MACs")
     for (index, l) in layers.enumerated() {
       Console.out(
         pad(String(index), 2) + "  " + l.kind.name.padding(toLength: 13, withPad: " ", startingAt: 0)

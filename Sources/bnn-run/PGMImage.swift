@@ -8,7 +8,8 @@ struct PGMImage {
   /// Parses PGM bytes; the error text says what is wrong.
   init(bytes: [UInt8]) throws(PGMError) {
     var cursor = 0
-    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"), bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5")
+    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"),
+      bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5")
     else { throw PGMError("not a PGM file (expected P2 or P5)") }
     let binary = bytes[1] == UInt8(ascii: "5")
     cursor = 2
@@ -17,7 +18,10 @@ struct PGMImage {
     /// The next decimal number, skipping whitespace and '#' comments.
     func number(_ what: String) throws(PGMError) -> Int {
       while cursor < bytes.count {
-        if isSpace(bytes[cursor]) { cursor += 1; continue }
+        if isSpace(bytes[cursor]) {
+          cursor += 1
+          continue
+        }
         if bytes[cursor] == UInt8(ascii: "#") {
           while cursor < bytes.count && bytes[cursor] != 0x0A { cursor += 1 }
           continue

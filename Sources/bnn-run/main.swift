@@ -18,8 +18,9 @@ func run() throws(CLIError) {
   case "-h", "--help", "help":
     if let topic = rest.first, let text = Usage.forCommand(topic) { Console.out(text) } else { Console.out(Usage.main) }
   case "--version", "version":
-    Console.out("bnn-run " + Version.string + " (model format v" + String(ModelFormat.version) + ", kernels: "
-      + KernelPath.best.name + ")")
+    Console.out(
+      "bnn-run " + Version.string + " (model format v" + String(ModelFormat.version) + ", kernels: "
+        + KernelPath.best.name + ")")
   case "info": try InfoCommand.run(rest)
   case "eval": try EvalCommand.run(rest)
   case "classify": try ClassifyCommand.run(rest)

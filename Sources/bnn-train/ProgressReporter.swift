@@ -16,8 +16,7 @@ final class ProgressReporter {
   private var runStart = monotonicSeconds()
   private var finishedEpochSeconds: [Double] = []
 
-  init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal)
-  {
+  init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal) {
     self.json = json
     self.terminal = terminal
     self.totalEpochs = totalEpochs

@@ -58,8 +58,9 @@ struct ConvolutionReferenceNetwork {
       for x in 0..<(t.w / 2) {
         for ch in 0..<t.c {
           result.values.append(
-            max(t[y: 2 * y, x: 2 * x, ch: ch], t[y: 2 * y, x: 2 * x + 1, ch: ch],
-                t[y: 2 * y + 1, x: 2 * x, ch: ch], t[y: 2 * y + 1, x: 2 * x + 1, ch: ch]))
+            max(
+              t[y: 2 * y, x: 2 * x, ch: ch], t[y: 2 * y, x: 2 * x + 1, ch: ch],
+              t[y: 2 * y + 1, x: 2 * x, ch: ch], t[y: 2 * y + 1, x: 2 * x + 1, ch: ch]))
         }
       }
     }

@@ -14,15 +14,35 @@ struct ConvolutionTests {
   /// (input h, w, c), convolutions, dense widths after flattening (last = classes).
   static let networks: [(h: Int, w: Int, c: Int, convs: [ConvSpec], dense: [Int])] = [
     (6, 6, 1, [ConvSpec(channels: 3, kernel: 3, stride: 1, padding: .same, pool: false)], [4]),
-    (8, 7, 1, [ConvSpec(channels: 5, kernel: 3, stride: 1, padding: .same, pool: true),
-               ConvSpec(channels: 70, kernel: 3, stride: 1, padding: .same, pool: true)], [3]),
-    (9, 9, 2, [ConvSpec(channels: 64, kernel: 3, stride: 2, padding: .same, pool: false),
-               ConvSpec(channels: 65, kernel: 3, stride: 1, padding: .valid, pool: false)], [20, 5]),
-    (10, 11, 1, [ConvSpec(channels: 7, kernel: 5, stride: 2, padding: .valid, pool: false),
-                 ConvSpec(channels: 129, kernel: 1, stride: 1, padding: .same, pool: true)], [6]),
-    (12, 12, 3, [ConvSpec(channels: 16, kernel: 3, stride: 1, padding: .same, pool: true),
-                 ConvSpec(channels: 33, kernel: 3, stride: 2, padding: .same, pool: false),
-                 ConvSpec(channels: 8, kernel: 2, stride: 1, padding: .same, pool: false)], [17, 10]),
+    (
+      8, 7, 1,
+      [
+        ConvSpec(channels: 5, kernel: 3, stride: 1, padding: .same, pool: true),
+        ConvSpec(channels: 70, kernel: 3, stride: 1, padding: .same, pool: true),
+      ], [3]
+    ),
+    (
+      9, 9, 2,
+      [
+        ConvSpec(channels: 64, kernel: 3, stride: 2, padding: .same, pool: false),
+        ConvSpec(channels: 65, kernel: 3, stride: 1, padding: .valid, pool: false),
+      ], [20, 5]
+    ),
+    (
+      10, 11, 1,
+      [
+        ConvSpec(channels: 7, kernel: 5, stride: 2, padding: .valid, pool: false),
+        ConvSpec(channels: 129, kernel: 1, stride: 1, padding: .same, pool: true),
+      ], [6]
+    ),
+    (
+      12, 12, 3,
+      [
+        ConvSpec(channels: 16, kernel: 3, stride: 1, padding: .same, pool: true),
+        ConvSpec(channels: 33, kernel: 3, stride: 2, padding: .same, pool: false),
+        ConvSpec(channels: 8, kernel: 2, stride: 1, padding: .same, pool: false),
+      ], [17, 10]
+    ),
     // A first-layer window of 9x9x4 = 324 > 256 pixels runs on bit-planes, not raw bytes.
     (10, 10, 4, [ConvSpec(channels: 37, kernel: 9, stride: 1, padding: .same, pool: true)], [5]),
   ]
@@ -120,7 +140,8 @@ struct ConvolutionTests {
     func conv(kernel: Int, padding: Padding, weights: Int? = nil, shape s: TensorShape = shape) -> TrainedLayer {
       .convolution(
         TrainedConvLayer(
-          inputShape: s, outputChannels: 2, geometry: Geometry(kernelHeight: kernel, kernelWidth: kernel, padding: padding),
+          inputShape: s, outputChannels: 2,
+          geometry: Geometry(kernelHeight: kernel, kernelWidth: kernel, padding: padding),
           weights: [Float](repeating: 1, count: weights ?? 2 * kernel * kernel), poolAfter: false,
           batchNorm: BatchNormParameters(gamma: [1, 1], beta: [0, 0], mean: [0, 0], variance: [1, 1], epsilon: 0)))
     }
@@ -128,14 +149,28 @@ struct ConvolutionTests {
       TrainedDenseLayer(
         inputCount: 32, outputCount: 2, weights: [Float](repeating: 1, count: 64),
         batchNorm: BatchNormParameters(gamma: [1, 1], beta: [0, 0], mean: [0, 0], variance: [1, 1], epsilon: 0)))
-    #expect(throws: Never.self) { try Folding.network([conv(kernel: 3, padding: .same), head], input: input, labels: ["a", "b"]) }
+    #expect(throws: Never.self) {
+      try Folding.network([conv(kernel: 3, padding: .same), head], input: input, labels: ["a", "b"])
+    }
     // Kernel larger than a 'valid' input, wrong weight count, wrong input shape, conv last, offset != 0.
-    #expect(throws: ModelError.self) { try Folding.network([conv(kernel: 5, padding: .valid), head], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.network([conv(kernel: 3, padding: .same, weights: 17), head], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.network([conv(kernel: 3, padding: .same, shape: TensorShape(height: 5, width: 4, channels: 1)), head], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.network([conv(kernel: 3, padding: .same)], input: input, labels: ["a", "b"]) }
+    #expect(throws: ModelError.self) {
+      try Folding.network([conv(kernel: 5, padding: .valid), head], input: input, labels: ["a", "b"])
+    }
+    #expect(throws: ModelError.self) {
+      try Folding.network([conv(kernel: 3, padding: .same, weights: 17), head], input: input, labels: ["a", "b"])
+    }
+    #expect(throws: ModelError.self) {
+      try Folding.network(
+        [conv(kernel: 3, padding: .same, shape: TensorShape(height: 5, width: 4, channels: 1)), head], input: input,
+        labels: ["a", "b"])
+    }
+    #expect(throws: ModelError.self) {
+      try Folding.network([conv(kernel: 3, padding: .same)], input: input, labels: ["a", "b"])
+    }
     var shifted = input
     shifted.offset = -0.5
-    #expect(throws: ModelError.self) { try Folding.network([conv(kernel: 3, padding: .same), head], input: shifted, labels: ["a", "b"]) }
+    #expect(throws: ModelError.self) {
+      try Folding.network([conv(kernel: 3, padding: .same), head], input: shifted, labels: ["a", "b"])
+    }
   }
 }

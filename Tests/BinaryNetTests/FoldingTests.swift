@@ -89,14 +89,24 @@ struct FoldingTests {
     func layer(variance: Float = 1, gamma: Float = 1, weights: Int = 4) -> TrainedDenseLayer {
       TrainedDenseLayer(
         inputCount: 2, outputCount: 2, weights: [Float](repeating: 0.5, count: weights),
-        batchNorm: BatchNormParameters(gamma: [gamma, 1], beta: [0, 0], mean: [0, 0], variance: [variance, 1], epsilon: 0))
+        batchNorm: BatchNormParameters(
+          gamma: [gamma, 1], beta: [0, 0], mean: [0, 0], variance: [variance, 1], epsilon: 0))
     }
     #expect(throws: ModelError.self) { try Folding.denseNetwork([], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.denseNetwork([layer(variance: 0)], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.denseNetwork([layer(gamma: .nan)], input: input, labels: ["a", "b"]) }
-    #expect(throws: ModelError.self) { try Folding.denseNetwork([layer(weights: 3)], input: input, labels: ["a", "b"]) }
+    #expect(throws: ModelError.self) {
+      try Folding.denseNetwork([layer(variance: 0)], input: input, labels: ["a", "b"])
+    }
+    #expect(throws: ModelError.self) {
+      try Folding.denseNetwork([layer(gamma: .nan)], input: input, labels: ["a", "b"])
+    }
+    #expect(throws: ModelError.self) {
+      try Folding.denseNetwork([layer(weights: 3)], input: input, labels: ["a", "b"])
+    }
     // Labels must match the output count; layers must chain.
     #expect(throws: ModelError.self) { try Folding.denseNetwork([layer()], input: input, labels: ["a"]) }
-    #expect(throws: ModelError.self) { try Folding.denseNetwork([layer(), layer(), layer()], input: InputDescription(width: 3, height: 1), labels: ["a", "b"]) }
+    #expect(throws: ModelError.self) {
+      try Folding.denseNetwork(
+        [layer(), layer(), layer()], input: InputDescription(width: 3, height: 1), labels: ["a", "b"])
+    }
   }
 }

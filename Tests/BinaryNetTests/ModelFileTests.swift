@@ -109,7 +109,10 @@ struct ModelFileTests {
 
     var flipped = bytes
     flipped[200] ^= 1
-    if case .checksumMismatch? = refusal(flipped) {} else { Issue.record("bit flip not reported as a checksum mismatch") }
+    if case .checksumMismatch? = refusal(flipped) {
+    } else {
+      Issue.record("bit flip not reported as a checksum mismatch")
+    }
   }
 
   @Test func inconsistentButWellSealedFilesAreRefused() throws {

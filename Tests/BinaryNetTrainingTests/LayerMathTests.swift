@@ -32,8 +32,7 @@ import Testing
     #expect(gradient == [0, 2, 3, 4, 0])
   }
 
-  static func random(_ rows: Int, _ cols: Int, _ rng: inout Xoshiro256, scale: Float = 1) -> Matrix
-  {
+  static func random(_ rows: Int, _ cols: Int, _ rng: inout Xoshiro256, scale: Float = 1) -> Matrix {
     Matrix(
       rows: rows, cols: cols,
       values: (0..<(rows * cols)).map { _ in scale * (2 * rng.nextUnitFloat() - 1) })

@@ -26,8 +26,12 @@ func makeModel(widths: [Int] = [35, 40, 3], seed: UInt64 = 1) throws -> Model {
 }
 
 /// IDX files (plain, uncompressed) of `images` with the given labels.
-func writeIDX(images: [UInt8], count: Int, rows: Int, cols: Int, labels: [UInt8], to folder: ScratchFolder) throws -> (String, String) {
-  func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+func writeIDX(images: [UInt8], count: Int, rows: Int, cols: Int, labels: [UInt8], to folder: ScratchFolder) throws -> (
+  String, String
+) {
+  func be32(_ v: Int) -> [UInt8] {
+    [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+  }
   let imagePath = folder.path("images-idx3-ubyte")
   let labelPath = folder.path("labels-idx1-ubyte")
   try Data(be32(0x803) + be32(count) + be32(rows) + be32(cols) + images).write(to: URL(fileURLWithPath: imagePath))
@@ -79,7 +83,14 @@ struct RunToolTests {
     let good = try makeModel().serialized
     let cases: [(String, [UInt8]?)] = [
       ("missing.bnn", nil), ("empty.bnn", []), ("truncated.bnn", Array(good.prefix(good.count / 2))),
-      ("flipped.bnn", { var b = good; b[100] ^= 4; return b }()), ("text.bnn", Array("not a model\n".utf8)),
+      (
+        "flipped.bnn",
+        {
+          var b = good
+          b[100] ^= 4
+          return b
+        }()
+      ), ("text.bnn", Array("not a model\n".utf8)),
     ]
     for (name, bytes) in cases {
       if let bytes { try Data(bytes).write(to: URL(fileURLWithPath: folder.path(name))) }
@@ -121,10 +132,14 @@ struct RunToolTests {
     for threads in ["1", "2", "3"] {
       let r = try ToolRunner.run(
         "bnn-run",
-        ["eval", folder.path("m.bnn"), "--images", images, "--labels", labelFile, "--threads", threads, "--batch", "7",
-         "--predictions", folder.path("p.txt"), "--json"])
+        [
+          "eval", folder.path("m.bnn"), "--images", images, "--labels", labelFile, "--threads", threads, "--batch", "7",
+          "--predictions", folder.path("p.txt"), "--json",
+        ])
       #expect(r.status == 0, "\(r.stderr)")
-      let predicted = try String(contentsOfFile: folder.path("p.txt"), encoding: .utf8).split(separator: "\n").map { Int($0)! }
+      let predicted = try String(contentsOfFile: folder.path("p.txt"), encoding: .utf8).split(separator: "\n").map {
+        Int($0)!
+      }
       #expect(predicted == expected)
       let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
       #expect(object?["correct"] as? Int == correct)
@@ -139,15 +154,20 @@ struct RunToolTests {
     let folder = try ScratchFolder()
     try makeModel().write(toFile: folder.path("m.bnn"))
     // Wrong image size (6x6 instead of 5x7).
-    let (images, labels) = try writeIDX(images: randomPixels(36 * 4, seed: 1), count: 4, rows: 6, cols: 6, labels: [0, 1, 2, 0], to: folder)
-    let wrongSize = try ToolRunner.run("bnn-run", ["eval", folder.path("m.bnn"), "--images", images, "--labels", labels])
+    let (images, labels) = try writeIDX(
+      images: randomPixels(36 * 4, seed: 1), count: 4, rows: 6, cols: 6, labels: [0, 1, 2, 0], to: folder)
+    let wrongSize = try ToolRunner.run(
+      "bnn-run", ["eval", folder.path("m.bnn"), "--images", images, "--labels", labels])
     #expect(wrongSize.status == 1 && wrongSize.stderr.contains("expects"))
     // Label out of range for a 3-class model.
-    let (images2, labels2) = try writeIDX(images: randomPixels(35 * 2, seed: 1), count: 2, rows: 5, cols: 7, labels: [0, 7], to: folder)
-    let badLabel = try ToolRunner.run("bnn-run", ["eval", folder.path("m.bnn"), "--images", images2, "--labels", labels2])
+    let (images2, labels2) = try writeIDX(
+      images: randomPixels(35 * 2, seed: 1), count: 2, rows: 5, cols: 7, labels: [0, 7], to: folder)
+    let badLabel = try ToolRunner.run(
+      "bnn-run", ["eval", folder.path("m.bnn"), "--images", images2, "--labels", labels2])
     #expect(badLabel.status == 1)
     // Missing labels file.
-    let missing = try ToolRunner.run("bnn-run", ["eval", folder.path("m.bnn"), "--images", images2, "--labels", folder.path("nope")])
+    let missing = try ToolRunner.run(
+      "bnn-run", ["eval", folder.path("m.bnn"), "--images", images2, "--labels", folder.path("nope")])
     #expect(missing.status == 1 && missing.stderr.contains("nope"))
   }
 
@@ -161,7 +181,8 @@ struct RunToolTests {
     try p5.write(to: URL(fileURLWithPath: folder.path("a.pgm")))
     let p2 = "P2\n7 5\n255\n" + pixels.map { String($0) }.joined(separator: " ") + "\n"
     try p2.write(toFile: folder.path("b.pgm"), atomically: true, encoding: .utf8)
-    let r = try ToolRunner.run("bnn-run", ["classify", folder.path("m.bnn"), folder.path("a.pgm"), folder.path("b.pgm"), "--json", "--top", "2"])
+    let r = try ToolRunner.run(
+      "bnn-run", ["classify", folder.path("m.bnn"), folder.path("a.pgm"), folder.path("b.pgm"), "--json", "--top", "2"])
     #expect(r.status == 0, "\(r.stderr)")
     let results = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
     #expect(results?.count == 2)
@@ -169,15 +190,20 @@ struct RunToolTests {
       #expect(result["class"] as? Int == expected.label)
       #expect((result["top"] as? [Any])?.count == 2)
     }
-    let (images, _) = try writeIDX(images: randomPixels(35 * 3, seed: 2), count: 3, rows: 5, cols: 7, labels: [0, 0, 0], to: folder)
+    let (images, _) = try writeIDX(
+      images: randomPixels(35 * 3, seed: 2), count: 3, rows: 5, cols: 7, labels: [0, 0, 0], to: folder)
     let idx = try ToolRunner.run("bnn-run", ["classify", folder.path("m.bnn"), images])
     #expect(idx.status == 0 && idx.stdout.split(separator: "\n").count == 3)
 
     // Wrong size, not an image, missing file, truncated P5.
-    try Data(Array("P5\n28 28\n255\n".utf8) + [UInt8](repeating: 0, count: 784)).write(to: URL(fileURLWithPath: folder.path("big.pgm")))
+    try Data(Array("P5\n28 28\n255\n".utf8) + [UInt8](repeating: 0, count: 784)).write(
+      to: URL(fileURLWithPath: folder.path("big.pgm")))
     try Data("hello".utf8).write(to: URL(fileURLWithPath: folder.path("x.txt")))
     try Data(Array("P5\n7 5\n255\n".utf8) + [1, 2, 3]).write(to: URL(fileURLWithPath: folder.path("short.pgm")))
-    for (file, needle) in [("big.pgm", "wrong image size"), ("x.txt", "not a PGM"), ("nothing.pgm", "nothing.pgm"), ("short.pgm", "truncated")] {
+    for (file, needle) in [
+      ("big.pgm", "wrong image size"), ("x.txt", "not a PGM"), ("nothing.pgm", "nothing.pgm"),
+      ("short.pgm", "truncated"),
+    ] {
       let bad = try ToolRunner.run("bnn-run", ["classify", folder.path("m.bnn"), folder.path(file)])
       #expect(bad.status == 1, "\(file)")
       #expect(bad.stderr.contains(needle), "\(file): \(bad.stderr)")
@@ -187,7 +213,8 @@ struct RunToolTests {
   @Test func benchPrintsFigures() throws {
     let folder = try ScratchFolder()
     try makeModel().write(toFile: folder.path("m.bnn"))
-    let r = try ToolRunner.run("bnn-run", ["bench", folder.path("m.bnn"), "--seconds", "0.05", "--repeats", "2", "--batch", "4", "--json"])
+    let r = try ToolRunner.run(
+      "bnn-run", ["bench", folder.path("m.bnn"), "--seconds", "0.05", "--repeats", "2", "--batch", "4", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
     #expect(object?["binary_macs_per_image"] as? Int == 120)

@@ -23,7 +23,9 @@ func writeTinyDataset(to folder: ScratchFolder, train: Int = 240, test: Int = 60
     }
     return (pixels, labels)
   }
-  func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+  func be32(_ v: Int) -> [UInt8] {
+    [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+  }
   for (stem, count) in [("train", train), ("t10k", test)] {
     let (pixels, labels) = images(count)
     try Data(be32(0x803) + be32(count) + be32(8) + be32(8) + pixels)

@@ -5,7 +5,9 @@ import Testing
 /// A tiny learnable data set in the MNIST file layout: 10x10 images, class c has a bright
 /// row c on a noisy background.
 func writeBarsDataset(to folder: ScratchFolder, train: Int = 1000, test: Int = 200) throws -> String {
-  func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+  func be32(_ v: Int) -> [UInt8] {
+    [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+  }
   var state: UInt64 = 12345
   func next() -> UInt64 {
     state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -52,8 +54,11 @@ struct TrainToolTests {
     let model = folder.path("bars.bnn")
     let train = try ToolRunner.run(
       "bnn-train",
-      ["--data", data, "--arch", "100-48-10", "--epochs", "3", "--batch", "50", "--val", "100", "--augment", "0", "--out", model,
-       "--json", "--threads", "2", "--bn-samples", "200"])
+      [
+        "--data", data, "--arch", "100-48-10", "--epochs", "3", "--batch", "50", "--val", "100", "--augment", "0",
+        "--out", model,
+        "--json", "--threads", "2", "--bn-samples", "200",
+      ])
     #expect(train.status == 0, "\(train.stderr)")
     let lines = train.stdout.split(separator: "\n")
     let summary = try lines.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -68,8 +73,10 @@ struct TrainToolTests {
 
     let eval = try ToolRunner.run(
       "bnn-run",
-      ["eval", model, "--images", data + "/t10k-images-idx3-ubyte", "--labels", data + "/t10k-labels-idx1-ubyte",
-       "--json", "--predictions", folder.path("p.txt")])
+      [
+        "eval", model, "--images", data + "/t10k-images-idx3-ubyte", "--labels", data + "/t10k-labels-idx1-ubyte",
+        "--json", "--predictions", folder.path("p.txt"),
+      ])
     #expect(eval.status == 0, "\(eval.stderr)")
     let result = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any]
     #expect(result?["correct"] as? Int == trainCorrect)

@@ -103,8 +103,11 @@ struct Case {
 func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) -> [String] {
   let ref = bnn_kernels_for(BNN_PATH_SCALAR)!.pointee
   let (k, m, n, words) = (c.k, c.m, c.n, c.words)
-  let aStride = words + 1 + rng.next(below: 3), wStride = words + 2
-  let cStride = n + 3, outWords = wordsFor(bits: n), oStride = outWords + 2
+  let aStride = words + 1 + rng.next(below: 3)
+  let wStride = words + 2
+  let cStride = n + 3
+  let outWords = wordsFor(bits: n)
+  let oStride = outWords + 2
   let pStride = 8 * words + 3
   let a = randomRows(&rng, count: m, bits: k, stride: aStride)
   let w = randomRows(&rng, count: n, bits: k, stride: wStride)
@@ -113,7 +116,8 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
   for i in 0..<m {
     let sparse = rng.next(below: 3) == 0
     let pixels: [UInt8] = (0..<k).map { _ in
-      sparse ? (rng.next(below: 5) == 0 ? UInt8(truncatingIfNeeded: rng.next()) : 0) : UInt8(truncatingIfNeeded: rng.next())
+      sparse
+        ? (rng.next(below: 5) == 0 ? UInt8(truncatingIfNeeded: rng.next()) : 0) : UInt8(truncatingIfNeeded: rng.next())
     }
     planes.withUnsafeMutableBufferPointer { p in bnn_pack_bitplanes(pixels, k, p.baseAddress! + i * pStride, words) }
   }
@@ -125,14 +129,18 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
     var buf = [Int32](repeating: canary32, count: m * cStride + 2 * guardWords)
     buf.withUnsafeMutableBufferPointer { body($0.baseAddress! + guardWords) }
     for g in 0..<guardWords where buf[g] != canary32 || buf[guardWords + m * cStride + g] != canary32 {
-      problems.append("\(label) \(kernel): wrote outside the block"); return nil
+      problems.append("\(label) \(kernel): wrote outside the block")
+      return nil
     }
     var used: [Int32] = []
     for i in 0..<m {
       for x in 0..<cStride {
         let v = buf[guardWords + i * cStride + x]
-        if x < n { used.append(v) } else if v != canary32 {
-          problems.append("\(label) \(kernel): wrote into the gap after row \(i)"); return nil
+        if x < n {
+          used.append(v)
+        } else if v != canary32 {
+          problems.append("\(label) \(kernel): wrote into the gap after row \(i)")
+          return nil
         }
       }
     }
@@ -142,7 +150,8 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
     var buf = [UInt64](repeating: canary64, count: m * oStride + 2 * guardWords)
     buf.withUnsafeMutableBufferPointer { body($0.baseAddress! + guardWords) }
     for g in 0..<guardWords where buf[g] != canary64 || buf[guardWords + m * oStride + g] != canary64 {
-      problems.append("\(label) \(kernel): wrote outside the block"); return nil
+      problems.append("\(label) \(kernel): wrote outside the block")
+      return nil
     }
     var used: [UInt64] = []
     for i in 0..<m {
@@ -150,11 +159,13 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
         let v = buf[guardWords + i * oStride + x]
         if x < outWords {
           if x == outWords - 1 && n % 64 != 0 && v >> UInt64(n % 64) != 0 {
-            problems.append("\(label) \(kernel): padding bits >= n set in row \(i)"); return nil
+            problems.append("\(label) \(kernel): padding bits >= n set in row \(i)")
+            return nil
           }
           used.append(v)
         } else if v != canary64 {
-          problems.append("\(label) \(kernel): wrote into the gap after row \(i)"); return nil
+          problems.append("\(label) \(kernel): wrote into the gap after row \(i)")
+          return nil
         }
       }
     }
@@ -173,8 +184,12 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
   }
 
   // XOR-popcount GEMM
-  let countsRef = runInt32("reference xor_popcount_gemm") { ref.xor_popcount_gemm(a, aStride, m, w, wStride, n, words, $0, cStride) }
-  let counts = runInt32("xor_popcount_gemm") { path.xor_popcount_gemm(a, aStride, m, w, wStride, n, words, $0, cStride) }
+  let countsRef = runInt32("reference xor_popcount_gemm") {
+    ref.xor_popcount_gemm(a, aStride, m, w, wStride, n, words, $0, cStride)
+  }
+  let counts = runInt32("xor_popcount_gemm") {
+    path.xor_popcount_gemm(a, aStride, m, w, wStride, n, words, $0, cStride)
+  }
   if let countsRef, let counts, countsRef != counts { problems.append("\(label) xor_popcount_gemm: counts differ") }
 
   // XOR-popcount threshold
@@ -190,7 +205,9 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
   }
 
   // Bit-plane GEMM
-  let dotsRef = runInt32("reference bitplane_gemm") { ref.bitplane_gemm(planes, pStride, m, w, wStride, n, words, $0, cStride) }
+  let dotsRef = runInt32("reference bitplane_gemm") {
+    ref.bitplane_gemm(planes, pStride, m, w, wStride, n, words, $0, cStride)
+  }
   let dots = runInt32("bitplane_gemm") { path.bitplane_gemm(planes, pStride, m, w, wStride, n, words, $0, cStride) }
   if let dotsRef, let dots, dotsRef != dots { problems.append("\(label) bitplane_gemm: dots differ") }
 
@@ -210,7 +227,9 @@ func compareWithScalar(_ path: bnn_kernels, _ c: Case, _ rng: inout SplitMix64) 
 
 // Around 64-bit words, 512-bit vectors (AVX-512: 8 words, masked tails) and the
 // 64-word limit of its interleaved bit-plane path (K = 4096).
-let testLengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 448, 511, 512, 513, 784, 1000, 3000, 4096, 4097]
+let testLengths = [
+  0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 448, 511, 512, 513, 784, 1000, 3000, 4096, 4097,
+]
 let testRows = [1, 2, 3, 4, 5, 7]
 let testNeurons = [1, 2, 3, 5, 63, 64, 65, 130]
 
@@ -230,7 +249,8 @@ func kernelsMatchScalarReference(path name: String) {
   }
   // Random shapes, and rows long enough that narrow counters must be widened.
   for _ in 0..<30 {
-    problems += compareWithScalar(path, Case(k: 1 + rng.next(below: 3000), m: 1 + rng.next(below: 9), n: 1 + rng.next(below: 200)), &rng)
+    problems += compareWithScalar(
+      path, Case(k: 1 + rng.next(below: 3000), m: 1 + rng.next(below: 9), n: 1 + rng.next(below: 200)), &rng)
     cases += 1
   }
   for k in [9920, 9984, 10049, 40_000] {
@@ -251,7 +271,8 @@ func kernelsMatchDefinitions(path name: String) {
   var rng = SplitMix64(seed: 42)
   var problems: [String] = []
   for (k, m, n) in [(1, 1, 1), (65, 3, 5), (130, 2, 70), (200, 4, 3), (784, 1, 66), (1000, 5, 2)] {
-    let words = wordsFor(bits: k), stride = words + 1
+    let words = wordsFor(bits: k)
+    let stride = words + 1
     let a = randomRows(&rng, count: m, bits: k, stride: stride)
     let w = randomRows(&rng, count: n, bits: k, stride: stride)
     // popcount(a XOR w) bit by bit
@@ -319,7 +340,8 @@ func kernelsMatchDefinitions(path name: String) {
 func packBitplanesMatchesPerPixelDefinition(count: Int) {
   var rng = SplitMix64(seed: UInt64(count) &+ 7)
   let pixels: [UInt8] = (0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-  let packs = availablePaths.map { (pathName($0), bnn_kernels_for($0)!.pointee.pack_bitplanes!) }
+  let packs =
+    availablePaths.map { (pathName($0), bnn_kernels_for($0)!.pointee.pack_bitplanes!) }
     + [("bnn_pack_bitplanes", bnn_pack_bitplanes)]
   for (name, pack) in packs {
     for words in [wordsFor(bits: count), wordsFor(bits: count) + 2] where words > 0 {

@@ -141,10 +141,18 @@ static void reset_u64(uint64_t *buf, size_t count) {
 static void make_thresholds(int32_t *t, const int32_t *values, size_t n, int32_t span) {
   for (size_t j = 0; j < n; j++) {
     switch (next_u64() % 4) {
-    case 0: t[j] = values[j]; break;
-    case 1: t[j] = values[j] + 1; break;
-    case 2: t[j] = values[j] - 1; break;
-    default: t[j] = next_in(-span - 2, span + 2); break;
+    case 0:
+      t[j] = values[j];
+      break;
+    case 1:
+      t[j] = values[j] + 1;
+      break;
+    case 2:
+      t[j] = values[j] - 1;
+      break;
+    default:
+      t[j] = next_in(-span - 2, span + 2);
+      break;
     }
   }
 }
@@ -167,7 +175,9 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
   for (size_t i = 0; i < m; i++) {
     int sparse = (int)(next_u64() % 3) == 0; /* MNIST-like: mostly 0 pixels */
     for (size_t x = 0; x < k; x++)
-      pixels[x] = dense ? 255 : sparse ? ((next_u64() % 5 == 0) ? (uint8_t)next_u64() : 0) : (uint8_t)next_u64();
+      pixels[x] = dense    ? 255
+                  : sparse ? ((next_u64() % 5 == 0) ? (uint8_t)next_u64() : 0)
+                           : (uint8_t)next_u64();
     for (size_t x = 0; x < ps; x++) planes[i * ps + x] = next_u64(); /* garbage in the gap */
     bnn_pack_bitplanes(pixels, k, planes + i * ps, words);
   }
@@ -186,7 +196,8 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
     make_thresholds(t, z0, n, (int32_t)k);
     reset_u64(out_ref, m * os);
     reset_u64(out, m * os);
-    ref->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, out_ref + GUARD, os);
+    ref->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, out_ref + GUARD,
+                                os);
     kp->xor_popcount_threshold(a, as, m, w, ws, n, words, (int32_t)k, t, flip, out + GUARD, os);
     if (check_bits(out_ref + GUARD, out, m, n, os, kp->name, "xor_popcount_threshold", k)) passed++;
   }
@@ -206,8 +217,16 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
   kp->bitplane_threshold(planes, ps, m, w, ws, n, words, t, flip, out + GUARD, os);
   if (check_bits(out_ref + GUARD, out, m, n, os, kp->name, "bitplane_threshold", k)) passed++;
 
-  free(a); free(w); free(planes); free(cnt_ref); free(cnt); free(t);
-  free(out_ref); free(out); free(flip); free(pixels);
+  free(a);
+  free(w);
+  free(planes);
+  free(cnt_ref);
+  free(cnt);
+  free(t);
+  free(out_ref);
+  free(out);
+  free(flip);
+  free(pixels);
 }
 
 #if defined(HAVE_GUARD_PAGES)
@@ -216,7 +235,8 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
 static void *guarded_bytes(const void *src, size_t used, void **map, size_t *len) {
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
   size_t bytes = (used + page - 1) / page * page;
-  char *base = (char *)mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  char *base =
+      (char *)mmap(NULL, bytes + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == (char *)MAP_FAILED || mprotect(base + bytes, page, PROT_NONE) != 0) {
     perror("guard page");
     exit(2);
@@ -245,10 +265,15 @@ static void check_pack(const bnn_kernels *kp, size_t count, size_t words) {
   got[8 * words] = want[8 * words] = CANARY64;
   ref->pack_bitplanes(pixels, count, want, words);
   kp->pack_bitplanes(pixels, count, got, words);
-  if (memcmp(want, got, (8 * words + 1) * 8) == 0 && got[8 * words] == CANARY64) passed++;
-  else fail("pack_bitplanes differs from scalar (words %ld)", kp->name, "pack_bitplanes", count, 1, 1, (long)words);
+  if (memcmp(want, got, (8 * words + 1) * 8) == 0 && got[8 * words] == CANARY64)
+    passed++;
+  else
+    fail("pack_bitplanes differs from scalar (words %ld)", kp->name, "pack_bitplanes", count, 1, 1,
+         (long)words);
   munmap(map, len);
-  free(pixels0); free(want); free(got);
+  free(pixels0);
+  free(want);
+  free(got);
 }
 
 /* All four kernels of kp on inputs that end at a guard page (activation rows,
@@ -289,11 +314,23 @@ static void check_no_overread(const bnn_kernels *kp, size_t k, size_t m, size_t 
   ref->bitplane_threshold(p, ps, m, w, ws, n, words, t, flip, bits_want, os);
   kp->bitplane_threshold(p, ps, m, w, ws, n, words, t, flip, bits_got, os);
   bad |= (long)(memcmp(bits_want, bits_got, m * os * 8) != 0) << 3;
-  if (!bad) passed++;
-  else fail("guard-page inputs: kernels differ (mask %ld)", kp->name, "all four", k, m, n, bad);
-  munmap(ma, la); munmap(mw, lw); munmap(mp, lp);
-  free(a0); free(w0); free(p0); free(pixels); free(want); free(got); free(t);
-  free(bits_want); free(bits_got); free(flip);
+  if (!bad)
+    passed++;
+  else
+    fail("guard-page inputs: kernels differ (mask %ld)", kp->name, "all four", k, m, n, bad);
+  munmap(ma, la);
+  munmap(mw, lw);
+  munmap(mp, lp);
+  free(a0);
+  free(w0);
+  free(p0);
+  free(pixels);
+  free(want);
+  free(got);
+  free(t);
+  free(bits_want);
+  free(bits_got);
+  free(flip);
 }
 #endif
 
@@ -319,22 +356,27 @@ static void check_scalar_oracle(size_t k, size_t m, size_t n) {
       }
     }
   if (ok) passed++;
-  free(a); free(w); free(cnt);
+  free(a);
+  free(w);
+  free(cnt);
 }
 
 int main(int argc, char **argv) {
   const char *require = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--require") == 0 && i + 1 < argc) require = argv[++i];
+    if (strcmp(argv[i], "--require") == 0 && i + 1 < argc)
+      require = argv[++i];
     else {
       fprintf(stderr, "usage: %s [--require scalar|popcnt|avx2|neon|avx512]\n", argv[0]);
       return 2;
     }
   }
-  static const size_t ks[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 784, 1000, 3000};
+  static const size_t ks[] = {0,   1,   2,   63,  64,  65,  127,  128,
+                              129, 191, 192, 193, 255, 784, 1000, 3000};
   static const size_t ms[] = {1, 2, 3, 4, 5, 7};
   static const size_t ns[] = {1, 2, 3, 5, 63, 64, 65, 130};
-  const size_t nk = sizeof ks / sizeof ks[0], nm = sizeof ms / sizeof ms[0], nn = sizeof ns / sizeof ns[0];
+  const size_t nk = sizeof ks / sizeof ks[0], nm = sizeof ms / sizeof ms[0],
+               nn = sizeof ns / sizeof ns[0];
 
   int tested_required = require == NULL;
   for (int p = 0; p < BNN_PATH_COUNT; p++) {
@@ -347,7 +389,8 @@ int main(int argc, char **argv) {
       for (size_t b = 0; b < nm; b++)
         for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
     /* a few random lengths */
-    for (int r = 0; r < 40; r++) check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
+    for (int r = 0; r < 40; r++)
+      check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
 #if defined(HAVE_GUARD_PAGES)
     /* no reads past the last row: every tail length, and the bit-plane fallbacks */
     for (size_t k = 1; k <= 1100; k += (k < 600 ? 7 : 61))

@@ -12,9 +12,9 @@
  * register micro-kernel. The SIMD micro-kernels are compiled with per-function target
  * attributes and chosen at run time (__builtin_cpu_supports); the portable one runs
  * elsewhere. The AVX2 and AVX-512 paths give bit-identical results (same FMA chain per
- * element of C); the portable path (separate multiply and add) may differ in the last bits. The functions are
- * thread-safe (no global state besides the read-only dispatch decision): callers thread by
- * splitting M or N into disjoint blocks of C.
+ * element of C); the portable path (separate multiply and add) may differ in the last bits. The
+ * functions are thread-safe (no global state besides the read-only dispatch decision): callers
+ * thread by splitting M or N into disjoint blocks of C.
  */
 #ifndef CFLOATKERNELS_H
 #define CFLOATKERNELS_H
@@ -39,9 +39,8 @@ int bnn_sgemm_path_available(bnn_sgemm_path path);
 bnn_sgemm_path bnn_sgemm_best_path(void);
 
 /** C = alpha * op(A) * op(B) + beta * C with the fastest available micro-kernel. */
-void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-               const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-               size_t ldc);
+void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
+               size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
 
 /** The same with an explicit micro-kernel (an unavailable one falls back to PORTABLE). */
 void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m, size_t n,
@@ -86,8 +85,8 @@ void bnn_batchnorm_forward(const float *z, float *xhat, float *y, size_t rows, s
  *   dz_bj = gamma_j inverse_std_j / B * (B dy_bj - dbeta_j - xhat_bj dgamma_j).
  */
 void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, size_t width,
-                            size_t ld, const float *gamma, const float *inverse_std,
-                            float *dgamma, float *dbeta);
+                            size_t ld, const float *gamma, const float *inverse_std, float *dgamma,
+                            float *dbeta);
 
 /*
  * Convolution windows over NHWC images (convolution.c). Output pixel (oy, ox) reads input

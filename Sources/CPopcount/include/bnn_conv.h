@@ -23,9 +23,9 @@ extern "C" {
  * out + r*row_stride, ordered (ky, kx, word). Padding pixels are all-zero words,
  * i.e. +1 values (bit 0), the binary 'same' padding.
  */
-void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp,
-                     size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                     size_t out_h, size_t out_w, uint64_t *out, size_t row_stride);
+void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh, size_t kw,
+                     size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                     uint64_t *out, size_t row_stride);
 
 /*
  * 8-bit pixels, HWC with c channels: for every output pixel, the kh*kw*c patch bytes
@@ -33,10 +33,9 @@ void bnn_im2col_bits(const uint64_t *in, size_t h, size_t w, size_t wpp,
  * `plane_words` words (>= ceil(kh*kw*c/64)) at out + r*row_stride + b*plane_words,
  * as bnn_pack_bitplanes does. row_stride >= 8*plane_words.
  */
-void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c,
-                          size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                          size_t out_h, size_t out_w, uint64_t *out, size_t plane_words,
-                          size_t row_stride);
+void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                          size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                          size_t out_w, uint64_t *out, size_t plane_words, size_t row_stride);
 
 #ifdef __cplusplus
 }
@@ -59,12 +58,11 @@ extern "C" {
  * `scratch` must hold bnn_pixel_conv_scratch_size(K, n) int32 values.
  */
 size_t bnn_pixel_conv_scratch_size(size_t k, size_t n);
-void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c,
-                              size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                              size_t out_h, size_t out_w,
-                              const uint64_t *weights, size_t w_stride, size_t n,
-                              const int32_t *thresholds, const uint64_t *flip,
-                              uint64_t *out, size_t out_stride, int32_t *scratch);
+void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                              size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                              size_t out_w, const uint64_t *weights, size_t w_stride, size_t n,
+                              const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                              size_t out_stride, int32_t *scratch);
 
 #ifdef __cplusplus
 }

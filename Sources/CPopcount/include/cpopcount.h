@@ -45,11 +45,9 @@ typedef enum bnn_kernel_path {
  * counts[i*counts_stride + j] = popcount(a_i XOR w_j) over `words` words,
  * for i < m, j < n.
  */
-typedef void (*bnn_xor_popcount_gemm_fn)(
-    const uint64_t *a, size_t a_stride, size_t m,
-    const uint64_t *w, size_t w_stride, size_t n,
-    size_t words,
-    int32_t *counts, size_t counts_stride);
+typedef void (*bnn_xor_popcount_gemm_fn)(const uint64_t *a, size_t a_stride, size_t m,
+                                         const uint64_t *w, size_t w_stride, size_t n, size_t words,
+                                         int32_t *counts, size_t counts_stride);
 
 /*
  * Fused binary dense/conv step with BatchNorm+sign folded into thresholds.
@@ -60,12 +58,11 @@ typedef void (*bnn_xor_popcount_gemm_fn)(
  * Output row i is out[i*out_stride .. +ceil(n/64)): bit j in word j/64, bit j%64.
  * Every output word is written whole; bits >= n in the last word are 0.
  */
-typedef void (*bnn_xor_popcount_threshold_fn)(
-    const uint64_t *a, size_t a_stride, size_t m,
-    const uint64_t *w, size_t w_stride, size_t n,
-    size_t words, int32_t k_bits,
-    const int32_t *thresholds, const uint64_t *flip,
-    uint64_t *out, size_t out_stride);
+typedef void (*bnn_xor_popcount_threshold_fn)(const uint64_t *a, size_t a_stride, size_t m,
+                                              const uint64_t *w, size_t w_stride, size_t n,
+                                              size_t words, int32_t k_bits,
+                                              const int32_t *thresholds, const uint64_t *flip,
+                                              uint64_t *out, size_t out_stride);
 
 /*
  * First layer on the 8 bit-planes of 8-bit inputs (BNN paper, Algorithm 4).
@@ -76,20 +73,16 @@ typedef void (*bnn_xor_popcount_threshold_fn)(
  *     dot_ij = sum_{b=0..7} 2^b * (popcount(plane_b) - 2*popcount(plane_b AND w_j))
  *            = sum_k x_k * w_jk   exactly.
  */
-typedef void (*bnn_bitplane_gemm_fn)(
-    const uint64_t *planes, size_t planes_stride, size_t m,
-    const uint64_t *w, size_t w_stride, size_t n,
-    size_t words,
-    int32_t *dots, size_t dots_stride);
+typedef void (*bnn_bitplane_gemm_fn)(const uint64_t *planes, size_t planes_stride, size_t m,
+                                     const uint64_t *w, size_t w_stride, size_t n, size_t words,
+                                     int32_t *dots, size_t dots_stride);
 
 /* bitplane dot, then bit = (dot < thresholds[j]) XOR flip_bit(j), written as in
  * bnn_xor_popcount_threshold_fn. */
-typedef void (*bnn_bitplane_threshold_fn)(
-    const uint64_t *planes, size_t planes_stride, size_t m,
-    const uint64_t *w, size_t w_stride, size_t n,
-    size_t words,
-    const int32_t *thresholds, const uint64_t *flip,
-    uint64_t *out, size_t out_stride);
+typedef void (*bnn_bitplane_threshold_fn)(const uint64_t *planes, size_t planes_stride, size_t m,
+                                          const uint64_t *w, size_t w_stride, size_t n,
+                                          size_t words, const int32_t *thresholds,
+                                          const uint64_t *flip, uint64_t *out, size_t out_stride);
 
 /* Transposes `count` 8-bit pixels into 8 bit-planes, as bnn_pack_bitplanes below.
  * Reads only pixels[0 .. count), writes only planes[0 .. 8*words). */
@@ -128,8 +121,8 @@ void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, s
  * For channel c: AND of the 4 pixels' bits (max of {-1,+1} with bit 1 = -1) where
  * bit c of or_mask is 0, OR (min) where it is 1 -- the min is needed when the
  * pooled BatchNorm is decreasing (gamma < 0). or_mask may be NULL (all AND). */
-void bnn_pool2x2_bits(const uint64_t *in, size_t h, size_t w, size_t words,
-                      const uint64_t *or_mask, uint64_t *out);
+void bnn_pool2x2_bits(const uint64_t *in, size_t h, size_t w, size_t words, const uint64_t *or_mask,
+                      uint64_t *out);
 
 /* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320, init and xorout 0xFFFFFFFF),
  * continued from `crc` (pass 0 to start). */
