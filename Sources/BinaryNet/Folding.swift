@@ -1,90 +1,3 @@
-/// BatchNorm parameters of one layer (per output neuron), as a trainer keeps them.
-public struct BatchNormParameters: Equatable, Sendable {
-  public var gamma: [Float]
-  public var beta: [Float]
-  /// Running mean of the pre-activation.
-  public var mean: [Float]
-  /// Running (biased or unbiased, as the trainer uses it) variance of the pre-activation.
-  public var variance: [Float]
-  public var epsilon: Float
-
-  public init(gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float) {
-    self.gamma = gamma
-    self.beta = beta
-    self.mean = mean
-    self.variance = variance
-    self.epsilon = epsilon
-  }
-
-  /// The reference BatchNorm that folding reproduces exactly, in `Float`:
-  /// `y = gamma * ((z - mean) / sqrt(variance + epsilon)) + beta`.
-  @inlinable
-  public func apply(_ z: Float, neuron j: Int) -> Float {
-    let s = (variance[j] + epsilon).squareRoot()
-    return gamma[j] * ((z - mean[j]) / s) + beta[j]
-  }
-}
-
-/// A trained dense layer: latent float weights and its BatchNorm.
-public struct TrainedDenseLayer: Equatable, Sendable {
-  public var inputCount: Int
-  public var outputCount: Int
-  /// Latent weights, row-major `[outputCount][inputCount]`; binarised as `w < 0 ? -1 : +1`.
-  public var weights: [Float]
-  public var batchNorm: BatchNormParameters
-
-  public init(inputCount: Int, outputCount: Int, weights: [Float], batchNorm: BatchNormParameters) {
-    self.inputCount = inputCount
-    self.outputCount = outputCount
-    self.weights = weights
-    self.batchNorm = batchNorm
-  }
-}
-
-/// A trained 2-D convolution: latent float weights, an optional 2x2 max pooling
-/// between the convolution and the BatchNorm, and the BatchNorm (per output channel).
-public struct TrainedConvLayer: Equatable, Sendable {
-  /// Input height x width x channels (HWC).
-  public var inputShape: TensorShape
-  public var outputChannels: Int
-  public var geometry: Geometry
-  /// Latent weights `[outputChannels][kernelHeight][kernelWidth][inputChannels]`,
-  /// binarised as `w < 0 ? -1 : +1`.
-  public var weights: [Float]
-  /// `conv -> maxpool 2x2 (stride 2) -> BatchNorm -> sign` when true.
-  public var poolAfter: Bool
-  public var batchNorm: BatchNormParameters
-
-  public init(
-    inputShape: TensorShape, outputChannels: Int, geometry: Geometry, weights: [Float], poolAfter: Bool,
-    batchNorm: BatchNormParameters
-  ) {
-    self.inputShape = inputShape
-    self.outputChannels = outputChannels
-    self.geometry = geometry
-    self.weights = weights
-    self.poolAfter = poolAfter
-    self.batchNorm = batchNorm
-  }
-
-  /// The shape after the convolution (before pooling), nil if the window does not fit.
-  public var convolutionOutputShape: TensorShape? {
-    geometry.outputShape(input: inputShape, channels: outputChannels)
-  }
-
-  /// The shape this layer hands on (after pooling when `poolAfter`).
-  public var outputShape: TensorShape? {
-    guard let conv = convolutionOutputShape else { return nil }
-    return poolAfter ? Geometry.pool2x2.outputShape(input: conv, channels: outputChannels) : conv
-  }
-}
-
-/// One trained layer of a network.
-public enum TrainedLayer: Equatable, Sendable {
-  case dense(TrainedDenseLayer)
-  case convolution(TrainedConvLayer)
-}
-
 /// Folding: trained float parameters -> the integer model the engine runs.
 ///
 /// Hidden neuron `j` sees an integer pre-activation `z` (the ±1 dot product, or for the
@@ -141,118 +54,145 @@ public enum Folding {
     _ layers: [TrainedLayer], input: InputDescription, labels: [String]
   ) throws(ModelError) -> ModelDefinition {
     guard !layers.isEmpty else { throw .invalidArgument("a network needs at least one layer") }
-    var definitions: [LayerDefinition] = []
+    var definitions: [ModelLayer] = []
     var inputShape = TensorShape(height: input.height, width: input.width, channels: input.channels)
     for (index, trained) in layers.enumerated() {
-      let name = "layer " + String(index)
-      let first = index == 0
-      let last = index == layers.count - 1
+      let position = LayerPosition(
+        name: "layer " + String(index), first: index == 0, last: index == layers.count - 1, input: inputShape)
       switch trained {
       case .convolution(let layer):
-        guard !last else { throw .inconsistent(name + ": the last layer must be dense (class scores)") }
-        guard layer.inputShape == inputShape else {
-          throw .inconsistent(
-            name + ": input " + layer.inputShape.description + ", but the previous layer gives "
-              + inputShape.description)
-        }
-        guard let convShape = layer.convolutionOutputShape, let outShape = layer.outputShape else {
-          throw .inconsistent(name + ": the kernel does not fit the input")
-        }
-        if first && input.offset != 0 {
-          throw .inconsistent(
-            name + ": a first-layer convolution needs input offset 0 (zero padding must mean pixel 0)")
-        }
-        let g = layer.geometry
-        let k = g.kernelHeight * g.kernelWidth * inputShape.channels
-        guard layer.weights.count == layer.outputChannels * k else {
-          throw .inconsistent(name + ": weight count does not match the kernel")
-        }
-        try checkBatchNorm(layer.batchNorm, count: layer.outputChannels, name: name)
-        let weights: [UInt64]
-        if first {
-          weights = BitPacking.packSignRows(layer.weights, rows: layer.outputChannels, columns: k)
-        } else {
-          let patch = TensorShape(height: g.kernelHeight, width: g.kernelWidth, channels: inputShape.channels)
-          weights = packChannelRows(layer.weights, rows: layer.outputChannels, shape: patch)
-        }
-        let (thresholds, flip) = foldThresholds(
-          layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first,
-          pre: { z, _ in first ? Float(z) * input.scale : Float(z) })
-        definitions.append(
-          .convolution(
-            kind: first ? .pixelConv : .binaryConv, inputShape: inputShape, outputChannels: layer.outputChannels,
-            geometry: g, weights: weights, thresholds: thresholds, flip: flip))
-        if layer.poolAfter {
-          definitions.append(.maxPool(inputShape: convShape, orMask: flip))
-        }
-        inputShape = outShape
-
+        definitions += try convolution(layer, at: position, input: input)
       case .dense(let layer):
-        guard layer.inputCount == inputShape.elementCount else {
-          throw .inconsistent(
-            name + ": " + String(layer.inputCount) + " inputs, but the previous layer gives "
-              + String(inputShape.elementCount))
-        }
-        try checkParameters(layer, name: name)
-        let outputs = layer.outputCount
-        // Binarise the weights in the layout the engine reads.
-        let weights: [UInt64]
-        if first {
-          weights = BitPacking.packSignRows(layer.weights, rows: outputs, columns: layer.inputCount)
-        } else {
-          weights = packChannelRows(layer.weights, rows: outputs, shape: inputShape)
-        }
-        let k = layer.inputCount
-        var rowSums = [Int](repeating: 0, count: outputs)
-        if first {
-          for j in 0..<outputs {
-            var sum = 0
-            for i in 0..<k { sum += layer.weights[j * k + i] < 0 ? -1 : 1 }
-            rowSums[j] = sum
-          }
-        }
-        let bn = layer.batchNorm
-        if last {
-          var scale = [Float](repeating: 0, count: outputs)
-          var bias = [Float](repeating: 0, count: outputs)
-          for j in 0..<outputs {
-            // y = gamma * ((pre - mean) / s) + beta with pre = zScale * z + zOffset.
-            let s = Double(bn.variance[j] + bn.epsilon).squareRoot()
-            let g = Double(bn.gamma[j]) / s
-            let zScale = first ? Double(input.scale) : 1
-            let zOffset = first ? Double(input.offset) * Double(rowSums[j]) : 0
-            scale[j] = Float(g * zScale)
-            bias[j] = Float(Double(bn.beta[j]) + g * (zOffset - Double(bn.mean[j])))
-            guard scale[j].isFinite, bias[j].isFinite else {
-              throw .inconsistent(name + ": output scale or bias overflows Float")
-            }
-          }
-          definitions.append(
-            .outputLayer(
-              kind: first ? .pixelOutput : .binaryOutput, inputShape: inputShape, classes: outputs,
-              weights: weights, scale: scale, bias: bias))
-        } else {
-          let (thresholds, flip) = foldThresholds(
-            bn, count: outputs, dotLength: k, pixels: first,
-            pre: { z, j in first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z) })
-          definitions.append(
-            .thresholdLayer(
-              kind: first ? .pixelDense : .binaryDense, inputShape: inputShape, outputs: outputs,
-              weights: weights, thresholds: thresholds, flip: flip))
-        }
-        inputShape = TensorShape(features: outputs)
+        definitions.append(try dense(layer, at: position, input: input))
       }
+      inputShape = definitions[definitions.count - 1].outputShape ?? inputShape
     }
     let definition = ModelDefinition(input: input, labels: labels, layers: definitions)
     try definition.validate()
     return definition
   }
 
+  /// Where a trained layer sits: its name for messages, whether it is the first (reads
+  /// pixels) or the last (class scores), and the shape the previous layer hands on.
+  struct LayerPosition {
+    var name: String
+    var first: Bool
+    var last: Bool
+    var input: TensorShape
+  }
+
+  /// A convolution with its folded BatchNorm+sign, and its pooling layer if any.
+  static func convolution(
+    _ layer: TrainedConvLayer, at position: LayerPosition, input: InputDescription
+  ) throws(ModelError) -> [ModelLayer] {
+    let name = position.name
+    let inputShape = position.input
+    guard !position.last else { throw .inconsistent(name + ": the last layer must be dense (class scores)") }
+    guard layer.inputShape == inputShape else {
+      throw .inconsistent(
+        name + ": input " + layer.inputShape.description + ", but the previous layer gives "
+          + inputShape.description)
+    }
+    guard let convShape = layer.convolutionOutputShape, layer.outputShape != nil else {
+      throw .inconsistent(name + ": the kernel does not fit the input")
+    }
+    let first = position.first
+    if first && input.offset != 0 {
+      throw .inconsistent(
+        name + ": a first-layer convolution needs input offset 0 (zero padding must mean pixel 0)")
+    }
+    let g = layer.geometry
+    let k = g.kernelHeight * g.kernelWidth * inputShape.channels
+    guard layer.weights.count == layer.outputChannels * k else {
+      throw .inconsistent(name + ": weight count does not match the kernel")
+    }
+    try checkBatchNorm(layer.batchNorm, count: layer.outputChannels, name: name)
+    let weights: [UInt64]
+    if first {
+      weights = BitPacking.packSignRows(layer.weights, rows: layer.outputChannels, columns: k)
+    } else {
+      let patch = TensorShape(height: g.kernelHeight, width: g.kernelWidth, channels: inputShape.channels)
+      weights = packChannelRows(layer.weights, rows: layer.outputChannels, shape: patch)
+    }
+    let thresholds = foldThresholds(
+      layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first,
+      pre: { z, _ in first ? Float(z) * input.scale : Float(z) })
+    var folded: [ModelLayer] = [.convolution(input: inputShape, window: g, weights: weights, thresholds: thresholds)]
+    if layer.poolAfter { folded.append(.maxPool(input: convShape, orMask: thresholds.flip)) }
+    return folded
+  }
+
+  /// A dense layer: folded BatchNorm+sign, or the class scores when it is the last.
+  static func dense(
+    _ layer: TrainedDenseLayer, at position: LayerPosition, input: InputDescription
+  ) throws(ModelError) -> ModelLayer {
+    let name = position.name
+    let inputShape = position.input
+    let first = position.first
+    guard layer.inputCount == inputShape.elementCount else {
+      throw .inconsistent(
+        name + ": " + String(layer.inputCount) + " inputs, but the previous layer gives "
+          + String(inputShape.elementCount))
+    }
+    try checkParameters(layer, name: name)
+    let outputs = layer.outputCount
+    // Binarise the weights in the layout the engine reads.
+    let weights: [UInt64]
+    if first {
+      weights = BitPacking.packSignRows(layer.weights, rows: outputs, columns: layer.inputCount)
+    } else {
+      weights = packChannelRows(layer.weights, rows: outputs, shape: inputShape)
+    }
+    let rowSums = first ? signRowSums(layer) : [Int](repeating: 0, count: outputs)
+    if position.last {
+      let (scale, bias) = try outputAffine(layer.batchNorm, rowSums: rowSums, first: first, input: input, name: name)
+      return .output(input: inputShape, weights: weights, scale: scale, bias: bias)
+    }
+    let thresholds = foldThresholds(
+      layer.batchNorm, count: outputs, dotLength: layer.inputCount, pixels: first,
+      pre: { z, j in first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z) })
+    return .dense(input: inputShape, weights: weights, thresholds: thresholds)
+  }
+
+  /// Sum of each row's ±1 weights (for the first layer's input offset).
+  static func signRowSums(_ layer: TrainedDenseLayer) -> [Int] {
+    let k = layer.inputCount
+    var rowSums = [Int](repeating: 0, count: layer.outputCount)
+    for j in 0..<layer.outputCount {
+      var sum = 0
+      for i in 0..<k { sum += layer.weights[j * k + i] < 0 ? -1 : 1 }
+      rowSums[j] = sum
+    }
+    return rowSums
+  }
+
+  /// The output layer's `scale_j * z_j + bias_j` equal to its BatchNorm, computed in
+  /// Double: `y = gamma * ((pre - mean) / s) + beta` with `pre = zScale * z + zOffset`.
+  static func outputAffine(
+    _ bn: BatchNormParameters, rowSums: [Int], first: Bool, input: InputDescription, name: String
+  ) throws(ModelError) -> (scale: [Float], bias: [Float]) {
+    let outputs = rowSums.count
+    var scale = [Float](repeating: 0, count: outputs)
+    var bias = [Float](repeating: 0, count: outputs)
+    for j in 0..<outputs {
+      let s = Double(bn.variance[j] + bn.epsilon).squareRoot()
+      let g = Double(bn.gamma[j]) / s
+      let zScale = first ? Double(input.scale) : 1
+      let zOffset = first ? Double(input.offset) * Double(rowSums[j]) : 0
+      scale[j] = Float(g * zScale)
+      bias[j] = Float(Double(bn.beta[j]) + g * (zOffset - Double(bn.mean[j])))
+      guard scale[j].isFinite, bias[j].isFinite else {
+        throw .inconsistent(name + ": output scale or bias overflows Float")
+      }
+    }
+    return (scale, bias)
+  }
+
   /// Thresholds and flip bits of `count` neurons whose float pre-activation is
   /// `pre(z, j)` for the integer `z` (range `[-K, K]`, times 255 for pixel inputs).
   static func foldThresholds(
     _ bn: BatchNormParameters, count: Int, dotLength k: Int, pixels: Bool, pre: (Int, Int) -> Float
-  ) -> (thresholds: [Int32], flip: [UInt64]) {
+  ) -> Thresholds {
     let range = pixels ? (-255 * k)...(255 * k) : (-k)...k
     var thresholds = [Int32](repeating: 0, count: count)
     var flip = [UInt64](repeating: 0, count: BitPacking.words(forBits: count))
@@ -261,7 +201,7 @@ public enum Folding {
       thresholds[j] = t
       if f { flip[j >> 6] |= 1 << UInt64(j & 63) }
     }
-    return (thresholds, flip)
+    return Thresholds(values: thresholds, flip: flip)
   }
 
   /// Packs `rows` weight rows over a channel-packed input of `shape` (HWC order, each

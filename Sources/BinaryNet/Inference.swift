@@ -1,13 +1,17 @@
 import CPopcount
 
-/// Scratch memory for running a model on up to `batchCapacity` images at once.
+/// Scratch memory for running one model on up to `batchCapacity` images at once.
 ///
-/// Allocated once; classifying in the steady state allocates nothing. A workspace is
-/// used by one thread at a time; give each thread its own (the `Model` is shared).
+/// Made by `Model.makeWorkspace(batchCapacity:)` (or `init(model:batchCapacity:)`) and
+/// sized for that model; every entry point checks all its sizes against the model it is
+/// given, so a workspace of another model is refused, never overrun. Allocated once;
+/// classifying in the steady state allocates nothing. A workspace is used by one thread
+/// at a time; give each thread its own (the `Model` is shared).
 public final class InferenceWorkspace {
   public let batchCapacity: Int
   let pixelWords: Int
   let activationWords: Int
+  let patchCapacity: Int
   let classCount: Int
   /// 8 bit-planes per image.
   let planes: UnsafeMutablePointer<UInt64>
@@ -18,27 +22,34 @@ public final class InferenceWorkspace {
   /// Gathered receptive fields of one image (convolutions only).
   let patches: UnsafeMutablePointer<UInt64>
   /// Class scores of the last run: row `i` holds image `i`'s `classCount` scores.
-  public let scores: UnsafeMutablePointer<Float>
+  let scores: UnsafeMutablePointer<Float>
 
   public init(model: Model, batchCapacity: Int = 1) {
     precondition(batchCapacity >= 1, "batchCapacity must be at least 1")
     self.batchCapacity = batchCapacity
     self.pixelWords = BitPacking.words(forBits: model.input.pixelCount)
     self.activationWords = max(model.maxActivationWords, 1)
+    self.patchCapacity = max(model.maxPatchWords, 1)
     self.classCount = model.classCount
-    planes = .allocate(capacity: batchCapacity * 8 * pixelWords)
-    front = .allocate(capacity: batchCapacity * activationWords)
-    back = .allocate(capacity: batchCapacity * activationWords)
-    dots = .allocate(capacity: batchCapacity * classCount)
-    patches = .allocate(capacity: max(model.maxPatchWords, 1))
-    scores = .allocate(capacity: batchCapacity * classCount)
-    // Zero everything once: profiling runs layers on whatever the buffers hold.
-    planes.initialize(repeating: 0, count: batchCapacity * 8 * pixelWords)
-    front.initialize(repeating: 0, count: batchCapacity * activationWords)
-    back.initialize(repeating: 0, count: batchCapacity * activationWords)
-    dots.initialize(repeating: 0, count: batchCapacity * classCount)
-    patches.initialize(repeating: 0, count: max(model.maxPatchWords, 1))
-    scores.initialize(repeating: 0, count: batchCapacity * classCount)
+    planes = InferenceWorkspace.zeroed(batchCapacity * 8 * pixelWords)
+    front = InferenceWorkspace.zeroed(batchCapacity * activationWords)
+    back = InferenceWorkspace.zeroed(batchCapacity * activationWords)
+    dots = InferenceWorkspace.zeroed(batchCapacity * classCount)
+    patches = InferenceWorkspace.zeroed(patchCapacity)
+    scores = InferenceWorkspace.zeroed(batchCapacity * classCount)
+  }
+
+  /// Zeroed once: profiling runs layers on whatever the buffers hold.
+  private static func zeroed<T: FixedWidthInteger>(_ count: Int) -> UnsafeMutablePointer<T> {
+    let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
+    buffer.initialize(repeating: 0, count: count)
+    return buffer
+  }
+
+  private static func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+    buffer.initialize(repeating: 0, count: count)
+    return buffer
   }
 
   deinit {
@@ -50,9 +61,29 @@ public final class InferenceWorkspace {
     scores.deallocate()
   }
 
-  /// The scores of image `index` of the last run.
+  /// The scores of image `index` of the last run (valid until the next run).
   public func scores(ofImage index: Int) -> UnsafeBufferPointer<Float> {
-    UnsafeBufferPointer(start: scores + index * classCount, count: classCount)
+    precondition(index >= 0 && index < batchCapacity, "image index outside the workspace")
+    return UnsafeBufferPointer(start: scores + index * classCount, count: classCount)
+  }
+
+  /// Whether every buffer is large enough for `model`.
+  func fits(_ model: Model) -> Bool {
+    pixelWords == BitPacking.words(forBits: model.input.pixelCount) && activationWords >= model.maxActivationWords
+      && patchCapacity >= model.maxPatchWords && classCount == model.classCount
+  }
+}
+
+extension Model {
+  /// A workspace for running this model on up to `batchCapacity` images at once.
+  public func makeWorkspace(batchCapacity: Int = 1) -> InferenceWorkspace {
+    InferenceWorkspace(model: self, batchCapacity: batchCapacity)
+  }
+
+  func checkWorkspace(_ workspace: InferenceWorkspace) throws(ModelError) {
+    guard workspace.fits(self) else {
+      throw .invalidArgument("the inference workspace was made for another model")
+    }
   }
 }
 
@@ -73,14 +104,12 @@ extension Model {
   ) {
     precondition(count >= 0 && count <= workspace.batchCapacity, "batch larger than the workspace")
     precondition(pixels.count >= count * input.pixelCount, "pixel buffer too small")
-    precondition(
-      workspace.classCount == classCount && workspace.activationWords >= maxActivationWords,
-      "workspace belongs to another model")
+    precondition(workspace.fits(self), "the inference workspace was made for another model")
     if count == 0 { return }
     let pixelCount = input.pixelCount
     let pixelWords = workspace.pixelWords
     let planeStride = 8 * pixelWords
-    if plans[0].kind == .pixelDense || plans[0].kind == .pixelOutput {
+    if !plans[0].kind.isConvolution {
       for i in 0..<count {
         kernels.pointee.pack_bitplanes(
           pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
@@ -115,79 +144,85 @@ extension Model {
     let stride = workspace.activationWords
     let planeStride = 8 * workspace.pixelWords
     let planes = workspace.planes + firstImage * planeStride
-    let thresholds = plan.paramA.assumingMemoryBound(to: Int32.self)
-    let flip = plan.paramB.assumingMemoryBound(to: UInt64.self)
-    switch plan.kind {
-    case .pixelDense:
+    switch (plan.kind, plan.operation) {
+    case (.pixelDense, .threshold(let weights, let thresholds, let flip)):
       k.bitplane_threshold(
-        planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
-        plan.rowWords, thresholds, flip, target, stride)
-    case .binaryDense:
+        planes, planeStride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, thresholds, flip, target,
+        stride)
+    case (.binaryDense, .threshold(let weights, let thresholds, let flip)):
       k.xor_popcount_threshold(
-        source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
-        Int32(plan.dotLength), thresholds, flip, target, stride)
-    case .pixelOutput:
+        source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, Int32(plan.dotLength),
+        thresholds, flip, target, stride)
+    case (.pixelOutput, .scores(let weights, let scale, let bias)):
       k.bitplane_gemm(
-        planes, planeStride, count, plan.weights, plan.rowWords, plan.outputs,
-        plan.rowWords, workspace.dots, plan.outputs)
-      applyAffine(plan, count: count, isPopcount: false, firstRow: firstImage, workspace: workspace)
-    case .binaryOutput:
+        planes, planeStride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, workspace.dots,
+        plan.outputs)
+      applyAffine(plan, scale: scale, bias: bias, count: count, isPopcount: false, firstRow: firstImage, workspace)
+    case (.binaryOutput, .scores(let weights, let scale, let bias)):
       k.xor_popcount_gemm(
-        source, stride, count, plan.weights, plan.rowWords, plan.outputs, plan.rowWords,
-        workspace.dots, plan.outputs)
-      applyAffine(plan, count: count, isPopcount: true, firstRow: firstImage, workspace: workspace)
-    case .pixelConv, .binaryConv:
+        source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, workspace.dots, plan.outputs)
+      applyAffine(plan, scale: scale, bias: bias, count: count, isPopcount: true, firstRow: firstImage, workspace)
+    case (.pixelConv, .threshold(let weights, let thresholds, let flip)):
+      for i in 0..<count {
+        runPixelConvolution(
+          plan, weights, thresholds, flip, pixels: pixels + i * input.pixelCount, target: target + i * stride,
+          workspace: workspace)
+      }
+    case (.binaryConv, .threshold(let weights, let thresholds, let flip)):
       // One image at a time: gather receptive fields, then one block call with
       // rows = output pixels and columns = output channels.
-      let g = plan.geometry
-      let inH = plan.inputShape.height
-      let inW = plan.inputShape.width
-      let outH = plan.outputShape.height
-      let outW = plan.outputShape.width
-      let padTop = g.leadingPad(input: inH, kernel: g.kernelHeight)
-      let padLeft = g.leadingPad(input: inW, kernel: g.kernelWidth)
-      let outStride = plan.outputShape.wordsPerPixel
+      let w = ConvolutionWindow(plan)
       for i in 0..<count {
-        if plan.usesDirectPixelConvolution {
-          bnn_pixel_conv_threshold(
-            pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
-            g.stride, padTop, padLeft, outH, outW, plan.weights, plan.rowWords, plan.outputs, thresholds, flip,
-            target + i * stride, outStride,
-            UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
-        } else if plan.kind == .pixelConv {
-          let rowStride = 8 * plan.rowWords
-          bnn_im2col_bitplanes(
-            pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
-            g.stride, padTop, padLeft, outH, outW, workspace.patches, plan.rowWords, rowStride)
-          k.bitplane_threshold(
-            workspace.patches, rowStride, outH * outW, plan.weights, plan.rowWords, plan.outputs,
-            plan.rowWords, thresholds, flip, target + i * stride, outStride)
-        } else {
-          bnn_im2col_bits(
-            source + i * stride, inH, inW, plan.inputShape.wordsPerPixel, g.kernelHeight, g.kernelWidth,
-            g.stride, padTop, padLeft, outH, outW, workspace.patches, plan.rowWords)
-          k.xor_popcount_threshold(
-            workspace.patches, plan.rowWords, outH * outW, plan.weights, plan.rowWords, plan.outputs,
-            plan.rowWords, Int32(plan.dotLength), thresholds, flip, target + i * stride, outStride)
-        }
+        bnn_im2col_bits(
+          source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop,
+          w.padLeft, w.outH, w.outW, workspace.patches, plan.rowWords)
+        k.xor_popcount_threshold(
+          workspace.patches, plan.rowWords, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
+          Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
       }
-    case .maxPool:
-      // The OR mask is stored where threshold layers keep their flip bits.
+    case (.maxPool, .pool(let orMask)):
       for i in 0..<count {
         bnn_pool2x2_bits(
-          source + i * stride, plan.inputShape.height, plan.inputShape.width, plan.inputShape.wordsPerPixel,
-          flip, target + i * stride)
+          source + i * stride, plan.inputShape.height, plan.inputShape.width, plan.inputShape.wordsPerPixel, orMask,
+          target + i * stride)
       }
+    default:
+      preconditionFailure("layer plan does not match its kind")  // LayerPlan.init pairs them
+    }
+  }
+
+  /// The first-layer convolution of one image: on the raw bytes for small receptive
+  /// fields, else gathered onto bit-planes and run by the bit-plane kernel.
+  private func runPixelConvolution(
+    _ plan: LayerPlan, _ weights: UnsafePointer<UInt64>, _ thresholds: UnsafePointer<Int32>,
+    _ flip: UnsafePointer<UInt64>, pixels: UnsafePointer<UInt8>, target: UnsafeMutablePointer<UInt64>,
+    workspace: InferenceWorkspace
+  ) {
+    let w = ConvolutionWindow(plan)
+    let channels = plan.inputShape.channels
+    let outStride = plan.outputShape.wordsPerPixel
+    if plan.usesDirectPixelConvolution {
+      bnn_pixel_conv_threshold(
+        pixels, w.inH, w.inW, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW, weights,
+        plan.rowWords, plan.outputs, thresholds, flip, target, outStride,
+        UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))
+    } else {
+      let rowStride = 8 * plan.rowWords
+      bnn_im2col_bitplanes(
+        pixels, w.inH, w.inW, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW,
+        workspace.patches, plan.rowWords, rowStride)
+      kernels.pointee.bitplane_threshold(
+        workspace.patches, rowStride, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
+        thresholds, flip, target, outStride)
     }
   }
 
   /// `score_j = scale_j * z_j + bias_j` with `z = K - 2p` (popcount input) or `z = dot`.
   /// Scores of `count` rows, written to score rows `firstRow ..< firstRow + count`.
   private func applyAffine(
-    _ plan: LayerPlan, count: Int, isPopcount: Bool, firstRow: Int, workspace: InferenceWorkspace
+    _ plan: LayerPlan, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>, count: Int, isPopcount: Bool,
+    firstRow: Int, _ workspace: InferenceWorkspace
   ) {
-    let scale = plan.paramA.assumingMemoryBound(to: Float.self)
-    let bias = plan.paramB.assumingMemoryBound(to: Float.self)
     let k = Int32(plan.dotLength)
     for i in 0..<count {
       for j in 0..<plan.outputs {
@@ -213,6 +248,7 @@ extension Model {
     _ pixels: UnsafeBufferPointer<UInt8>, workspace: InferenceWorkspace
   ) throws(ModelError) -> Int {
     try checkImageSize(pixels.count, images: 1)
+    try checkWorkspace(workspace)
     computeScores(pixels, count: 1, workspace: workspace)
     return Model.argmax(workspace.scores(ofImage: 0))
   }
@@ -237,6 +273,7 @@ extension Model {
     workspace: InferenceWorkspace
   ) throws(ModelError) {
     try checkImageSize(pixels.count, images: count)
+    try checkWorkspace(workspace)
     guard labels.count >= count else { throw .invalidArgument("label buffer is smaller than the image count") }
     var start = 0
     let size = input.pixelCount
@@ -273,5 +310,31 @@ extension Model {
         "wrong image size: got " + String(bytes) + " bytes, expected " + String(expected) + " ("
           + String(images) + " image(s) of " + shape + " 8-bit pixels)")
     }
+  }
+}
+
+/// A convolution's window in the form the C kernels take.
+struct ConvolutionWindow {
+  let inH: Int
+  let inW: Int
+  let kh: Int
+  let kw: Int
+  let stride: Int
+  let padTop: Int
+  let padLeft: Int
+  let outH: Int
+  let outW: Int
+
+  init(_ plan: LayerPlan) {
+    let g = plan.window
+    inH = plan.inputShape.height
+    inW = plan.inputShape.width
+    kh = g.kernelHeight
+    kw = g.kernelWidth
+    stride = g.stride
+    padTop = g.leadingPad(input: inH, kernel: kh)
+    padLeft = g.leadingPad(input: inW, kernel: kw)
+    outH = plan.outputShape.height
+    outW = plan.outputShape.width
   }
 }

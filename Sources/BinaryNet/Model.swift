@@ -4,8 +4,11 @@ import CPopcount
 ///
 /// The model owns one 64-byte aligned copy of its file bytes (or borrows them in place,
 /// see `init(borrowing:kernelPath:)`); the weights, thresholds and scales are used in
-/// place from them. A `Model` is immutable after `init`, so it is safe to share between
-/// threads; each thread brings its own `InferenceWorkspace`.
+/// place from them. Each thread brings its own `InferenceWorkspace`.
+///
+/// `@unchecked Sendable`: every stored property is a `let`, and the bytes behind the raw
+/// pointers (`storage`, the plans' parameter pointers, the kernel table) are written
+/// only before `init` returns and only read afterwards, so sharing is race-free.
 public final class Model: @unchecked Sendable {
   /// The model file bytes (64-byte aligned; owned unless `ownsStorage` is false).
   let storage: UnsafeMutableRawBufferPointer
@@ -14,6 +17,8 @@ public final class Model: @unchecked Sendable {
   let plans: [LayerPlan]
   let kernels: UnsafePointer<bnn_kernels>
 
+  /// The model file's format version (1 for dense-only models, 2 with convolutions).
+  public let formatVersion: UInt32
   /// Input image description.
   public let input: InputDescription
   /// Class labels, index = class id.
@@ -32,7 +37,7 @@ public final class Model: @unchecked Sendable {
   /// Whether any layer is a convolution (then images run one at a time through all layers).
   let hasConvolutions: Bool
 
-  /// Reads a model from file bytes (format v1). Validates everything; never traps on
+  /// Reads a model from file bytes. Validates everything; never traps on
   /// bad input. `kernelPath` forces a kernel path (tests, benchmarks); nil = fastest.
   /// The bytes are copied into 64-byte aligned storage owned by the model.
   public convenience init(bytes: UnsafeRawBufferPointer, kernelPath: KernelPath? = nil) throws(ModelError) {
@@ -41,7 +46,7 @@ public final class Model: @unchecked Sendable {
     try self.init(adopting: buffer, kernelPath: kernelPath)
   }
 
-  /// Reads a model from file bytes (format v1); see `init(bytes:kernelPath:)`.
+  /// Reads a model from file bytes; see `init(bytes:kernelPath:)`.
   public convenience init(bytes: [UInt8], kernelPath: KernelPath? = nil) throws(ModelError) {
     let buffer = Model.allocateStorage(bytes.count)
     bytes.withUnsafeBytes { if $0.count > 0 { buffer.copyMemory(from: $0) } }
@@ -94,6 +99,7 @@ public final class Model: @unchecked Sendable {
     self.ownsStorage = owned
     self.kernels = path.table!
     self.kernelPath = path
+    self.formatVersion = layout.version
     self.input = layout.input
     self.labels = layout.labels
     let base = UnsafeRawPointer(buffer.baseAddress!)
@@ -117,52 +123,5 @@ public final class Model: @unchecked Sendable {
   /// The same model running on another kernel path.
   public func using(_ path: KernelPath) throws(ModelError) -> Model {
     try Model(bytes: UnsafeRawBufferPointer(storage), kernelPath: path)
-  }
-}
-
-/// One layer, ready to run: its validated layout and pointers into the model's storage.
-struct LayerPlan {
-  let layout: LayerLayout
-  let weights: UnsafePointer<UInt64>
-  /// Threshold layers: thresholds (Int32) and flip words; output layers: scale, bias (Float);
-  /// pooling: nothing and the OR mask.
-  let paramA: UnsafeRawPointer
-  let paramB: UnsafeRawPointer
-
-  init(layout: LayerLayout, base: UnsafeRawPointer) {
-    self.layout = layout
-    weights = (base + layout.weightsOffset).assumingMemoryBound(to: UInt64.self)
-    paramA = base + layout.paramAOffset
-    paramB = base + layout.paramBOffset
-  }
-
-  var kind: LayerKind { layout.kind }
-  var inputShape: TensorShape { layout.inputShape }
-  var outputShape: TensorShape { layout.outputShape }
-  var geometry: Geometry { layout.geometry }
-  var dotLength: Int { layout.dotLength }
-  var rowWords: Int { layout.rowWords }
-  /// Output channels (neurons of a dense layer).
-  var outputs: Int { layout.outputShape.channels }
-
-  /// Words of this layer's packed output (threshold and pooling layers).
-  var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
-
-  /// Pixel convolutions with a receptive field of at most this many pixels run on the
-  /// raw bytes (`bnn_pixel_conv_threshold`); larger ones on bit-planes. Both are exact.
-  static let directPixelConvolutionMaxK = 256
-
-  /// Whether this pixel convolution runs on raw bytes rather than bit-planes.
-  var usesDirectPixelConvolution: Bool {
-    kind == .pixelConv && dotLength <= LayerPlan.directPixelConvolutionMaxK
-  }
-
-  /// Words of scratch this layer needs per image: gathered receptive fields
-  /// (convolutions) or the direct pixel kernel's tables; else 0.
-  var patchWords: Int {
-    guard kind.isConvolution else { return 0 }
-    if usesDirectPixelConvolution { return (bnn_pixel_conv_scratch_size(dotLength, outputs) + 1) / 2 }
-    let rows = outputShape.height * outputShape.width
-    return rows * (kind.readsPixels ? 8 * rowWords : rowWords)
   }
 }

@@ -1,12 +1,15 @@
 import CPopcount
 
-/// Model file format v1 (little-endian; see docs/FORMAT.md for the full description).
+/// Model file format, versions 1 and 2 (little-endian; docs/FORMAT.md describes it whole).
 ///
 ///     header (64 bytes) | labels | layer table (128 bytes a layer) | payloads | CRC-32
 ///
 /// Every block and payload starts at a multiple of 64 bytes, so a file loaded at a
 /// 64-byte aligned address can be used in place. The last 4 bytes are the CRC-32 of
-/// everything before them.
+/// everything before them. Each layer entry points at three payloads: the weight rows
+/// (`UInt64` words), one value per output channel (`Int32` thresholds or `Float` scales)
+/// and per-channel words or values (`UInt64` flip bits or pooling OR mask, or `Float`
+/// biases).
 public enum ModelFormat {
   /// "BNNMODEL" in ASCII.
   public static let magic: [UInt8] = [0x42, 0x4E, 0x4E, 0x4D, 0x4F, 0x44, 0x45, 0x4C]
@@ -16,16 +19,64 @@ public enum ModelFormat {
   public static let headerBytes = 64
   public static let layerEntryBytes = 128
   public static let alignment = 64
-  /// Pixel type code for 8-bit unsigned pixels, the only one in v1.
+  /// Pixel type code for 8-bit unsigned pixels, the only one so far.
   public static let pixelTypeUInt8: UInt32 = 1
   /// Upper bounds that keep every size computation far from overflow.
   public static let maxDimension = 1 << 20
   public static let maxLayers = 4096
   public static let maxClasses = 1 << 16
   public static let maxLabelBytes = 1 << 12
+  /// Kernel windows and strides: 1 to 64.
+  public static let maxWindow = 64
 
   @inlinable
   static func aligned(_ offset: Int) -> Int { (offset + alignment - 1) & ~(alignment - 1) }
+}
+
+/// The three payloads of a layer entry, by kind: element sizes and what each holds.
+enum LayerPayload {
+  case words([UInt64])
+  case int32s([Int32])
+  case floats([Float])
+
+  /// Bytes per element of payload `index` (0 weights, 1 per-channel values, 2 the rest).
+  static func elementBytes(_ index: Int, kind: LayerKind) -> Int {
+    switch index {
+    case 0: return 8
+    case 1: return 4
+    default: return kind.producesScores ? 4 : 8
+    }
+  }
+
+  /// Element counts of the three payloads a layer of `kind` with `channels` outputs and
+  /// `rowWords`-word weight rows must have.
+  static func expectedCounts(kind: LayerKind, channels: Int, rowWords: Int) -> (Int, Int, Int) {
+    let perChannel = kind == .maxPool ? 0 : channels
+    let last = kind.producesScores ? channels : BitPacking.words(forBits: channels)
+    return (channels * rowWords, perChannel, last)
+  }
+
+  var count: Int {
+    switch self {
+    case .words(let values): return values.count
+    case .int32s(let values): return values.count
+    case .floats(let values): return values.count
+    }
+  }
+}
+
+extension ModelLayer {
+  /// This layer's payloads, in file order.
+  var payloads: [LayerPayload] {
+    switch self {
+    case .dense(_, let weights, let thresholds), .convolution(_, _, let weights, let thresholds):
+      return [.words(weights), .int32s(thresholds.values), .words(thresholds.flip)]
+    case .maxPool(_, let orMask):
+      return [.words([]), .int32s([]), .words(orMask)]
+    case .output(_, let weights, let scale, let bias):
+      return [.words(weights), .floats(scale), .floats(bias)]
+    }
+  }
 }
 
 // MARK: - Writing
@@ -50,29 +101,22 @@ struct ByteWriter {
   mutating func set64(_ value: UInt64, at offset: Int) {
     for i in 0..<8 { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> UInt64(8 * i)) }
   }
+  mutating func append(_ payload: LayerPayload) {
+    switch payload {
+    case .words(let values): for value in values { u64(value) }
+    case .int32s(let values): for value in values { u32(UInt32(bitPattern: value)) }
+    case .floats(let values): for value in values { f32(value) }
+    }
+  }
 }
 
 extension ModelDefinition {
-  /// The model file bytes (format v1). Throws when the definition is not a valid model;
-  /// the check is the same one the reader applies, so what is written can be read.
+  /// The model file bytes. Throws when the definition is not a valid model; the check is
+  /// the same one the reader applies, so what is written can be read.
   public func serialized() throws(ModelError) -> [UInt8] {
     try validate()
     var out = ByteWriter()
-    out.bytes.append(contentsOf: ModelFormat.magic)
-    out.u32(formatVersion)
-    out.u32(UInt32(ModelFormat.headerBytes))
-    out.u64(0)  // file size, patched below
-    out.u32(UInt32(input.height))
-    out.u32(UInt32(input.width))
-    out.u32(UInt32(input.channels))
-    out.u32(ModelFormat.pixelTypeUInt8)
-    out.f32(input.scale)
-    out.f32(input.offset)
-    out.u32(UInt32(labels.count))
-    out.u32(UInt32(layers.count))
-    out.u32(0)  // labels offset, patched
-    out.u32(0)  // layer table offset, patched
-
+    writeHeader(&out)
     out.pad(to: ModelFormat.alignment)
     out.set32(UInt32(out.bytes.count), at: 56)
     for label in labels {
@@ -85,46 +129,8 @@ extension ModelDefinition {
     out.set32(UInt32(table), at: 60)
     out.bytes.append(contentsOf: [UInt8](repeating: 0, count: layers.count * ModelFormat.layerEntryBytes))
     out.pad(to: ModelFormat.alignment)
-
-    for (index, layer) in layers.enumerated() {
-      let entry = table + index * ModelFormat.layerEntryBytes
-      let header: [Int] = [
-        Int(layer.kind.rawValue), 0,
-        layer.inputShape.height, layer.inputShape.width, layer.inputShape.channels,
-        layer.outputShape.height, layer.outputShape.width, layer.outputShape.channels,
-        layer.geometry.kernelHeight, layer.geometry.kernelWidth, layer.geometry.stride,
-        Int(layer.geometry.padding.rawValue),
-        layer.dotLength, layer.rowWords,
-      ]
-      for (i, value) in header.enumerated() { out.set32(UInt32(value), at: entry + 4 * i) }
-
-      var payloads: [(offset: Int, bytes: Int)] = []
-      let weightsAt = out.bytes.count
-      for word in layer.weights { out.u64(word) }
-      payloads.append((weightsAt, layer.weights.count * 8))
-      out.pad(to: ModelFormat.alignment)
-      let aAt = out.bytes.count
-      if layer.kind.producesScores {
-        for value in layer.scale { out.f32(value) }
-        payloads.append((aAt, layer.scale.count * 4))
-      } else {
-        for value in layer.thresholds { out.u32(UInt32(bitPattern: value)) }
-        payloads.append((aAt, layer.thresholds.count * 4))
-      }
-      out.pad(to: ModelFormat.alignment)
-      let bAt = out.bytes.count
-      if layer.kind.producesScores {
-        for value in layer.bias { out.f32(value) }
-        payloads.append((bAt, layer.bias.count * 4))
-      } else {
-        for word in layer.flip { out.u64(word) }
-        payloads.append((bAt, layer.flip.count * 8))
-      }
-      out.pad(to: ModelFormat.alignment)
-      for (i, payload) in payloads.enumerated() {
-        out.set64(UInt64(payload.offset), at: entry + 56 + 16 * i)
-        out.set64(UInt64(payload.bytes), at: entry + 64 + 16 * i)
-      }
+    for index in layers.indices {
+      writeLayer(index, entry: table + index * ModelFormat.layerEntryBytes, to: &out)
     }
     let fileBytes = out.bytes.count + 4
     out.set64(UInt64(fileBytes), at: 16)
@@ -133,159 +139,43 @@ extension ModelDefinition {
     return out.bytes
   }
 
-  /// Checks that shapes chain and array sizes match the shapes. The reader applies the
-  /// same rules to what it parses.
-  public func validate() throws(ModelError) {
-    try ModelDefinition.checkStructure(
-      input: input, classCount: labels.count, layerCount: layers.count,
-      layer: { i in
-        let l = layers[i]
-        return LayerSizes(
-          kind: l.kind, inputShape: l.inputShape, outputShape: l.outputShape, geometry: l.geometry,
-          weightWords: l.weights.count,
-          paramA: l.kind.producesScores ? l.scale.count : l.thresholds.count,
-          paramB: l.kind.producesScores ? l.bias.count : l.flip.count)
-      })
-    for label in labels where label.utf8.count > ModelFormat.maxLabelBytes {
-      throw .invalidArgument("class label longer than " + String(ModelFormat.maxLabelBytes) + " bytes")
-    }
-    for (i, layer) in layers.enumerated() {
-      let ok = layer.weights.withUnsafeBufferPointer { weightPaddingIsZero($0, layer: layer) }
-      if !ok { throw .inconsistent("layer " + String(i) + ": weight padding bits are not zero") }
-      if !layer.kind.producesScores {
-        let okFlip = layer.flip.withUnsafeBufferPointer {
-          BitPacking.paddingIsZero($0, rows: 1, rowWords: $0.count, bits: layer.outputCount)
-        }
-        if !okFlip { throw .inconsistent("layer " + String(i) + ": flip padding bits are not zero") }
-      } else {
-        for v in layer.scale + layer.bias where !v.isFinite {
-          throw .inconsistent("layer " + String(i) + ": output scale or bias is not finite")
-        }
-      }
-    }
+  /// The 64-byte header; the file size and the two block offsets are patched later.
+  private func writeHeader(_ out: inout ByteWriter) {
+    out.bytes.append(contentsOf: ModelFormat.magic)
+    out.u32(formatVersion)
+    out.u32(UInt32(ModelFormat.headerBytes))
+    out.u64(0)  // file size, patched
+    out.u32(UInt32(input.height))
+    out.u32(UInt32(input.width))
+    out.u32(UInt32(input.channels))
+    out.u32(ModelFormat.pixelTypeUInt8)
+    out.f32(input.scale)
+    out.f32(input.offset)
+    out.u32(UInt32(labels.count))
+    out.u32(UInt32(layers.count))
+    out.u32(0)  // labels offset, patched
+    out.u32(0)  // layer table offset, patched
   }
-}
 
-/// Padding check for a weight matrix: flat rows for pixel inputs, per-pixel words for
-/// channel-packed binary inputs.
-func weightPaddingIsZero(_ words: UnsafeBufferPointer<UInt64>, layer: LayerDefinition) -> Bool {
-  weightPaddingIsZero(
-    words, kind: layer.kind, inputShape: layer.inputShape, geometry: layer.geometry, rows: layer.outputCount)
-}
-
-func weightPaddingIsZero(
-  _ words: UnsafeBufferPointer<UInt64>, kind: LayerKind, inputShape: TensorShape, geometry: Geometry, rows: Int
-) -> Bool {
-  if kind == .maxPool { return true }
-  if kind.readsPixels {
-    let bits = LayerDefinition.dotLength(kind, inputShape, geometry)
-    return BitPacking.paddingIsZero(
-      words, rows: rows, rowWords: BitPacking.words(forBits: bits), bits: bits)
-  }
-  // Channel-packed: every pixel of every row is padded separately.
-  let pixelsPerRow =
-    kind.isConvolution ? geometry.kernelHeight * geometry.kernelWidth : inputShape.height * inputShape.width
-  return BitPacking.paddingIsZero(
-    words, rows: rows * pixelsPerRow, rowWords: inputShape.wordsPerPixel, bits: inputShape.channels)
-}
-
-/// The sizes of one layer, enough to check a model's structure.
-struct LayerSizes {
-  var kind: LayerKind
-  var inputShape: TensorShape
-  var outputShape: TensorShape
-  var geometry: Geometry
-  var weightWords: Int
-  var paramA: Int
-  var paramB: Int
-}
-
-extension ModelDefinition {
-  /// Structure rules shared by the writer and the reader.
-  static func checkStructure(
-    input: InputDescription, classCount: Int, layerCount: Int,
-    layer: (Int) throws(ModelError) -> LayerSizes
-  ) throws(ModelError) {
-    let limit = ModelFormat.maxDimension
-    func dimensionOK(_ v: Int) -> Bool { v >= 1 && v <= limit }
-    guard dimensionOK(input.width), dimensionOK(input.height), dimensionOK(input.channels),
-      input.pixelCount <= limit
-    else {
-      throw .inconsistent("input shape is out of range")
-    }
-    guard classCount >= 1 && classCount <= ModelFormat.maxClasses else {
-      throw .inconsistent("class count " + String(classCount) + " is out of range")
-    }
-    guard layerCount >= 1 && layerCount <= ModelFormat.maxLayers else {
-      throw .inconsistent("layer count " + String(layerCount) + " is out of range")
-    }
-    var expected = TensorShape(height: input.height, width: input.width, channels: input.channels)
-    for i in 0..<layerCount {
-      let l = try layer(i)
-      let name = "layer " + String(i) + " (" + l.kind.name + ")"
-      for v in [
-        l.inputShape.height, l.inputShape.width, l.inputShape.channels,
-        l.outputShape.height, l.outputShape.width, l.outputShape.channels,
-      ]
-      where !dimensionOK(v) {
-        throw .inconsistent(name + ": a dimension is out of range")
-      }
-      guard l.inputShape.elementCount <= limit, l.outputShape.elementCount <= limit else {
-        throw .inconsistent(name + ": too large")
-      }
-      if l.kind.readsPixels != (i == 0) {
-        throw .inconsistent(
-          name + (i == 0 ? ": the first layer must read pixels" : ": only the first layer may read pixels"))
-      }
-      if l.kind.producesScores != (i == layerCount - 1) {
-        throw .inconsistent(
-          name
-            + (i == layerCount - 1
-              ? ": the last layer must produce class scores" : ": only the last layer may produce class scores"))
-      }
-      if l.inputShape != expected {
-        throw .inconsistent(
-          name + ": input shape " + l.inputShape.description + " does not match the previous output "
-            + expected.description)
-      }
-      // Geometry and output shape.
-      let g = l.geometry
-      let channels = l.outputShape.channels
-      switch l.kind {
-      case .pixelConv, .binaryConv:
-        guard g.kernelHeight >= 1, g.kernelHeight <= 64, g.kernelWidth >= 1, g.kernelWidth <= 64,
-          g.stride >= 1, g.stride <= 64
-        else { throw .inconsistent(name + ": kernel or stride out of range") }
-        guard let out = g.outputShape(input: l.inputShape, channels: channels), out == l.outputShape else {
-          throw .inconsistent(
-            name + ": output shape " + l.outputShape.description + " does not follow from the input and geometry")
-        }
-      case .maxPool:
-        guard g == .pool2x2 else { throw .inconsistent(name + ": only 2x2 pooling with stride 2 is supported") }
-        guard let out = g.outputShape(input: l.inputShape, channels: l.inputShape.channels), out == l.outputShape else {
-          throw .inconsistent(name + ": output shape " + l.outputShape.description + " does not follow from the input")
-        }
-      default:
-        guard g == .dense else { throw .inconsistent(name + ": dense layers have no kernel geometry") }
-        guard l.outputShape.height == 1, l.outputShape.width == 1 else {
-          throw .inconsistent(name + ": dense layers output a flat vector")
-        }
-      }
-      let rowWords = LayerDefinition.rowWords(l.kind, l.inputShape, g)
-      if l.weightWords != channels * rowWords {
-        throw .inconsistent(
-          name + ": " + String(l.weightWords) + " weight words, expected " + String(channels * rowWords))
-      }
-      let expectedA = l.kind == .maxPool ? 0 : channels
-      let expectedB = l.kind.producesScores ? channels : BitPacking.words(forBits: channels)
-      if l.paramA != expectedA || l.paramB != expectedB {
-        throw .inconsistent(name + ": parameter counts do not match " + String(channels) + " channels")
-      }
-      if l.kind.producesScores && channels != classCount {
-        throw .inconsistent(
-          name + ": " + String(channels) + " scores but " + String(classCount) + " class labels")
-      }
-      expected = l.outputShape
+  /// Layer `index`'s table entry at byte `entry` and its payloads appended to `out`.
+  private func writeLayer(_ index: Int, entry: Int, to out: inout ByteWriter) {
+    let layer = layers[index]
+    let header = LayerHeader(layer, kind: kind(ofLayer: index))
+    let fields: [Int] = [
+      Int(header.kind.rawValue), 0,
+      header.inputShape.height, header.inputShape.width, header.inputShape.channels,
+      header.outputShape.height, header.outputShape.width, header.outputShape.channels,
+      header.window.kernelHeight, header.window.kernelWidth, header.window.stride,
+      Int(header.window.padding.rawValue),
+      header.dotLength, header.rowWords,
+    ]
+    for (i, value) in fields.enumerated() { out.set32(UInt32(value), at: entry + 4 * i) }
+    for (i, payload) in layer.payloads.enumerated() {
+      let offset = out.bytes.count
+      out.append(payload)
+      out.set64(UInt64(offset), at: entry + 56 + 16 * i)
+      out.set64(UInt64(out.bytes.count - offset), at: entry + 64 + 16 * i)
+      out.pad(to: ModelFormat.alignment)
     }
   }
 }

@@ -21,21 +21,20 @@ struct ByteReader {
   func f32(_ offset: Int) throws(ModelError) -> Float { Float(bitPattern: try u32(offset)) }
 }
 
-/// Where one layer's payloads lie in the model bytes (byte offsets, validated).
+/// One validated layer entry: its header and where its three payloads lie (byte offsets).
 struct LayerLayout {
-  var kind: LayerKind
-  var inputShape: TensorShape
-  var outputShape: TensorShape
-  var geometry: Geometry
-  var dotLength: Int
-  var rowWords: Int
-  var weightsOffset: Int
-  var paramAOffset: Int
-  var paramBOffset: Int
+  var header: LayerHeader
+  var payloadOffsets: (Int, Int, Int)
+  /// `K` and words per weight row as stored (checked against the shapes).
+  var storedDotLength: Int
+  var storedRowWords: Int
+
+  var kind: LayerKind { header.kind }
 }
 
 /// The validated structure of a model file.
 struct ModelLayout {
+  var version: UInt32
   var input: InputDescription
   var labels: [String]
   var layers: [LayerLayout]
@@ -45,6 +44,42 @@ struct ModelLayout {
 /// (the `Model` initialisers ensure it) so payload pointers are aligned.
 func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayout {
   let r = ByteReader(bytes: bytes)
+  let version = try checkEnvelope(r)
+  // From here on the bytes are what the writer wrote (or a deliberate forgery): still
+  // check every field, so a well-checksummed but inconsistent file is refused too.
+  guard try r.u32(12) == UInt32(ModelFormat.headerBytes) else { throw .corrupt("unexpected header size") }
+  guard try r.u32(36) == ModelFormat.pixelTypeUInt8 else { throw .corrupt("unknown pixel type") }
+  let input = InputDescription(
+    width: try r.int(28), height: try r.int(24), channels: try r.int(32),
+    scale: try r.f32(40), offset: try r.f32(44))
+  let classCount = try r.int(48)
+  let layerCount = try r.int(52)
+  let labelsOffset = try r.int(56)
+  let tableOffset = try r.int(60)
+  guard classCount <= ModelFormat.maxClasses, layerCount <= ModelFormat.maxLayers else {
+    throw .corrupt("class or layer count out of range")
+  }
+  let (labels, labelsEnd) = try readLabels(r, count: classCount, at: labelsOffset, before: tableOffset)
+  let payloadEnd = bytes.count - 4
+  let payloadStart = tableOffset + layerCount * ModelFormat.layerEntryBytes
+  guard tableOffset % ModelFormat.alignment == 0, tableOffset >= labelsEnd, payloadStart <= payloadEnd else {
+    throw .corrupt("layer table out of range")
+  }
+  var layers: [LayerLayout] = []
+  for i in 0..<layerCount {
+    layers.append(
+      try readLayerEntry(
+        r, at: tableOffset + i * ModelFormat.layerEntryBytes, name: "layer " + String(i), version: version,
+        payloads: payloadStart..<payloadEnd))
+  }
+  try ModelDefinition.checkStructure(input: input, classCount: classCount, layers: layers.map { $0.header })
+  for (i, layer) in layers.enumerated() { try checkPayloadContents(layer, r, name: "layer " + String(i)) }
+  return ModelLayout(version: version, input: input, labels: labels, layers: layers)
+}
+
+/// Magic, version, declared size and CRC-32; returns the format version.
+private func checkEnvelope(_ r: ByteReader) throws(ModelError) -> UInt32 {
+  let bytes = r.bytes
   let minimum = ModelFormat.headerBytes + 4
   guard bytes.count >= 8 else { throw .truncated(expected: minimum, actual: bytes.count) }
   for i in 0..<8 where bytes[i] != ModelFormat.magic[i] { throw .badMagic }
@@ -66,127 +101,101 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
   let stored = try r.u32(bytes.count - 4)
   let computed = bnn_crc32(0, bytes.baseAddress!, bytes.count - 4)
   guard stored == computed else { throw .checksumMismatch(stored: stored, computed: computed) }
+  return version
+}
 
-  // From here on the bytes are what the writer wrote (or a deliberate forgery): still
-  // check every field, so a well-checksummed but inconsistent file is refused too.
-  guard try r.u32(12) == UInt32(ModelFormat.headerBytes) else { throw .corrupt("unexpected header size") }
-  guard try r.u32(36) == ModelFormat.pixelTypeUInt8 else { throw .corrupt("unknown pixel type") }
-  let input = InputDescription(
-    width: try r.int(28), height: try r.int(24), channels: try r.int(32),
-    scale: try r.f32(40), offset: try r.f32(44))
-  let classCount = try r.int(48)
-  let layerCount = try r.int(52)
-  let labelsOffset = try r.int(56)
-  let tableOffset = try r.int(60)
-  let payloadEnd = bytes.count - 4
-  guard classCount <= ModelFormat.maxClasses, layerCount <= ModelFormat.maxLayers else {
-    throw .corrupt("class or layer count out of range")
-  }
-
-  // Labels: classCount records of (u32 length, UTF-8 bytes).
-  guard labelsOffset % ModelFormat.alignment == 0, labelsOffset >= ModelFormat.headerBytes,
-    labelsOffset <= payloadEnd
+/// `count` records of (u32 length, UTF-8 bytes) from `offset`, ending before `limit`;
+/// returns the labels and the offset after the last one.
+private func readLabels(
+  _ r: ByteReader, count: Int, at offset: Int, before limit: Int
+) throws(ModelError) -> ([String], Int) {
+  guard offset % ModelFormat.alignment == 0, offset >= ModelFormat.headerBytes, offset <= r.bytes.count - 4
   else { throw .corrupt("labels offset out of range") }
   var labels: [String] = []
-  var cursor = labelsOffset
-  for _ in 0..<classCount {
+  var cursor = offset
+  for _ in 0..<count {
     let length = try r.int(cursor)
-    guard length <= ModelFormat.maxLabelBytes, cursor + 4 + length <= tableOffset else {
+    guard length <= ModelFormat.maxLabelBytes, cursor + 4 + length <= limit else {
       throw .corrupt("class label runs past its block")
     }
     let start = cursor + 4
-    let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)])
+    let utf8 = UnsafeRawBufferPointer(rebasing: r.bytes[start..<(start + length)])
     guard isValidUTF8(utf8) else { throw .corrupt("class label is not valid UTF-8") }
     labels.append(String(decoding: utf8, as: UTF8.self))
     cursor = start + length
   }
-
-  guard tableOffset % ModelFormat.alignment == 0, tableOffset >= cursor,
-    tableOffset + layerCount * ModelFormat.layerEntryBytes <= payloadEnd
-  else { throw .corrupt("layer table out of range") }
-
-  var layers: [LayerLayout] = []
-  try ModelDefinition.checkStructure(
-    input: input, classCount: classCount, layerCount: layerCount,
-    layer: { (i: Int) throws(ModelError) -> LayerSizes in
-      let e = tableOffset + i * ModelFormat.layerEntryBytes
-      let name = "layer " + String(i)
-      guard let kind = LayerKind(rawValue: try r.u32(e)) else {
-        throw .corrupt(name + ": unknown layer kind " + String(try r.u32(e)))
-      }
-      guard kind.formatVersion <= version else {
-        throw .corrupt(name + ": layer kind " + kind.name + " needs format version " + String(kind.formatVersion))
-      }
-      guard try r.u32(e + 4) == 0 else { throw .corrupt(name + ": unknown flags") }
-      let inputShape = TensorShape(height: try r.int(e + 8), width: try r.int(e + 12), channels: try r.int(e + 16))
-      let outputShape = TensorShape(height: try r.int(e + 20), width: try r.int(e + 24), channels: try r.int(e + 28))
-      guard let padding = Padding(rawValue: try r.u32(e + 44)) else { throw .corrupt(name + ": unknown padding") }
-      let geometry = Geometry(
-        kernelHeight: try r.int(e + 32), kernelWidth: try r.int(e + 36), stride: try r.int(e + 40), padding: padding)
-      for reserved in stride(from: e + 104, to: e + ModelFormat.layerEntryBytes, by: 4) where try r.u32(reserved) != 0 {
-        throw .corrupt(name + ": reserved bytes are not zero")
-      }
-      // Payloads: (offset, byte count) x 3, each aligned and inside the payload area.
-      var sizes: [Int] = []
-      var offsets: [Int] = []
-      for p in 0..<3 {
-        let offset = try r.u64(e + 56 + 16 * p)
-        let count = try r.u64(e + 64 + 16 * p)
-        guard offset <= UInt64(payloadEnd), count <= UInt64(payloadEnd), offset + count <= UInt64(payloadEnd),
-          offset >= UInt64(tableOffset + layerCount * ModelFormat.layerEntryBytes),
-          Int(offset) % ModelFormat.alignment == 0
-        else { throw .corrupt(name + ": payload " + String(p) + " out of range") }
-        offsets.append(Int(offset))
-        sizes.append(Int(count))
-      }
-      let scores = kind.producesScores
-      guard sizes[0] % 8 == 0, sizes[1] % 4 == 0, sizes[2] % (scores ? 4 : 8) == 0 else {
-        throw .corrupt(name + ": payload sizes are not whole elements")
-      }
-      let summary = LayerSizes(
-        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
-        weightWords: sizes[0] / 8, paramA: sizes[1] / 4, paramB: sizes[2] / (scores ? 4 : 8))
-      let layout = LayerLayout(
-        kind: kind, inputShape: inputShape, outputShape: outputShape, geometry: geometry,
-        dotLength: try r.int(e + 48), rowWords: try r.int(e + 52),
-        weightsOffset: offsets[0], paramAOffset: offsets[1], paramBOffset: offsets[2])
-      layers.append(layout)
-      return summary
-    })
-
-  // Fields that the structure check does not cover, and the content rules.
-  for (i, l) in layers.enumerated() {
-    let name = "layer " + String(i)
-    guard l.dotLength == LayerDefinition.dotLength(l.kind, l.inputShape, l.geometry),
-      l.rowWords == LayerDefinition.rowWords(l.kind, l.inputShape, l.geometry)
-    else {
-      throw .corrupt(name + ": dot length or row words do not match its input shape")
-    }
-    let outputs = l.outputShape.channels
-    let weights = UnsafeBufferPointer(
-      start: (bytes.baseAddress! + l.weightsOffset).assumingMemoryBound(to: UInt64.self),
-      count: outputs * l.rowWords)
-    guard weightPaddingIsZero(weights, kind: l.kind, inputShape: l.inputShape, geometry: l.geometry, rows: outputs)
-    else {
-      throw .corrupt(name + ": weight padding bits are not zero")
-    }
-    if l.kind.producesScores {
-      for k in 0..<(2 * outputs) {
-        let at = k < outputs ? l.paramAOffset + 4 * k : l.paramBOffset + 4 * (k - outputs)
-        guard try r.f32(at).isFinite else { throw .corrupt(name + ": output scale or bias is not finite") }
-      }
-    } else {
-      let flip = UnsafeBufferPointer(
-        start: (bytes.baseAddress! + l.paramBOffset).assumingMemoryBound(to: UInt64.self),
-        count: BitPacking.words(forBits: outputs))
-      guard BitPacking.paddingIsZero(flip, rows: 1, rowWords: flip.count, bits: outputs) else {
-        throw .corrupt(name + (l.kind == .maxPool ? ": pooling mask" : ": flip") + " padding bits are not zero")
-      }
-    }
-  }
-  return ModelLayout(input: input, labels: labels, layers: layers)
+  return (labels, cursor)
 }
 
+/// The layer table entry at byte `e`: kind, shapes, window, the stored `K` and row words
+/// (checked against the shapes), and three payloads inside `payloads`, each aligned and
+/// a whole number of elements.
+private func readLayerEntry(
+  _ r: ByteReader, at e: Int, name: String, version: UInt32, payloads: Range<Int>
+) throws(ModelError) -> LayerLayout {
+  guard let kind = LayerKind(rawValue: try r.u32(e)) else {
+    throw .corrupt(name + ": unknown layer kind " + String(try r.u32(e)))
+  }
+  guard kind.formatVersion <= version else {
+    throw .corrupt(name + ": layer kind " + kind.name + " needs format version " + String(kind.formatVersion))
+  }
+  guard try r.u32(e + 4) == 0 else { throw .corrupt(name + ": unknown flags") }
+  let inputShape = TensorShape(height: try r.int(e + 8), width: try r.int(e + 12), channels: try r.int(e + 16))
+  let outputShape = TensorShape(height: try r.int(e + 20), width: try r.int(e + 24), channels: try r.int(e + 28))
+  guard let padding = Padding(rawValue: try r.u32(e + 44)) else { throw .corrupt(name + ": unknown padding") }
+  let window = Geometry(
+    kernelHeight: try r.int(e + 32), kernelWidth: try r.int(e + 36), stride: try r.int(e + 40), padding: padding)
+  for reserved in stride(from: e + 104, to: e + ModelFormat.layerEntryBytes, by: 4) where try r.u32(reserved) != 0 {
+    throw .corrupt(name + ": reserved bytes are not zero")
+  }
+  var offsets: [Int] = []
+  var counts: [Int] = []
+  for p in 0..<3 {
+    let offset = try r.u64(e + 56 + 16 * p)
+    let size = try r.u64(e + 64 + 16 * p)
+    let end = UInt64(payloads.upperBound)
+    guard offset <= end, size <= end, offset + size <= end, offset >= UInt64(payloads.lowerBound),
+      Int(offset) % ModelFormat.alignment == 0
+    else { throw .corrupt(name + ": payload " + String(p) + " out of range") }
+    let elementBytes = LayerPayload.elementBytes(p, kind: kind)
+    guard Int(size) % elementBytes == 0 else { throw .corrupt(name + ": payload sizes are not whole elements") }
+    offsets.append(Int(offset))
+    counts.append(Int(size) / elementBytes)
+  }
+  let header = LayerHeader(
+    kind: kind, inputShape: inputShape, outputShape: outputShape, window: window,
+    payloadCounts: (counts[0], counts[1], counts[2]))
+  return LayerLayout(
+    header: header, payloadOffsets: (offsets[0], offsets[1], offsets[2]), storedDotLength: try r.int(e + 48),
+    storedRowWords: try r.int(e + 52))
+}
+
+/// What the structure check does not cover: the stored `K` and row words, zero padding
+/// bits in the weights and per-channel words, finite output scales and biases.
+private func checkPayloadContents(_ l: LayerLayout, _ r: ByteReader, name: String) throws(ModelError) {
+  let header = l.header
+  guard l.storedDotLength == header.dotLength, l.storedRowWords == header.rowWords else {
+    throw .corrupt(name + ": dot length or row words do not match its input shape")
+  }
+  let base = r.bytes.baseAddress!
+  let outputs = header.outputShape.channels
+  let weights = UnsafeBufferPointer(
+    start: (base + l.payloadOffsets.0).assumingMemoryBound(to: UInt64.self), count: outputs * header.rowWords)
+  guard weightPaddingIsZero(weights, header) else { throw .corrupt(name + ": weight padding bits are not zero") }
+  if header.kind.producesScores {
+    for k in 0..<(2 * outputs) {
+      let at = k < outputs ? l.payloadOffsets.1 + 4 * k : l.payloadOffsets.2 + 4 * (k - outputs)
+      guard try r.f32(at).isFinite else { throw .corrupt(name + ": output scale or bias is not finite") }
+    }
+  } else {
+    let words = UnsafeBufferPointer(
+      start: (base + l.payloadOffsets.2).assumingMemoryBound(to: UInt64.self),
+      count: BitPacking.words(forBits: outputs))
+    guard BitPacking.paddingIsZero(words, rows: 1, rowWords: words.count, bits: outputs) else {
+      throw .corrupt(name + (header.kind == .maxPool ? ": pooling mask" : ": flip") + " padding bits are not zero")
+    }
+  }
+}
 /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
 func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
   var i = 0

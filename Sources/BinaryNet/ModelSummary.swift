@@ -34,7 +34,7 @@ extension Model {
       }
       let pixels = plan.outputShape.height * plan.outputShape.width
       return LayerSummary(
-        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape, geometry: plan.geometry,
+        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape, geometry: plan.window,
         dotLength: plan.dotLength, binaryWeights: outputs * plan.dotLength, otherParameters: others,
         macs: (plan.kind.isConvolution ? pixels : 1) * outputs * plan.dotLength,
         payloadBytes: outputs * plan.rowWords * 8 + paramBytes)

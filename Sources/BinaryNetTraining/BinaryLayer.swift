@@ -1,3 +1,5 @@
+import BinaryNet
+
 /// One binary weight layer and its BatchNorm:
 ///
 ///     z = unfold(x) W_b^T   ->   (2x2 max pooling)   ->   y = BN(z)

@@ -1,3 +1,5 @@
+import BinaryNet
+
 /// A binarized network of `BinaryLayer`s (convolutions, then dense layers): the first
 /// layer sees real inputs `pixel/255`; every hidden layer's BatchNorm output goes through
 /// `sign`; the last layer's BatchNorm output is the class score (softmax on top in

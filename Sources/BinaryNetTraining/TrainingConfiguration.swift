@@ -1,3 +1,5 @@
+import BinaryNet
+
 /// Everything that determines a training run's result (with the data). Stored in the
 /// checkpoint so that `--resume` continues the same run.
 public struct TrainingConfiguration: Codable, Equatable, Sendable {

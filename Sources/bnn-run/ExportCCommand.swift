@@ -35,7 +35,7 @@ enum ExportCCommand {
     let model: Model
     if let arch {
       source = "a random model of architecture " + arch + " (bnn-run export-c --arch, for tests)"
-      model = try BenchCommand.randomModel(try Architecture.parse(arch), kernel: nil)
+      model = try BenchCommand.randomModel(arch, kernel: nil)
     } else {
       source = parsed.positionals[0]
       model = try loadModel(parsed.positionals[0])

@@ -68,7 +68,7 @@ struct Finisher {
     let disagreements = zip(enginePredictions, float.predictions).filter { $0 != $1 }.count
 
     // Training curve.
-    let title = "bnn-train \(architectureName(configuration.architecture.spec)) on \(dataset.name)"
+    let title = "bnn-train \(NetworkArchitecture.name(ofSpec: configuration.architecture.spec)) on \(dataset.name)"
     let svg = TrainingCurveSVG.render(
       history: trainer.history, title: title, testAccuracy: engineAccuracy)
     do {

@@ -50,8 +50,8 @@ struct TrainCommand {
     if let stored = checkpoint?.metadata.configuration {
       configuration = stored
     } else {
-      let chosen = options.architecture ?? TrainOptions.defaultArchitecture()
-      let architecture = try chosen.network(input: imageShape)
+      let architecture = try NetworkArchitecture.option(
+        options.architecture ?? TrainOptions.defaultArchitecture, input: imageShape)
       configuration = options.configuration(architecture: architecture)
     }
     try validate(configuration, dataset: dataset)
@@ -79,7 +79,7 @@ struct TrainCommand {
       hasValidation: configuration.validationCount > 0)
     let arch = configuration.architecture
     reporter.say(
-      "bnn-train: \(architectureDescription(arch.spec)) on \(datasetName) (\(dataset.directory)): "
+      "bnn-train: \(NetworkArchitecture.displayName(ofSpec: arch.spec)) on \(datasetName) (\(dataset.directory)): "
         + "\(data.trainingCount) training, \(data.validationCount) validation, \(dataset.test.count) test images "
         + "of \(imageShape); \(arch.weightCount) binary weights")
     reporter.say(
@@ -131,7 +131,7 @@ struct TrainCommand {
   /// `DATASET-ARCH.bnn` in the current directory.
   func defaultOutputPath() -> String {
     let dataset = options.datasetName ?? "mnist"
-    let arch = options.architecture.map { architectureName($0.spec) } ?? "mlp-1024"
+    let arch = NetworkArchitecture.name(ofSpec: options.architecture ?? TrainOptions.defaultArchitecture)
     return "\(dataset)-\(arch).bnn"
   }
 
@@ -151,10 +151,10 @@ struct TrainCommand {
   func loadDataset(name: String, directory: String?, checkpoint: Checkpoint?) throws(CLIError)
     -> Dataset
   {
-    let spec = options.architecture?.spec ?? checkpoint?.metadata.configuration.architecture.spec
+    let spec = options.architecture ?? checkpoint?.metadata.configuration.architecture.spec
     let classCount =
-      options.architecture?.classCount ?? checkpoint?.metadata.configuration.architecture.classCount
-      ?? 10
+      try options.architecture.map { spec throws(CLIError) in try NetworkArchitecture.optionClassCount(spec) }
+      ?? checkpoint?.metadata.configuration.architecture.classCount ?? 10
     if directory == nil, TrainOptions.knownDatasets.contains(name), classCount != 10 {
       throw .usage(
         "\(name) has 10 classes, but the architecture \(spec ?? "") has \(classCount) outputs; end it with -10"

@@ -12,7 +12,8 @@ struct TrainOptions {
   /// `--dataset` or, with `--data`, the folder's name; nil when absent (resume decides).
   var datasetName: String?
   var dataDirectory: String?
-  var architecture: Architecture?
+  /// The canonical spec of `--arch`.
+  var architecture: String?
   var epochs: Int?
   var batchSize: Int?
   var learningRate: Float?
@@ -30,11 +31,8 @@ struct TrainOptions {
 
   static let knownDatasets = ["mnist", "fashion-mnist"]
 
-  /// `mlp-1024`, the architecture when `--arch` is not given.
-  static func defaultArchitecture() -> Architecture {
-    guard let preset = try? Architecture.parse("mlp-1024") else { fatalError("bad preset") }
-    return preset
-  }
+  /// The architecture when `--arch` is not given.
+  static let defaultArchitecture = "mlp-1024"
   static let valued: Set<String> = [
     "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment",
     "val",
@@ -57,7 +55,7 @@ struct TrainOptions {
     } else if let dataDirectory {
       datasetName = URL(fileURLWithPath: dataDirectory).standardizedFileURL.lastPathComponent
     }
-    if let text = parsed.string("arch") { architecture = try Architecture.parse(text) }
+    if let text = parsed.string("arch") { architecture = try NetworkArchitecture.optionSpec(text) }
     epochs = try Self.optionalInt(parsed, "epochs", 1...100_000)
     batchSize = try Self.optionalInt(parsed, "batch", 1...1_000_000)
     learningRate = try Self.optionalFloat(parsed, "lr", 1e-9...10)
@@ -142,7 +140,7 @@ struct TrainOptions {
         conflicts.append("--\(name) \(show(given)) (checkpoint: \(show(stored)))")
       }
     }
-    check("arch", architecture?.spec, configuration.architecture.spec) { architectureName($0) }
+    check("arch", architecture, configuration.architecture.spec) { NetworkArchitecture.name(ofSpec: $0) }
     check("epochs", epochs, configuration.epochs) { String($0) }
     check("batch", batchSize, configuration.batchSize) { String($0) }
     check("lr", learningRate, configuration.learningRate) { "\($0)" }

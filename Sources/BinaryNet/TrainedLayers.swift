@@ -1,0 +1,86 @@
+/// BatchNorm parameters of one layer (per output neuron), as a trainer keeps them.
+public struct BatchNormParameters: Equatable, Sendable {
+  public var gamma: [Float]
+  public var beta: [Float]
+  /// Running mean of the pre-activation.
+  public var mean: [Float]
+  /// Running (biased or unbiased, as the trainer uses it) variance of the pre-activation.
+  public var variance: [Float]
+  public var epsilon: Float
+
+  public init(gamma: [Float], beta: [Float], mean: [Float], variance: [Float], epsilon: Float) {
+    self.gamma = gamma
+    self.beta = beta
+    self.mean = mean
+    self.variance = variance
+    self.epsilon = epsilon
+  }
+
+  /// The reference BatchNorm that folding reproduces exactly, in `Float`:
+  /// `y = gamma * ((z - mean) / sqrt(variance + epsilon)) + beta`.
+  @inlinable
+  public func apply(_ z: Float, neuron j: Int) -> Float {
+    let s = (variance[j] + epsilon).squareRoot()
+    return gamma[j] * ((z - mean[j]) / s) + beta[j]
+  }
+}
+
+/// A trained dense layer: latent float weights and its BatchNorm.
+public struct TrainedDenseLayer: Equatable, Sendable {
+  public var inputCount: Int
+  public var outputCount: Int
+  /// Latent weights, row-major `[outputCount][inputCount]`; binarised as `w < 0 ? -1 : +1`.
+  public var weights: [Float]
+  public var batchNorm: BatchNormParameters
+
+  public init(inputCount: Int, outputCount: Int, weights: [Float], batchNorm: BatchNormParameters) {
+    self.inputCount = inputCount
+    self.outputCount = outputCount
+    self.weights = weights
+    self.batchNorm = batchNorm
+  }
+}
+
+/// A trained 2-D convolution: latent float weights, an optional 2x2 max pooling
+/// between the convolution and the BatchNorm, and the BatchNorm (per output channel).
+public struct TrainedConvLayer: Equatable, Sendable {
+  /// Input height x width x channels (HWC).
+  public var inputShape: TensorShape
+  public var outputChannels: Int
+  public var geometry: Geometry
+  /// Latent weights `[outputChannels][kernelHeight][kernelWidth][inputChannels]`,
+  /// binarised as `w < 0 ? -1 : +1`.
+  public var weights: [Float]
+  /// `conv -> maxpool 2x2 (stride 2) -> BatchNorm -> sign` when true.
+  public var poolAfter: Bool
+  public var batchNorm: BatchNormParameters
+
+  public init(
+    inputShape: TensorShape, outputChannels: Int, geometry: Geometry, weights: [Float], poolAfter: Bool,
+    batchNorm: BatchNormParameters
+  ) {
+    self.inputShape = inputShape
+    self.outputChannels = outputChannels
+    self.geometry = geometry
+    self.weights = weights
+    self.poolAfter = poolAfter
+    self.batchNorm = batchNorm
+  }
+
+  /// The shape after the convolution (before pooling), nil if the window does not fit.
+  public var convolutionOutputShape: TensorShape? {
+    geometry.outputShape(input: inputShape, channels: outputChannels)
+  }
+
+  /// The shape this layer hands on (after pooling when `poolAfter`).
+  public var outputShape: TensorShape? {
+    guard let conv = convolutionOutputShape else { return nil }
+    return poolAfter ? Geometry.pool2x2.outputShape(input: conv, channels: outputChannels) : conv
+  }
+}
+
+/// One trained layer of a network.
+public enum TrainedLayer: Equatable, Sendable {
+  case dense(TrainedDenseLayer)
+  case convolution(TrainedConvLayer)
+}
