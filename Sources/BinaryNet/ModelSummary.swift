@@ -19,25 +19,34 @@ public struct LayerSummary: Sendable, Equatable {
   public var payloadBytes: Int
 }
 
+extension LayerSummary {
+  /// The window in words: "3x3/1 same" for convolutions, "2x2/2" for pooling, "-" for
+  /// dense layers.
+  public var windowDescription: String {
+    let g = geometry
+    let size = String(g.kernelHeight) + "x" + String(g.kernelWidth) + "/" + String(g.stride)
+    if kind.isConvolution { return size + " " + g.padding.name }
+    return kind == .maxPool ? size : "-"
+  }
+}
+
 extension Model {
   /// One summary per layer, in order.
   public var layerSummaries: [LayerSummary] {
     plans.map { plan in
+      let h = plan.header
       let outputs = plan.outputs
-      let maskWords = BitPacking.words(forBits: outputs)
-      let others: Int
-      let paramBytes: Int
-      switch plan.kind {
-      case .maxPool: (others, paramBytes) = (outputs, 8 * maskWords)
-      case .binaryOutput, .pixelOutput: (others, paramBytes) = (2 * outputs, 8 * outputs)
-      default: (others, paramBytes) = (2 * outputs, 4 * outputs + 8 * maskWords)
-      }
-      let pixels = plan.outputShape.height * plan.outputShape.width
+      let counts = h.payloadCounts
+      // One value per channel in payload 1 (none for pooling) and one flip or mask bit,
+      // or a bias, per channel in payload 2.
+      let payloadBytes =
+        counts.0 * LayerPayload.elementBytes(0, kind: h.kind) + counts.1 * LayerPayload.elementBytes(1, kind: h.kind)
+        + counts.2 * LayerPayload.elementBytes(2, kind: h.kind)
+      let pixels = h.outputShape.height * h.outputShape.width
       return LayerSummary(
-        kind: plan.kind, inputShape: plan.inputShape, outputShape: plan.outputShape, geometry: plan.window,
-        dotLength: plan.dotLength, binaryWeights: outputs * plan.dotLength, otherParameters: others,
-        macs: (plan.kind.isConvolution ? pixels : 1) * outputs * plan.dotLength,
-        payloadBytes: outputs * plan.rowWords * 8 + paramBytes)
+        kind: h.kind, inputShape: h.inputShape, outputShape: h.outputShape, geometry: h.window,
+        dotLength: h.dotLength, binaryWeights: outputs * h.dotLength, otherParameters: counts.1 + outputs,
+        macs: (h.kind.isConvolution ? pixels : 1) * outputs * h.dotLength, payloadBytes: payloadBytes)
     }
   }
 
