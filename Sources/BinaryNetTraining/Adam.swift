@@ -2,7 +2,7 @@ import CFloatKernels
 import Foundation
 
 /// First and second moment estimates of one parameter tensor.
-public final class AdamMoments: @unchecked Sendable {
+public final class AdamMoments {
   public let first: Matrix
   public let second: Matrix
 

@@ -33,7 +33,7 @@ public struct BatchNorm: Sendable {
 }
 
 /// What the training forward pass keeps for the backward pass.
-public final class BatchNormCache: @unchecked Sendable {
+public final class BatchNormCache {
   /// Normalised input `xhat`, `[batch][features]`.
   public let normalized: Matrix
   /// `1 / sqrt(var_j + eps)` of the batch.

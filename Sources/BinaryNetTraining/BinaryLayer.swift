@@ -9,7 +9,7 @@ import BinaryNet
 /// input (identity for dense layers, see `LayerGeometry`). The first layer reads raw
 /// pixels: its padding is pixel 0 and its BatchNorm sees `z * BinaryNetwork.inputScale`;
 /// the others read ±1 activations padded with +1 (bit 0 in the engine).
-public final class BinaryLayer: @unchecked Sendable {
+public final class BinaryLayer {
   public let geometry: LayerGeometry
   public let readsPixels: Bool
   /// Latent float weights, row-major `[outputCount][dotLength]`.

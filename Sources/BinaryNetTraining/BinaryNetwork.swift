@@ -4,7 +4,7 @@ import BinaryNet
 /// layer sees real inputs `pixel/255`; every hidden layer's BatchNorm output goes through
 /// `sign`; the last layer's BatchNorm output is the class score (softmax on top in
 /// training).
-public final class BinaryNetwork: @unchecked Sendable {
+public final class BinaryNetwork {
   public let architecture: NetworkArchitecture
   public let layers: [BinaryLayer]
   /// Input normalisation: the first layer sees `pixel * inputScale`.

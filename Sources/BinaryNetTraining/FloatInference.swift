@@ -1,5 +1,5 @@
 /// Buffers for inference over chunks of up to `capacity` images.
-public final class FloatInferenceWorkspace: @unchecked Sendable {
+public final class FloatInferenceWorkspace {
   public let capacity: Int
   let input: Matrix
   /// Per pooling layer: the convolution output before pooling, and the winners.

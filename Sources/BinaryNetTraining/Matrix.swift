@@ -3,7 +3,7 @@
 /// A class with a raw pointer rather than `[Float]` so that the hot loops and the C
 /// kernels work on stable memory without copy-on-write checks or nested closures.
 /// Not thread-safe by itself: callers give disjoint parts to different threads.
-public final class Matrix: @unchecked Sendable {
+public final class Matrix {
   public let rows: Int
   public let cols: Int
   public let data: UnsafeMutablePointer<Float>

@@ -7,7 +7,7 @@ import Dispatch
 /// The whole state that decides the future (model, Adam moments, step, epoch, RNG) can be
 /// captured in a `Checkpoint`; a trainer restored from it continues bit-identically.
 /// Results do not depend on `threads` either (every reduction runs in a fixed order).
-public final class Trainer: @unchecked Sendable {
+public final class Trainer {
   public let configuration: TrainingConfiguration
   public let model: BinaryNetwork
   public let data: TrainingData

@@ -2,7 +2,7 @@
 /// pass for the backward pass, and the gradients. Per layer, "rows" are the batch's
 /// output pixels (`batch * outputPixels`, the batch itself for dense layers) and columns
 /// its channels.
-final class TrainingWorkspace: @unchecked Sendable {
+final class TrainingWorkspace {
   let batch: Int
   /// Raw input pixels (0...255), `[batch][inputs]`.
   let input: Matrix

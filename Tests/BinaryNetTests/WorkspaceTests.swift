@@ -26,7 +26,9 @@ import Testing
     var labels = [Int32](repeating: 0, count: 1)
     image.withUnsafeBufferPointer { pixels in
       labels.withUnsafeMutableBufferPointer { out in
-        #expect(throws: ModelError.self) { try large.predictLabels(pixels, count: 1, into: out, workspace: workspace) }
+        _ = #expect(throws: ModelError.self) {
+          try large.predictLabels(pixels, count: 1, into: out, workspace: workspace)
+        }
       }
     }
     // Its own workspace, and one of a model with the same sizes, work.
@@ -47,7 +49,7 @@ import Testing
     let large = try Self.model(width: 28, height: 28, hidden: 256, seed: 4)
     let image = [UInt8](repeating: 7, count: small.input.pixelCount)
     image.withUnsafeBufferPointer { pixels in
-      #expect(throws: ModelError.self) { _ = try small.classify(pixels, workspace: large.makeWorkspace()) }
+      _ = #expect(throws: ModelError.self) { _ = try small.classify(pixels, workspace: large.makeWorkspace()) }
     }
   }
 }
