@@ -149,7 +149,7 @@ extension Model {
       let outStride = plan.outputShape.wordsPerPixel
       for i in 0..<count {
         if plan.usesDirectPixelConvolution {
-          bnn_pixel_conv_threshold(
+          k.pixel_conv_threshold(
             pixels + i * input.pixelCount, inH, inW, plan.inputShape.channels, g.kernelHeight, g.kernelWidth,
             g.stride, padTop, padLeft, outH, outW, plan.weights, plan.rowWords, plan.outputs, thresholds, flip,
             target + i * stride, outStride,
