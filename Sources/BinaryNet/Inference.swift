@@ -202,7 +202,7 @@ extension Model {
     let channels = plan.inputShape.channels
     let outStride = plan.outputShape.wordsPerPixel
     if plan.usesDirectPixelConvolution {
-      bnn_pixel_conv_threshold(
+      kernels.pointee.pixel_conv_threshold(
         pixels, w.inH, w.inW, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW, weights,
         plan.rowWords, plan.outputs, thresholds, flip, target, outStride,
         UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self))

@@ -1,41 +1,97 @@
 import CFloatKernels
 
+/// An SGEMM micro-kernel path of `CFloatKernels` (one table of float kernels per path,
+/// selected in its dispatch.c). The AVX2 and AVX-512 paths give identical results; the
+/// portable one may differ in the last bits.
+public enum SGEMMPath: CaseIterable, Sendable {
+  case portable
+  case avx2
+  case avx512
+
+  var cValue: bnn_sgemm_path {
+    switch self {
+    case .portable: return BNN_SGEMM_PORTABLE
+    case .avx2: return BNN_SGEMM_AVX2
+    case .avx512: return BNN_SGEMM_AVX512
+    }
+  }
+
+  /// The path of a C value (AUTO resolves to the fastest path here).
+  init(_ c: bnn_sgemm_path) {
+    switch c {
+    case BNN_SGEMM_PORTABLE: self = .portable
+    case BNN_SGEMM_AVX2: self = .avx2
+    case BNN_SGEMM_AVX512: self = .avx512
+    default: self = SGEMMPath(bnn_sgemm_best_path())
+    }
+  }
+
+  /// Whether this CPU runs the path.
+  public var isAvailable: Bool { bnn_float_kernels_for(cValue) != nil }
+
+  /// The fastest path this CPU runs (what `GEMM` uses unless told otherwise); the
+  /// environment variable `BNN_FLOAT_KERNEL=portable|avx2|avx512` forces one.
+  public static var best: SGEMMPath { SGEMMPath(bnn_sgemm_best_path()) }
+
+  /// The paths this CPU runs, slowest first.
+  public static var available: [SGEMMPath] { allCases.filter { $0.isAvailable } }
+
+  /// Display name: "portable", "avx2+fma" or "avx512".
+  public var name: String {
+    switch self {
+    case .portable: return "portable"
+    case .avx2: return "avx2+fma"
+    case .avx512: return "avx512"
+    }
+  }
+
+  /// The path named `name` ("portable", "avx2", "avx2+fma", "avx512"), or nil.
+  public init?(named name: String) {
+    guard let path = SGEMMPath.allCases.first(where: { $0.name == name || (name == "avx2" && $0 == .avx2) })
+    else { return nil }
+    self = path
+  }
+}
+
 /// Threaded float32 matrix product over whole matrices, row-major:
 /// `C = alpha * op(A) * op(B) + beta * C`, `op(A)` is `m x k`, `op(B)` is `k x n`.
 ///
-/// The C kernel (`bnn_sgemm`: packed, cache-blocked, AVX-512 or AVX2+FMA when the CPU has
-/// them) does the
-/// arithmetic; this type splits the larger of M and N into one block of C per thread.
-/// Every element of C gets identical arithmetic whatever the split, so results do not
-/// depend on the thread count.
+/// The C kernel (the `sgemm` entry of the chosen `CFloatKernels` table: packed,
+/// cache-blocked, AVX-512 or AVX2+FMA when the CPU has them) does the arithmetic; this type
+/// splits the larger of M and N into one block of C per thread. Every element of C gets
+/// identical arithmetic whatever the split, so results do not depend on the thread count.
 public struct GEMM: Sendable {
   public var threads: Int
-  public var path: bnn_sgemm_path
+  /// The micro-kernel path (an unavailable one runs the portable path).
+  public var kernel: SGEMMPath
 
-  public init(threads: Int, path: bnn_sgemm_path = BNN_SGEMM_AUTO) {
+  public init(threads: Int, kernel: SGEMMPath = .best) {
     self.threads = max(1, threads)
-    self.path = path
+    self.kernel = kernel
   }
 
   /// Name of the micro-kernel this CPU uses.
-  public static var kernelName: String { name(of: bnn_sgemm_best_path()) }
+  public static var kernelName: String { SGEMMPath.best.name }
 
-  /// Name of a micro-kernel path.
-  public static func name(of path: bnn_sgemm_path) -> String {
-    switch path {
-    case BNN_SGEMM_AVX512: return "avx512"
-    case BNN_SGEMM_AVX2: return "avx2+fma"
-    case BNN_SGEMM_PORTABLE: return "portable"
-    default: return name(of: bnn_sgemm_best_path())
-    }
+  // MARK: Deprecated: the C enum in public API (kept until Trainer.sgemmPath and
+  // bnn-train's --sgemm option move to SGEMMPath).
+
+  @available(*, deprecated, message: "use init(threads:kernel:) with SGEMMPath")
+  public init(threads: Int, path: bnn_sgemm_path) {
+    self.init(threads: threads, kernel: SGEMMPath(path))
   }
 
-  /// The micro-kernel paths this CPU can run, slowest first.
-  public static var availablePaths: [bnn_sgemm_path] {
-    [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512].filter {
-      bnn_sgemm_path_available($0) != 0
-    }
+  @available(*, deprecated, renamed: "kernel")
+  public var path: bnn_sgemm_path {
+    get { kernel.cValue }
+    set { kernel = SGEMMPath(newValue) }
   }
+
+  @available(*, deprecated, message: "use SGEMMPath.name")
+  public static func name(of path: bnn_sgemm_path) -> String { SGEMMPath(path).name }
+
+  @available(*, deprecated, message: "use SGEMMPath.available")
+  public static var availablePaths: [bnn_sgemm_path] { SGEMMPath.available.map(\.cValue) }
 
   /// Products smaller than this many multiply-adds run on one thread.
   static let parallelThreshold = 1 << 18
@@ -48,7 +104,7 @@ public struct GEMM: Sendable {
     let ta: Int32 = transA ? 1 : 0
     let tb: Int32 = transB ? 1 : 0
     let pointers = SendablePointers(a: a, b: b, c: c)
-    let path = self.path
+    let path = kernel.cValue
     if threads == 1 || m * n * k < Self.parallelThreshold {
       bnn_sgemm_with_path(path, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     } else if n >= m {

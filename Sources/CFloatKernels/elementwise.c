@@ -2,9 +2,11 @@
  * Elementwise training kernels: the Adam update (fused with binarisation of the new
  * weights), sign, and the hard-tanh gradient window. Plain loops over restrict pointers
  * vectorise at the baseline ISA; Adam, whose square root and division keep the compiler
- * from vectorising portable code, also has an explicit AVX2 version chosen at run time.
+ * from vectorising portable code, also has an explicit AVX2 version: both are entries of the
+ * kernel tables in dispatch.c, which selects (nothing here probes the CPU).
  */
 #include "cfloatkernels.h"
+#include "kernels_internal.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -15,9 +17,14 @@
 
 static inline float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-static void adam_portable(float *restrict w, const float *restrict g, float *restrict m,
-                          float *restrict v, float *restrict sign_out, size_t n, float beta1,
-                          float beta2, float step_size, float epsilon, float clip) {
+/* The portable Adam loop. Always inlined, so that the AVX2 version's tail is compiled with
+ * its target (avx2,fma): clang contracts `a * b + c` into FMA there, as it did when this was
+ * a static function inlined by -O2; the portable entry (baseline ISA) has no FMA. Keeping
+ * that fixed keeps the trainer's results bit-identical at any optimisation level. */
+static inline __attribute__((always_inline)) void
+adam_body(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+          float *restrict sign_out, size_t n, float beta1, float beta2, float step_size,
+          float epsilon, float clip) {
   const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
   for (size_t i = 0; i < n; i++) {
     const float gi = g[i];
@@ -31,11 +38,17 @@ static void adam_portable(float *restrict w, const float *restrict g, float *res
   }
 }
 
+void bnn_adam_update_portable(float *w, const float *g, float *m, float *v, float *sign_out,
+                              size_t n, float beta1, float beta2, float step_size, float epsilon,
+                              float clip) {
+  adam_body(w, g, m, v, sign_out, n, beta1, beta2, step_size, epsilon, clip);
+}
+
 #ifdef HAVE_X86
-__attribute__((target("avx2,fma"))) static void
-adam_avx2(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
-          float *restrict sign_out, size_t n, float beta1, float beta2, float step_size,
-          float epsilon, float clip) {
+__attribute__((target("avx2,fma"))) void
+bnn_adam_update_avx2(float *restrict w, const float *restrict g, float *restrict m,
+                     float *restrict v, float *restrict sign_out, size_t n, float beta1,
+                     float beta2, float step_size, float epsilon, float clip) {
   const __m256 b1 = _mm256_set1_ps(beta1), b2 = _mm256_set1_ps(beta2);
   const __m256 c1 = _mm256_set1_ps(1.0f - beta1), c2 = _mm256_set1_ps(1.0f - beta2);
   const __m256 step = _mm256_set1_ps(step_size), eps = _mm256_set1_ps(epsilon);
@@ -61,30 +74,11 @@ adam_avx2(float *restrict w, const float *restrict g, float *restrict m, float *
                        _mm256_or_ps(one, _mm256_and_ps(negative, _mm256_set1_ps(-0.0f))));
     }
   }
-  adam_portable(w + i, g + i, m + i, v + i, sign_out ? sign_out + i : 0, n - i, beta1, beta2,
-                step_size, epsilon, clip);
+  adam_body(w + i, g + i, m + i, v + i, sign_out ? sign_out + i : 0, n - i, beta1, beta2, step_size,
+            epsilon, clip);
 }
 
-static int has_avx2_fma(void) {
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }
-  return cached;
-}
 #endif
-
-void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
-                     float beta1, float beta2, float step_size, float epsilon, float clip) {
-#ifdef HAVE_X86
-  if (has_avx2_fma()) {
-    adam_avx2(w, g, m, v, sign_out, n, beta1, beta2, step_size, epsilon, clip);
-    return;
-  }
-#endif
-  adam_portable(w, g, m, v, sign_out, n, beta1, beta2, step_size, epsilon, clip);
-}
 
 void bnn_sign(const float *restrict x, float *restrict out, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] = x[i] < 0.0f ? -1.0f : 1.0f;

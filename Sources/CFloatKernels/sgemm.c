@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "cfloatkernels.h"
-#include "sgemm_internal.h"
+#include "kernels_internal.h"
 
 /* Block sizes: a KC x NR B micro-panel (16 KB) stays in a 32 KB L1D, an MC x KC A block
    (144 KB) in a 512 KB L2 (Zen1 and later); measured with `bnn-train --bench-gemm`. */
@@ -114,71 +114,9 @@ static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc) {
   }
 }
 
-static int cpu_has_avx2_fma(void) {
-#ifdef SGEMM_HAVE_X86
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }
-  return cached;
-#else
-  return 0;
-#endif
-}
-
-/* __builtin_cpu_supports reports AVX-512 only when the OS saves the zmm state too. */
-static int cpu_has_avx512(void) {
-#ifdef SGEMM_HAVE_X86
-  static int cached = -1;
-  if (cached < 0) {
-    __builtin_cpu_init();
-    cached = __builtin_cpu_supports("avx512f");
-  }
-  return cached;
-#else
-  return 0;
-#endif
-}
-
-int bnn_sgemm_path_available(bnn_sgemm_path path) {
-  switch (path) {
-  case BNN_SGEMM_AUTO:
-  case BNN_SGEMM_PORTABLE:
-    return 1;
-  case BNN_SGEMM_AVX2:
-    return cpu_has_avx2_fma();
-  case BNN_SGEMM_AVX512:
-    return cpu_has_avx512();
-  }
-  return 0;
-}
-
-bnn_sgemm_path bnn_sgemm_best_path(void) {
-  if (cpu_has_avx512()) return BNN_SGEMM_AVX512;
-  return cpu_has_avx2_fma() ? BNN_SGEMM_AVX2 : BNN_SGEMM_PORTABLE;
-}
-
-/* A micro-kernel and its tile width. */
-typedef struct {
-  sgemm_micro_kernel kernel;
-  size_t nr;
-} micro_kernel_choice;
-
-static micro_kernel_choice kernel_for(bnn_sgemm_path path) {
-  if (path == BNN_SGEMM_AUTO) path = bnn_sgemm_best_path();
-#ifdef SGEMM_HAVE_X86
-  if (path == BNN_SGEMM_AVX512 && cpu_has_avx512())
-    return (micro_kernel_choice){sgemm_kernel_avx512, SGEMM_NR_MAX};
-  if (path == BNN_SGEMM_AVX2 && cpu_has_avx2_fma())
-    return (micro_kernel_choice){sgemm_kernel_avx2, SGEMM_NR};
-#endif
-  return (micro_kernel_choice){sgemm_kernel_portable, SGEMM_NR};
-}
-
-void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m, size_t n,
-                         size_t k, float alpha, const float *a, size_t lda, const float *b,
-                         size_t ldb, float beta, float *c, size_t ldc) {
+void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t tile_nr, int trans_a, int trans_b,
+                       size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                       const float *b, size_t ldb, float beta, float *c, size_t ldc) {
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     scale_c(m, n, beta, c, ldc);
@@ -187,9 +125,6 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
   /* beta == 0: the first K block writes C instead of adding to it (no memset, and NaNs in
      C are never read); any other beta scales C once up front. */
   if (beta != 0.0f) scale_c(m, n, beta, c, ldc);
-  const micro_kernel_choice choice = kernel_for(path);
-  const sgemm_micro_kernel kernel = choice.kernel;
-  const size_t tile_nr = choice.nr;
 
   /* Strides of op(A) (i, p) and op(B) (p, j) in the stored arrays. */
   const size_t a_rs = trans_a ? 1 : lda, a_cs = trans_a ? lda : 1;
@@ -242,11 +177,29 @@ void bnn_sgemm_with_path(bnn_sgemm_path path, int trans_a, int trans_b, size_t m
   free(packed_b);
 }
 
-void bnn_sgemm(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha, const float *a,
-               size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
-  bnn_sgemm_with_path(BNN_SGEMM_AUTO, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
-                      ldc);
+/* Each path's entry: the same driver around its micro-kernel (tables in dispatch.c). */
+void bnn_sgemm_portable(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                        const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                        float *c, size_t ldc) {
+  bnn_sgemm_blocked(sgemm_kernel_portable, SGEMM_NR, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                    ldb, beta, c, ldc);
 }
+
+#ifdef SGEMM_HAVE_X86
+void bnn_sgemm_avx2(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                    size_t ldc) {
+  bnn_sgemm_blocked(sgemm_kernel_avx2, SGEMM_NR, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
+                    beta, c, ldc);
+}
+
+void bnn_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                      const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                      size_t ldc) {
+  bnn_sgemm_blocked(sgemm_kernel_avx512, SGEMM_NR_MAX, trans_a, trans_b, m, n, k, alpha, a, lda, b,
+                    ldb, beta, c, ldc);
+}
+#endif
 
 void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                          const float *a, size_t lda, const float *b, size_t ldb, float beta,

@@ -3,7 +3,7 @@
  * B row and 1 for the broadcast A value = 15 of the 16 ymm registers. Compiled for AVX2 by
  * the target attribute only; the driver calls it only if the CPU supports AVX2 and FMA.
  */
-#include "sgemm_internal.h"
+#include "kernels_internal.h"
 
 #ifdef SGEMM_HAVE_X86
 #include <immintrin.h>

@@ -4,7 +4,7 @@
  * AVX2 kernel, so both paths give identical results. Compiled for AVX-512F by the target
  * attribute only; the driver calls it only if the CPU (and OS) support AVX-512F.
  */
-#include "sgemm_internal.h"
+#include "kernels_internal.h"
 
 #ifdef SGEMM_HAVE_X86
 #include <immintrin.h>

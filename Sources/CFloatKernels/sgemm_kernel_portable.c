@@ -1,5 +1,5 @@
 /* Portable 6x16 micro-kernel: plain C that the compiler may vectorise for the baseline ISA. */
-#include "sgemm_internal.h"
+#include "kernels_internal.h"
 
 void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                            float alpha, int accumulate) {

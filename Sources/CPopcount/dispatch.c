@@ -1,5 +1,9 @@
 /*
- * The one place that selects the kernel path.
+ * dispatch.c is the one place that selects a kernel; every kernel is an entry of the table
+ * (bnn_kernels in cpopcount.h, one table per path: kernels_scalar.c, kernels_x86.c,
+ * kernels_avx512.c, kernels_neon.c). No kernel file selects by itself (no target_clones,
+ * ifunc or cpuid outside this file), so BNN_KERNEL and the path a caller asks for (Swift's
+ * KernelPath) reach every kernel, the direct pixel convolution included.
  *
  * x86-64: POPCNT, AVX2 and AVX-512 tables exist in every build; they are handed out only
  * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
@@ -28,9 +32,10 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
   case BNN_PATH_AVX512:
     /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state. */
     __builtin_cpu_init();
+    /* avx2: the table's pixel convolution is the AVX2 one (every AVX-512 CPU has AVX2). */
     return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq") &&
-            __builtin_cpu_supports("popcnt"))
+            __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx2"))
                ? &bnn_avx512_kernels
                : NULL;
 #endif

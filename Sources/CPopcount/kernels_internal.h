@@ -9,11 +9,21 @@ extern const bnn_kernels bnn_scalar_kernels;
 /* The portable bit-plane transposition (bit_utils.c), for paths without their own. */
 void bnn_scalar_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words);
 
+/* The direct pixel convolution (pixel_conv.c): the portable reference is declared in
+ * bnn_conv.h; on x86-64 the same body is also compiled for AVX2 (declared below). */
+#include "bnn_conv.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define BNN_HAVE_X86 1
 extern const bnn_kernels bnn_popcnt_kernels;
 extern const bnn_kernels bnn_avx2_kernels;
 extern const bnn_kernels bnn_avx512_kernels;
+void bnn_avx2_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh,
+                                   size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                                   size_t out_h, size_t out_w, const uint64_t *weights,
+                                   size_t w_stride, size_t n, const int32_t *thresholds,
+                                   const uint64_t *flip, uint64_t *out, size_t out_stride,
+                                   int32_t *scratch);
 #endif
 
 #if defined(__aarch64__) && defined(__ARM_NEON)

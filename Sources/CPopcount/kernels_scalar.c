@@ -130,4 +130,5 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_bitplane_gemm,
     bnn_scalar_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
+    bnn_scalar_pixel_conv_threshold,
 };

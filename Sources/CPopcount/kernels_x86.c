@@ -101,10 +101,14 @@ BNN_TARGET_POPCNT static BNN_ALWAYS_INLINE void popcnt_tile(int op, int R, int C
 #include "kernels_blocked.h"
 
 const bnn_kernels bnn_popcnt_kernels = {
-    BNN_PATH_POPCNT,           "popcnt",
-    popcnt_xor_popcount_gemm,  popcnt_xor_popcount_threshold,
-    popcnt_bitplane_gemm,      popcnt_bitplane_threshold,
+    BNN_PATH_POPCNT,
+    "popcnt",
+    popcnt_xor_popcount_gemm,
+    popcnt_xor_popcount_threshold,
+    popcnt_bitplane_gemm,
+    popcnt_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
+    bnn_scalar_pixel_conv_threshold, /* POPCNT does not help it: the baseline (SSE2) build */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -294,7 +298,7 @@ const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",
     avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
     avx2_bitplane_gemm,     avx2_bitplane_threshold,
-    avx2_pack_bitplanes,
+    avx2_pack_bitplanes,    bnn_avx2_pixel_conv_threshold,
 };
 
 #endif /* x86-64 */

@@ -4,14 +4,16 @@
  * S = sum_i x_i (shared by all channels) and N_j = sum of the x_i whose weight is -1.
  * N_j needs no multiply: acc_j += x_i AND mask_ji (mask = all ones for -1, else 0).
  * Channels are processed in blocks of 32 accumulators, which the compiler keeps in
- * vector registers; on x86-64 an AVX2 clone is chosen at run time (ifunc). */
+ * vector registers.
+ *
+ * One body, compiled twice: bnn_scalar_pixel_conv_threshold for the baseline ISA (the
+ * reference, and the entry of the scalar, popcnt and neon tables) and, on x86-64,
+ * bnn_avx2_pixel_conv_threshold with target("avx2") (the entry of the avx2 and avx512
+ * tables), where the same loops vectorise 8 channels per instruction. The arithmetic is
+ * integer and exact, so both give the same bits. dispatch.c picks the table; nothing here
+ * selects. */
 #include "bnn_conv.h"
-
-#if defined(__x86_64__) && defined(__ELF__) && !defined(BNN_NO_TARGET_CLONES)
-#define BNN_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define BNN_VECTOR_CLONES
-#endif
+#include "kernels_internal.h"
 
 enum { CHANNEL_BLOCK = 32 };
 
@@ -25,12 +27,11 @@ size_t bnn_pixel_conv_scratch_size(size_t k, size_t n) {
   return k * np + k + np;
 }
 
-BNN_VECTOR_CLONES
-void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
-                              size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
-                              size_t out_w, const uint64_t *weights, size_t w_stride, size_t n,
-                              const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
-                              size_t out_stride, int32_t *scratch) {
+static inline __attribute__((always_inline)) void
+pixel_conv_body(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                const uint64_t *weights, size_t w_stride, size_t n, const int32_t *thresholds,
+                const uint64_t *flip, uint64_t *out, size_t out_stride, int32_t *scratch) {
   size_t k = kh * kw * c;
   size_t np = padded_channels(n);
   int32_t *masks = scratch;           /* [k][np]: -1 where the weight is -1, else 0 */
@@ -79,3 +80,27 @@ void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, s
     }
   }
 }
+
+#define PIXEL_CONV_ARGUMENTS                                                                       \
+  in, h, w, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, weights, w_stride, n, thresholds,  \
+      flip, out, out_stride, scratch
+
+void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh,
+                                     size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                                     size_t out_h, size_t out_w, const uint64_t *weights,
+                                     size_t w_stride, size_t n, const int32_t *thresholds,
+                                     const uint64_t *flip, uint64_t *out, size_t out_stride,
+                                     int32_t *scratch) {
+  pixel_conv_body(PIXEL_CONV_ARGUMENTS);
+}
+
+#if defined(BNN_HAVE_X86)
+__attribute__((target("avx2"))) void
+bnn_avx2_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
+                              size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                              size_t out_w, const uint64_t *weights, size_t w_stride, size_t n,
+                              const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                              size_t out_stride, int32_t *scratch) {
+  pixel_conv_body(PIXEL_CONV_ARGUMENTS);
+}
+#endif

@@ -30,7 +30,7 @@ enum GEMMBenchmark {
 
   static func run(threads: Int, json: Bool) {
     var rng = Xoshiro256(seed: 1)
-    let paths = GEMM.availablePaths.map { (GEMM.name(of: $0), $0) }
+    let paths = SGEMMPath.available.map { ($0.name, $0) }
     let threadCounts = threads > 1 ? [1, threads] : [1]
     var results: [JSON] = []
     if !json {
@@ -46,7 +46,7 @@ enum GEMMBenchmark {
       let c = Matrix(rows: shape.m, cols: shape.n)
       for (pathName, path) in paths {
         for threadCount in threadCounts {
-          let gemm = GEMM(threads: threadCount, path: path)
+          let gemm = GEMM(threads: threadCount, kernel: path)
           let flops = 2.0 * Double(shape.m * shape.n * shape.k)
           var rates: [Double] = []
           gemm.multiply(a, b, transposeA: shape.transA, transposeB: shape.transB, into: c)  // warm-up

@@ -12,7 +12,7 @@ import Testing
   /// Runs one product with `path` and the reference; returns the largest difference
   /// relative to `sqrt(k)` (the typical size of an entry of the product).
   static func compare(
-    path: bnn_sgemm_path, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+    path: SGEMMPath, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
     alpha: Float, beta: Float, padding: Int, rng: inout Xoshiro256
   ) -> Float {
     // Leading dimensions larger than the logical sizes exercise the strides.
@@ -24,8 +24,8 @@ import Testing
     let c0 = randomMatrix(m * ldc, &rng)
     var fast = c0
     var reference = c0
-    bnn_sgemm_with_path(
-      path, transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &fast, ldc)
+    bnn_float_kernels_for(path.cValue)!.pointee.sgemm(
+      transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &fast, ldc)
     bnn_sgemm_reference(
       transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, &reference, ldc)
     var worst: Float = 0
@@ -37,7 +37,7 @@ import Testing
     return worst / Float(k).squareRoot().clamped(min: 1)
   }
 
-  static var paths: [bnn_sgemm_path] { GEMM.availablePaths }
+  static var paths: [SGEMMPath] { SGEMMPath.available }
 
   @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
   func randomShapesMatchTheReference(transA: Bool, transB: Bool) {
@@ -59,7 +59,7 @@ import Testing
         let error = Self.compare(
           path: path, transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, beta: 0,
           padding: 3, rng: &rng)
-        #expect(error < 1e-5, "path \(path.rawValue) m=\(m) n=\(n) k=\(k): error \(error)")
+        #expect(error < 1e-5, "path \(path.name) m=\(m) n=\(n) k=\(k): error \(error)")
       }
     }
   }
@@ -90,11 +90,7 @@ import Testing
   /// Both FMA paths run the same FMA chain per element: identical bits despite 16- and
   /// 32-wide tiles (checked where the CPU has both).
   @Test func avx2AndAVX512AreBitIdentical() {
-    guard bnn_sgemm_path_available(BNN_SGEMM_AVX512) != 0,
-      bnn_sgemm_path_available(BNN_SGEMM_AVX2) != 0
-    else {
-      return
-    }
+    guard SGEMMPath.avx512.isAvailable, SGEMMPath.avx2.isAvailable else { return }
     var rng = Xoshiro256(seed: 10)
     for (m, n, k, transA, transB) in [
       (100, 1024, 784, false, true), (37, 45, 600, true, false), (7, 33, 9, false, false),
@@ -104,10 +100,10 @@ import Testing
       var c2 = [Float](repeating: 0, count: m * n)
       var c5 = [Float](repeating: 0, count: m * n)
       let (lda, ldb) = (transA ? m : k, transB ? k : n)
-      bnn_sgemm_with_path(
-        BNN_SGEMM_AVX2, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c2, n)
-      bnn_sgemm_with_path(
-        BNN_SGEMM_AVX512, transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c5, n)
+      bnn_float_kernels_for(BNN_SGEMM_AVX2)!.pointee.sgemm(
+        transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c2, n)
+      bnn_float_kernels_for(BNN_SGEMM_AVX512)!.pointee.sgemm(
+        transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, a, lda, b, ldb, 0, &c5, n)
       #expect(c2 == c5, "m=\(m) n=\(n) k=\(k)")
     }
   }
@@ -115,6 +111,79 @@ import Testing
   @Test func pathsAgreeOnTheBestChoice() {
     #expect(bnn_sgemm_path_available(BNN_SGEMM_PORTABLE) == 1)
     #expect(bnn_sgemm_path_available(bnn_sgemm_best_path()) == 1)
+    #expect(SGEMMPath.best.isAvailable && SGEMMPath.available.contains(.portable))
+    #expect(GEMM(threads: 1).kernel == SGEMMPath.best)
+    for path in SGEMMPath.allCases {
+      #expect(SGEMMPath(path.cValue) == path)
+      #expect(SGEMMPath(named: path.name) == path)
+    }
+    #expect(SGEMMPath(named: "avx2") == .avx2 && SGEMMPath(named: "auto") == nil)
+  }
+
+  /// One table per path, each entry present, handed out only where the CPU runs it.
+  @Test func floatKernelTablesAreConsistent() {
+    for path in SGEMMPath.allCases {
+      guard let table = bnn_float_kernels_for(path.cValue)?.pointee else {
+        #expect(!path.isAvailable)
+        continue
+      }
+      #expect(table.path == path.cValue)
+      #expect(table.sgemm != nil && table.adam_update != nil)
+    }
+    #expect(bnn_float_kernels_for(BNN_SGEMM_AUTO) == bnn_float_kernels_best())
+    #expect(bnn_float_kernels_best()!.pointee.path == bnn_sgemm_best_path())
+    #expect(bnn_float_kernels_for(bnn_sgemm_path(rawValue: 77)) == nil)
+    #if arch(x86_64)
+      if SGEMMPath.avx512.isAvailable { #expect(SGEMMPath.avx2.isAvailable) }
+    #else
+      #expect(SGEMMPath.available == [.portable])
+    #endif
+    // path, name, sgemm, adam_update: a new entry changes the size; test it here, then
+    // update this line.
+    #expect(MemoryLayout<bnn_float_kernels>.size == 4 * MemoryLayout<UnsafeRawPointer>.size)
+  }
+
+  /// Every path's Adam entry against the portable one, on lengths around the 8-float AVX2
+  /// vectors (the tail runs the portable loop), with and without sign output, and clipping.
+  /// The AVX2 version fuses multiply-adds, so m and v may differ in the last bit; w follows.
+  @Test(arguments: [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 1003])
+  func adamEntriesMatchThePortableOne(count n: Int) {
+    var rng = Xoshiro256(seed: UInt64(n) &+ 11)
+    let reference = bnn_float_kernels_for(BNN_SGEMM_PORTABLE)!.pointee
+    let w0 = Self.randomMatrix(n, &rng).map { $0 * 1.2 }  // some beyond the clip
+    let g = Self.randomMatrix(n, &rng)
+    let m0 = Self.randomMatrix(n, &rng).map { $0 * 0.1 }
+    let v0 = Self.randomMatrix(n, &rng).map { $0 * $0 * 0.01 }
+    for path in SGEMMPath.available {
+      let table = bnn_float_kernels_for(path.cValue)!.pointee
+      for withSigns in [false, true] {
+        var (w1, m1, v1) = (w0, m0, v0)
+        var (w2, m2, v2) = (w0, m0, v0)
+        var s1 = [Float](repeating: 7, count: n + 1)
+        var s2 = [Float](repeating: 7, count: n + 1)
+        for _ in 0..<3 {
+          s1.withUnsafeMutableBufferPointer { s in
+            reference.adam_update(
+              &w1, g, &m1, &v1, withSigns ? s.baseAddress : nil, n, 0.9, 0.999, 0.01, 1e-8, 1)
+          }
+          s2.withUnsafeMutableBufferPointer { s in
+            table.adam_update(
+              &w2, g, &m2, &v2, withSigns ? s.baseAddress : nil, n, 0.9, 0.999, 0.01, 1e-8, 1)
+          }
+        }
+        for i in 0..<n {
+          #expect(abs(m1[i] - m2[i]) <= 1e-6 * max(1, abs(m1[i])), "\(path.name) n=\(n) m[\(i)]")
+          #expect(abs(v1[i] - v2[i]) <= 1e-6 * max(1e-3, abs(v1[i])), "\(path.name) n=\(n) v[\(i)]")
+          #expect(abs(w1[i] - w2[i]) <= 1e-5, "\(path.name) n=\(n) w[\(i)]")
+          #expect(abs(w2[i]) <= 1, "\(path.name) n=\(n): w[\(i)] not clipped")
+          if withSigns {
+            #expect(s2[i] == (w2[i] < 0 ? -1 : 1), "\(path.name) n=\(n): sign[\(i)]")
+          }
+        }
+        #expect(s2[n] == 7, "\(path.name) n=\(n): wrote past the signs")
+        if !withSigns { #expect(s2.allSatisfy { $0 == 7 }) }
+      }
+    }
   }
 
   /// The threaded wrapper splits M or N; every split must give bit-identical results.

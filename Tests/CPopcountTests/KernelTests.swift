@@ -66,7 +66,12 @@ func kernels(named name: String) -> bnn_kernels {
     #expect(k.path == p)
     #expect(k.xor_popcount_gemm != nil && k.xor_popcount_threshold != nil)
     #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil && k.pack_bitplanes != nil)
+    #expect(k.pixel_conv_threshold != nil)
   }
+  // path, name and 6 kernels. A new entry changes the size: test it below (against the
+  // scalar reference and against its definition), then update this line.
+  #expect(
+    MemoryLayout<bnn_kernels>.size == 2 * MemoryLayout<UnsafeRawPointer>.size + 6 * MemoryLayout<UnsafeRawPointer>.size)
   #expect(bnn_kernels_for(BNN_PATH_COUNT) == nil)
   #expect(bnn_kernels_for(bnn_kernel_path(rawValue: 77)) == nil)
   #if arch(x86_64)
@@ -331,6 +336,214 @@ func kernelsMatchDefinitions(path name: String) {
     }
   }
   #expect(problems.count == 0, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}
+
+// MARK: - Direct pixel convolution (pixel_conv_threshold)
+
+func address(_ f: bnn_pixel_conv_threshold_fn?) -> UnsafeRawPointer? { unsafeBitCast(f, to: UnsafeRawPointer?.self) }
+
+/// Forcing the scalar path (BNN_KERNEL=scalar, KernelPath.scalar) must run the portable
+/// reference of the pixel convolution too, not a SIMD version chosen behind the table.
+@Test func scalarTableRunsThePortablePixelConvolution() {
+  let scalar = bnn_kernels_for(BNN_PATH_SCALAR)!.pointee
+  #expect(address(scalar.pixel_conv_threshold) == address(bnn_scalar_pixel_conv_threshold))
+  #if arch(x86_64)
+    if let avx2 = bnn_kernels_for(BNN_PATH_AVX2) {
+      #expect(address(avx2.pointee.pixel_conv_threshold) != address(bnn_scalar_pixel_conv_threshold))
+    }
+  #endif
+}
+
+/// One pixel-convolution problem: an h x w x c image of bytes, a kh x kw window, n output
+/// channels, with random stride and padding on each side.
+struct PixelConvCase: CustomStringConvertible {
+  var h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padTop: Int, padLeft: Int
+  var outH: Int, outW: Int, n: Int
+  var k: Int { kh * kw * c }
+  var description: String {
+    "\(h)x\(w)x\(c) window \(kh)x\(kw) stride \(stride) pad \(padTop),\(padLeft) out \(outH)x\(outW) K=\(k) n=\(n)"
+  }
+
+  static func random(_ rng: inout SplitMix64, kh: Int, kw: Int, c: Int, n: Int) -> PixelConvCase {
+    let stride = 1 + rng.next(below: 2)
+    let h = 1 + rng.next(below: 8)
+    let w = 1 + rng.next(below: 8)
+    let padTop = rng.next(below: kh)
+    let padLeft = rng.next(below: kw)
+    let padBottom = rng.next(below: kh)
+    let padRight = rng.next(below: kw)
+    let outH = h + padTop + padBottom >= kh ? (h + padTop + padBottom - kh) / stride + 1 : 0
+    let outW = w + padLeft + padRight >= kw ? (w + padLeft + padRight - kw) / stride + 1 : 0
+    return PixelConvCase(
+      h: h, w: w, c: c, kh: kh, kw: kw, stride: stride, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW, n: n)
+  }
+}
+
+/// Data for one case: image, weights (rows of `wStride` words), flip bits, thresholds near
+/// the true dot products of the middle output pixel.
+struct PixelConvData {
+  var pixels: [UInt8], weights: [UInt64], wStride: Int, flip: [UInt64], thresholds: [Int32]
+
+  init(_ p: PixelConvCase, _ rng: inout SplitMix64) {
+    let sparse = rng.next(below: 3) == 0  // MNIST-like: mostly 0
+    pixels = (0..<max(1, p.h * p.w * p.c)).map { _ in
+      sparse && rng.next(below: 4) != 0 ? 0 : UInt8(truncatingIfNeeded: rng.next())
+    }
+    wStride = wordsFor(bits: p.k) + 1
+    weights = randomRows(&rng, count: max(p.n, 1), bits: p.k, stride: wStride)
+    flip = (0..<(wordsFor(bits: p.n) + 1)).map { _ in rng.next() }
+    let middle = p.outH * p.outW > 0 ? pixelConvDots(p, pixels, weights, wStride, oy: p.outH / 2, ox: p.outW / 2) : []
+    var t: [Int32] = []
+    for j in 0..<p.n {
+      let z = middle.isEmpty ? 0 : middle[j]
+      switch rng.next(below: 4) {
+      case 0: t.append(z)
+      case 1: t.append(z + 1)
+      case 2: t.append(z - 1)
+      default: t.append(rng.next(in: (-255 * Int32(p.k) - 2)...(255 * Int32(p.k) + 2)))
+      }
+    }
+    thresholds = t
+  }
+}
+
+/// z_j of output pixel (oy, ox), from the definition: sum of pixel * (+1 or -1), padding 0.
+func pixelConvDots(_ p: PixelConvCase, _ pixels: [UInt8], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int)
+  -> [Int32]
+{
+  (0..<p.n).map { j in
+    var z = 0
+    var i = 0
+    for ky in 0..<p.kh {
+      for kx in 0..<p.kw {
+        let iy = oy * p.stride + ky - p.padTop
+        let ix = ox * p.stride + kx - p.padLeft
+        for ch in 0..<p.c {
+          if iy >= 0 && iy < p.h && ix >= 0 && ix < p.w {
+            let x = Int(pixels[(iy * p.w + ix) * p.c + ch])
+            z += bit(weights, j * wStride, i) == 1 ? -x : x
+          }
+          i += 1
+        }
+      }
+    }
+    return Int32(z)
+  }
+}
+
+/// Runs `conv` on a canary-filled output (one gap word after each pixel) and exactly the
+/// scratch it asks for (plus canaries); returns the used output words, or nil after
+/// recording a problem.
+func runPixelConv(
+  _ conv: bnn_pixel_conv_threshold_fn, _ p: PixelConvCase, _ d: PixelConvData, _ label: String,
+  _ problems: inout [String]
+) -> [UInt64]? {
+  let outWords = wordsFor(bits: p.n)
+  let oStride = outWords + 1
+  let rows = p.outH * p.outW
+  var out = [UInt64](repeating: canary64, count: rows * oStride + guardWords)
+  let scratchCount = bnn_pixel_conv_scratch_size(p.k, p.n)
+  var scratch = [Int32](repeating: canary32, count: scratchCount + guardWords)
+  out.withUnsafeMutableBufferPointer { o in
+    scratch.withUnsafeMutableBufferPointer { s in
+      conv(
+        d.pixels, p.h, p.w, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, d.weights, d.wStride, p.n,
+        d.thresholds, d.flip, o.baseAddress!, oStride, s.baseAddress!)
+    }
+  }
+  if scratch[scratchCount...].contains(where: { $0 != canary32 }) {
+    problems.append("\(label) \(p): wrote past bnn_pixel_conv_scratch_size")
+    return nil
+  }
+  if out[(rows * oStride)...].contains(where: { $0 != canary64 }) {
+    problems.append("\(label) \(p): wrote past the last output pixel")
+    return nil
+  }
+  var used: [UInt64] = []
+  for r in 0..<rows {
+    if out[r * oStride + outWords] != canary64 {
+      problems.append("\(label) \(p): wrote into the gap after pixel \(r)")
+      return nil
+    }
+    for x in 0..<outWords {
+      let v = out[r * oStride + x]
+      if x == outWords - 1 && p.n % 64 != 0 && v >> UInt64(p.n % 64) != 0 {
+        problems.append("\(label) \(p): padding bits >= n set in pixel \(r)")
+        return nil
+      }
+      used.append(v)
+    }
+  }
+  return used
+}
+
+/// Window sizes K = kh*kw*c around word boundaries (1, 63, 64, 65, 127, 128, 129) and the
+/// usual first layers (3x3 gray, 3x3 and 5x5 RGB, 7x7 RGB), with channel counts around the
+/// 32-channel blocks and the 64-bit output words.
+let pixelConvWindows: [(kh: Int, kw: Int, c: Int)] = [
+  (1, 1, 1), (3, 3, 1), (3, 3, 3), (7, 9, 1), (8, 8, 1), (5, 13, 1), (1, 127, 1), (8, 8, 2), (43, 3, 1), (5, 5, 3),
+  (7, 7, 3), (2, 3, 5),
+]
+let pixelConvChannels = [0, 1, 2, 31, 32, 33, 63, 64, 65, 127, 128, 129]
+
+@Test(arguments: optimisedPathNames)
+func pixelConvMatchesScalarReference(path name: String) {
+  let path = kernels(named: name)
+  let ref = bnn_kernels_for(BNN_PATH_SCALAR)!.pointee
+  var rng = SplitMix64(seed: 0xC0_4E57 ^ UInt64(path.path.rawValue))
+  var problems: [String] = []
+  var cases = 0
+  for window in pixelConvWindows {
+    for n in pixelConvChannels {
+      let p = PixelConvCase.random(&rng, kh: window.kh, kw: window.kw, c: window.c, n: n)
+      let d = PixelConvData(p, &rng)
+      let want = runPixelConv(ref.pixel_conv_threshold, p, d, "scalar", &problems)
+      let got = runPixelConv(path.pixel_conv_threshold, p, d, name, &problems)
+      if let want, let got, want != got { problems.append("\(name) \(p): bits differ from scalar") }
+      cases += 1
+    }
+  }
+  #expect(cases == pixelConvWindows.count * pixelConvChannels.count)
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}
+
+/// Every path (the reference included) against the definition, z_j = sum x_k * w_jk, and
+/// against the bit-plane route it replaces (bnn_im2col_bitplanes + bitplane_threshold).
+@Test(arguments: allPathNames)
+func pixelConvMatchesDefinition(path name: String) {
+  let path = kernels(named: name)
+  var rng = SplitMix64(seed: 77)
+  var problems: [String] = []
+  for (kh, kw, c, n) in [(3, 3, 1, 32), (3, 3, 3, 65), (5, 5, 3, 7), (8, 8, 1, 64), (1, 1, 1, 1), (5, 13, 1, 129)] {
+    let p = PixelConvCase.random(&rng, kh: kh, kw: kw, c: c, n: n)
+    let d = PixelConvData(p, &rng)
+    guard let got = runPixelConv(path.pixel_conv_threshold, p, d, name, &problems) else { continue }
+    let outWords = wordsFor(bits: n)
+    // Definition, pixel by pixel.
+    for oy in 0..<p.outH {
+      for ox in 0..<p.outW {
+        let z = pixelConvDots(p, d.pixels, d.weights, d.wStride, oy: oy, ox: ox)
+        for j in 0..<n {
+          let want = (z[j] < d.thresholds[j] ? 1 : 0) ^ Int((d.flip[j / 64] >> UInt64(j % 64)) & 1)
+          if bit(got, (oy * p.outW + ox) * outWords, j) != want {
+            problems.append("\(name) \(p): pixel (\(oy),\(ox)) channel \(j)")
+          }
+        }
+      }
+    }
+    // The bit-plane route.
+    let planeWords = wordsFor(bits: p.k)
+    let rows = p.outH * p.outW
+    var planes = [UInt64](repeating: 0, count: max(1, rows * 8 * planeWords))
+    bnn_im2col_bitplanes(
+      d.pixels, p.h, p.w, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, &planes, planeWords,
+      8 * planeWords)
+    var viaPlanes = [UInt64](repeating: 0, count: max(1, rows * outWords))
+    path.bitplane_threshold(
+      planes, 8 * planeWords, rows, d.weights, d.wStride, n, planeWords, d.thresholds, d.flip, &viaPlanes, outWords)
+    if Array(viaPlanes.prefix(rows * outWords)) != got { problems.append("\(name) \(p): differs from bit-planes") }
+  }
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
 }
 
 // MARK: - Bit utilities

@@ -6,7 +6,8 @@
  *
  *   build:  cc -O2 -ISources/CPopcount/include -ISources/CPopcount \
  *               Tests/NeonHarness/neon_harness.c Sources/CPopcount/{kernels_scalar,
- *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,dispatch}.c -o harness
+ *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,pixel_conv,dispatch}.c \
+ *               -o harness
  *   run:    [BNN_KERNEL=path] ./harness [--require neon]
  *
  * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bnn_conv.h"
 #include "cpopcount.h"
 
 #if defined(__unix__)
@@ -229,6 +231,52 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
   free(pixels);
 }
 
+/* kp's pixel_conv_threshold against the scalar one: a random h x w x c image, a kh x kw
+ * window with random stride and padding, n channels; canaries after every output pixel,
+ * after the output and after exactly bnn_pixel_conv_scratch_size int32s of scratch. */
+static void check_pixel_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_t c, size_t n) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t k = kh * kw * c, stride = (size_t)next_in(1, 2);
+  size_t h = (size_t)next_in(1, 8), w = (size_t)next_in(1, 8);
+  size_t pt = (size_t)next_in(0, (int32_t)kh - 1), pl = (size_t)next_in(0, (int32_t)kw - 1);
+  size_t pb = (size_t)next_in(0, (int32_t)kh - 1), pr = (size_t)next_in(0, (int32_t)kw - 1);
+  size_t oh = h + pt + pb >= kh ? (h + pt + pb - kh) / stride + 1 : 0;
+  size_t owd = w + pl + pr >= kw ? (w + pl + pr - kw) / stride + 1 : 0;
+  size_t ow = words_for(n), os = ow + 1, rows = oh * owd, ws = words_for(k) + 1;
+  size_t scratch = bnn_pixel_conv_scratch_size(k, n);
+  uint8_t *in = (uint8_t *)malloc(h * w * c);
+  uint64_t *wt = alloc_u64((n ? n : 1) * ws), *flip = alloc_u64(ow + 1);
+  uint64_t *want = alloc_u64(rows * os), *got = alloc_u64(rows * os);
+  int32_t *t = alloc_i32(n ? n : 1), *sw = alloc_i32(scratch), *sg = alloc_i32(scratch);
+  for (size_t x = 0; x < h * w * c; x++) in[x] = (uint8_t)(next_u64() % 3 ? next_u64() : 0);
+  fill_rows(wt, n, ws, k, 0);
+  for (size_t x = 0; x <= ow; x++) flip[x] = next_u64();
+  for (size_t j = 0; j < n; j++) t[j] = next_in(-64 * (int32_t)k, 64 * (int32_t)k);
+  for (size_t x = 0; x < rows * os + GUARD; x++) want[x] = got[x] = CANARY64;
+  for (size_t x = 0; x < scratch + GUARD; x++) sw[x] = sg[x] = CANARY32;
+  ref->pixel_conv_threshold(in, h, w, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, n, t, flip, want,
+                            os, sw);
+  kp->pixel_conv_threshold(in, h, w, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, n, t, flip, got,
+                           os, sg);
+  int ok = memcmp(want, got, (rows * os + GUARD) * 8) == 0;
+  for (size_t r = 0; r < rows; r++) ok &= got[r * os + ow] == CANARY64;
+  for (size_t g = 0; g < GUARD; g++)
+    ok &= got[rows * os + g] == CANARY64 && sg[scratch + g] == CANARY32;
+  if (ok)
+    passed++;
+  else
+    fail("pixel_conv_threshold differs from scalar or writes outside (out %ld pixels)", kp->name,
+         "pixel_conv_threshold", k, rows, n, (long)rows);
+  free(in);
+  free(wt);
+  free(flip);
+  free(want);
+  free(got);
+  free(t);
+  free(sw);
+  free(sg);
+}
+
 #if defined(HAVE_GUARD_PAGES)
 /* A copy of the first `used` bytes of src that ends exactly where an inaccessible
  * page begins. Release with munmap(*map, *len). */
@@ -388,6 +436,15 @@ int main(int argc, char **argv) {
     for (size_t a = 0; a < nk; a++)
       for (size_t b = 0; b < nm; b++)
         for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
+    /* direct pixel convolution: K = kh*kw*c around word boundaries, channels around the
+     * 32-channel blocks and 64-bit output words */
+    static const size_t windows[][3] = {{1, 1, 1},  {3, 3, 1}, {3, 3, 3},  {7, 9, 1}, {8, 8, 1},
+                                        {5, 13, 1}, {8, 8, 2}, {43, 3, 1}, {5, 5, 3}, {7, 7, 3}};
+    static const size_t channels[] = {0, 1, 2, 31, 32, 33, 63, 64, 65, 127, 128, 129};
+    for (size_t a = 0; a < sizeof windows / sizeof windows[0]; a++)
+      for (size_t b = 0; b < sizeof channels / sizeof channels[0]; b++)
+        for (int r = 0; r < 3; r++)
+          check_pixel_conv(kp, windows[a][0], windows[a][1], windows[a][2], channels[b]);
     /* a few random lengths */
     for (int r = 0; r < 40; r++)
       check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);

@@ -10,11 +10,12 @@
  *
  * Cache-blocked (packed A and B panels) with a 6x16 (AVX2+FMA, portable C) or 6x32 (AVX-512F)
  * register micro-kernel. The SIMD micro-kernels are compiled with per-function target
- * attributes and chosen at run time (__builtin_cpu_supports); the portable one runs
- * elsewhere. The AVX2 and AVX-512 paths give bit-identical results (same FMA chain per
- * element of C); the portable path (separate multiply and add) may differ in the last bits. The
- * functions are thread-safe (no global state besides the read-only dispatch decision): callers
- * thread by splitting M or N into disjoint blocks of C.
+ * attributes; dispatch.c, the one place that selects, probes the CPU once and hands out one
+ * table of functions per path (bnn_float_kernels below); the portable one runs anywhere. The AVX2
+ * and AVX-512 paths give bit-identical results (same FMA chain per element of C); the portable path
+ * (separate multiply and add) may differ in the last bits. The functions are thread-safe (no global
+ * state besides the read-only dispatch decision): callers thread by splitting M or N into disjoint
+ * blocks of C.
  */
 #ifndef CFLOATKERNELS_H
 #define CFLOATKERNELS_H
@@ -32,10 +33,32 @@ typedef enum {
   BNN_SGEMM_AVX512 = 3,   /**< x86-64 AVX-512F */
 } bnn_sgemm_path;
 
+typedef void (*bnn_sgemm_fn)(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                             const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                             float *c, size_t ldc);
+typedef void (*bnn_adam_update_fn)(float *w, const float *g, float *m, float *v, float *sign_out,
+                                   size_t n, float beta1, float beta2, float step_size,
+                                   float epsilon, float clip);
+
+/** One path's kernels: every float kernel with more than one version is an entry. */
+typedef struct bnn_float_kernels {
+  bnn_sgemm_path path;            /**< PORTABLE, AVX2 or AVX512 */
+  const char *name;               /**< "portable", "avx2", "avx512" */
+  bnn_sgemm_fn sgemm;             /**< contract of bnn_sgemm */
+  bnn_adam_update_fn adam_update; /**< contract of bnn_adam_update */
+} bnn_float_kernels;
+
+/** The table of `path` (AUTO: bnn_float_kernels_best()), or NULL when this CPU cannot run it. */
+const bnn_float_kernels *bnn_float_kernels_for(bnn_sgemm_path path);
+
+/** The fastest table this CPU runs, chosen once. BNN_FLOAT_KERNEL=portable|avx2|avx512 in the
+ *  environment forces a path when it is available. */
+const bnn_float_kernels *bnn_float_kernels_best(void);
+
 /** 1 if `path` can run on this CPU (AUTO and PORTABLE always can). */
 int bnn_sgemm_path_available(bnn_sgemm_path path);
 
-/** The path AUTO resolves to on this CPU. */
+/** The path AUTO resolves to on this CPU (bnn_float_kernels_best()->path). */
 bnn_sgemm_path bnn_sgemm_best_path(void);
 
 /** C = alpha * op(A) * op(B) + beta * C with the fastest available micro-kernel. */
@@ -57,7 +80,8 @@ void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
  *   m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
  *   w = clamp(w - step_size * m / (sqrt(v) + epsilon), -clip, clip)
  * If sign_out is not NULL it receives sign(w) of the updated weights (w < 0 ? -1 : +1).
- * AVX2 when the CPU has it, else portable C; the arrays must not overlap.
+ * The entry of bnn_float_kernels_best() (AVX2 + FMA when the CPU has it, else portable C);
+ * the arrays must not overlap.
  */
 void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
                      float beta1, float beta2, float step_size, float epsilon, float clip);

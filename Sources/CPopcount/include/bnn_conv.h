@@ -2,6 +2,7 @@
  * Convolution helpers of BinaryNet: gather the receptive field of every output pixel
  * into one row ("im2col"), so a convolution becomes one block call of the dense
  * kernels in cpopcount.h (rows = output pixels, columns = output channels).
+ * These helpers are plain portable C with one version (no path selection).
  *
  * Geometry (per spatial axis): output size `out`, stride `s`, kernel `k`, leading pad
  * `pad`: output position o reads input positions o*s - pad + 0 ... o*s - pad + k-1;
@@ -37,33 +38,26 @@ void bnn_im2col_bitplanes(const uint8_t *in, size_t h, size_t w, size_t c, size_
                           size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
                           size_t out_w, uint64_t *out, size_t plane_words, size_t row_stride);
 
+/*
+ * The direct pixel convolution is an entry of every kernel table
+ * (bnn_kernels.pixel_conv_threshold in cpopcount.h; dispatch.c selects the path).
+ * Its scratch: bnn_pixel_conv_scratch_size(K, n) int32 values, K = kh*kw*c, the same for
+ * every path.
+ */
+size_t bnn_pixel_conv_scratch_size(size_t k, size_t n);
+
+/* The portable reference of pixel_conv_threshold: the entry of the scalar table (and of
+ * the paths without a faster one). Declared for tests, which check that forcing the scalar
+ * path runs this very function. */
+void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh,
+                                     size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                                     size_t out_h, size_t out_w, const uint64_t *weights,
+                                     size_t w_stride, size_t n, const int32_t *thresholds,
+                                     const uint64_t *flip, uint64_t *out, size_t out_stride,
+                                     int32_t *scratch);
+
 #ifdef __cplusplus
 }
 #endif
 
 #endif /* BNN_CONV_H */
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/*
- * First-layer convolution straight on the 8-bit pixels, for small receptive fields
- * (it beats the bit-plane kernels when K = kh*kw*c is small, e.g. 9 for a 3x3 kernel on
- * a gray image). Same result as bnn_im2col_bitplanes + bitplane_threshold, exactly:
- *     z_j = sum_k x_k * w_jk   (x_k = pixel of the window, 0 for padding; w = -1 for bit 1)
- *     bit = (z_j < thresholds[j]) XOR flip_bit(j)
- * Weights: n rows of `w_stride` words, K bits each (window order ky, kx, channel).
- * Output pixel r = oy*out_w + ox is written whole at out + r*out_stride.
- * `scratch` must hold bnn_pixel_conv_scratch_size(K, n) int32 values.
- */
-size_t bnn_pixel_conv_scratch_size(size_t k, size_t n);
-void bnn_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
-                              size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
-                              size_t out_w, const uint64_t *weights, size_t w_stride, size_t n,
-                              const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
-                              size_t out_stride, int32_t *scratch);
-
-#ifdef __cplusplus
-}
-#endif

@@ -1,7 +1,7 @@
 /*
  * CPopcount: the XOR-popcount kernels of BinaryNet.
  *
- * Conventions (see docs/DESIGN and shared DESIGN.md):
+ * Conventions (see docs/DESIGN.md):
  *   - a value in {-1,+1} is one bit: bit 1 = -1, bit 0 = +1;
  *   - element i of a row lives in word i/64, bit i%64;
  *   - rows are padded to whole uint64_t words with 0 bits in BOTH operands,
@@ -14,7 +14,11 @@
  * stride >= words). Kernels never allocate and never read past
  * base + (rows-1)*stride + words.
  *
- * Paths (one table of function pointers per path, see bnn_kernels_for):
+ * Paths: one table of function pointers per path (bnn_kernels below), and every kernel
+ * is an entry of the table. dispatch.c is the one place that selects a path: no kernel
+ * dispatches itself (no target_clones, ifunc or cpuid anywhere else), so forcing a path
+ * (BNN_KERNEL, or Swift's KernelPath) reaches every kernel. Free functions outside the
+ * table (bnn_im2col_*, bnn_pool2x2_bits, bnn_crc32) are plain portable C with one version.
  *   scalar  portable C, the reference every other path is tested against;
  *   popcnt  x86-64 POPCNT instruction (chosen at run time via cpuid);
  *   avx2    x86-64 AVX2 + POPCNT (chosen at run time via cpuid);
@@ -89,6 +93,26 @@ typedef void (*bnn_bitplane_threshold_fn)(const uint64_t *planes, size_t planes_
 typedef void (*bnn_pack_bitplanes_fn)(const uint8_t *pixels, size_t count, uint64_t *planes,
                                       size_t words);
 
+/*
+ * First-layer convolution straight on the 8-bit pixels (HWC, c channels), for small
+ * receptive fields (it beats the bit-plane kernels when K = kh*kw*c is small, e.g. 9 for a
+ * 3x3 kernel on a gray image). Same result as bnn_im2col_bitplanes + bitplane_threshold
+ * (bnn_conv.h), exactly:
+ *     z_j = sum_k x_k * w_jk   (x_k = pixel of the window, 0 for padding; w = -1 for bit 1)
+ *     bit = (z_j < thresholds[j]) XOR flip_bit(j)
+ * Geometry as in bnn_conv.h. Weights: n rows of `w_stride` words, K bits each (window
+ * order ky, kx, channel). Output pixel r = oy*out_w + ox is written whole at
+ * out + r*out_stride (ceil(n/64) words, bits >= n are 0).
+ * `scratch` must hold bnn_pixel_conv_scratch_size(K, n) int32 values (bnn_conv.h; the same
+ * for every path).
+ */
+typedef void (*bnn_pixel_conv_threshold_fn)(const uint8_t *in, size_t h, size_t w, size_t c,
+                                            size_t kh, size_t kw, size_t stride, size_t pad_top,
+                                            size_t pad_left, size_t out_h, size_t out_w,
+                                            const uint64_t *weights, size_t w_stride, size_t n,
+                                            const int32_t *thresholds, const uint64_t *flip,
+                                            uint64_t *out, size_t out_stride, int32_t *scratch);
+
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
@@ -97,13 +121,14 @@ typedef struct bnn_kernels {
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
   bnn_bitplane_threshold_fn bitplane_threshold;
-  bnn_pack_bitplanes_fn pack_bitplanes; /* the bit-plane input of the two above */
+  bnn_pack_bitplanes_fn pack_bitplanes;             /* the bit-plane input of the two above */
+  bnn_pixel_conv_threshold_fn pixel_conv_threshold; /* direct 8-bit pixel convolution */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path);
 
-/* The fastest path available here (the one place that selects the kernel).
+/* The fastest path available here (chosen in dispatch.c, the one place that selects).
  * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512 forces a path
  * when it is available (for benchmarks); it is read once. */
 const bnn_kernels *bnn_kernels_best(void);

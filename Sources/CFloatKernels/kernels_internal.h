@@ -1,0 +1,59 @@
+/* Shared between dispatch.c (the one place that selects a path), the SGEMM driver, its
+   micro-kernels and the elementwise kernels. */
+#ifndef CFLOATKERNELS_INTERNAL_H
+#define CFLOATKERNELS_INTERNAL_H
+#include <stddef.h>
+
+/* Register tile: a micro-kernel computes an MR x NR block of C. MR is shared; NR is 16
+   (AVX2, portable: two 8-float vectors) or 32 (AVX-512: two 16-float vectors). */
+#define SGEMM_MR 6
+#define SGEMM_NR 16
+#define SGEMM_NR_MAX 32
+
+/*
+ * Micro-kernel, with acc_ij = sum_p a[p*MR + i] * b[p*NR + j] accumulated in order p = 0, 1, ...
+ * (so every path with FMA gives the same bits, whatever its tile):
+ *   accumulate != 0:  C_ij = fma(alpha, acc_ij, C_ij)
+ *   accumulate == 0:  C_ij = fma(alpha, acc_ij, 0)      (C is not read)
+ * a: packed A micro-panel (kc x MR, k-major), b: packed B micro-panel (kc x NR, k-major),
+ * c: the tile of C with row stride ldc.
+ */
+typedef void (*sgemm_micro_kernel)(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                                   float alpha, int accumulate);
+
+void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                           float alpha, int accumulate);
+
+/* The blocked SGEMM driver with one micro-kernel (sgemm.c); contract of bnn_sgemm, with
+   bnn_sgemm_with_path's early exits. nr: the micro-kernel's tile width. */
+void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t nr, int trans_a, int trans_b, size_t m,
+                       size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+                       size_t ldb, float beta, float *c, size_t ldc);
+
+/* Each path's entries (the tables are in dispatch.c). */
+void bnn_sgemm_portable(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                        const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                        float *c, size_t ldc);
+void bnn_adam_update_portable(float *w, const float *g, float *m, float *v, float *sign_out,
+                              size_t n, float beta1, float beta2, float step_size, float epsilon,
+                              float clip);
+
+#if defined(__x86_64__) || defined(__i386__)
+#define SGEMM_HAVE_X86 1
+void bnn_sgemm_avx2(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                    size_t ldc);
+void bnn_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                      const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+                      size_t ldc);
+/* AVX2 + FMA (also the avx512 table's entry: no AVX-512 version). */
+void bnn_adam_update_avx2(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
+                          float beta1, float beta2, float step_size, float epsilon, float clip);
+void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
+                       int accumulate);
+/* 6 x 32 tile (NR = SGEMM_NR_MAX). */
+void sgemm_kernel_avx512(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                         float alpha, int accumulate);
+#endif
+
+#endif
