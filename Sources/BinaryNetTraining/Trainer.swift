@@ -46,14 +46,14 @@ public final class Trainer {
 
   public var threads: Int {
     get { gemm.threads }
-    set { gemm = GEMM(threads: newValue, path: gemm.path) }
+    set { gemm = GEMM(threads: newValue, kernel: gemm.kernel) }
   }
 
   /// The SGEMM micro-kernel (default: the fastest this CPU has). The AVX2 and AVX-512
   /// paths give identical results; the portable one may differ in the last bits.
-  public var sgemmPath: bnn_sgemm_path {
-    get { gemm.path }
-    set { gemm = GEMM(threads: gemm.threads, path: newValue) }
+  public var sgemmPath: SGEMMPath {
+    get { gemm.kernel }
+    set { gemm = GEMM(threads: gemm.threads, kernel: newValue) }
   }
 
   public var stepsPerEpoch: Int { data.trainingCount / configuration.batchSize }
