@@ -13,6 +13,7 @@ let package = Package(
   name: "BinaryNet",
   products: [
     .library(name: "BinaryNet", targets: ["BinaryNet"]),
+    .library(name: "BinaryNetFiles", targets: ["BinaryNetFiles"]),
     .library(name: "BinaryNetTraining", targets: ["BinaryNetTraining"]),
     .library(name: "MNISTLoader", targets: ["MNISTLoader"]),
     .executable(name: "bnn-run", targets: ["bnn-run"]),
@@ -29,26 +30,33 @@ let package = Package(
     // The inference core. Must not import Foundation (portable to boards and Embedded Swift).
     .target(name: "BinaryNet", dependencies: ["CPopcount"]),
 
+    // Model files on a file system: bounded reads, atomic writes (C library, no Foundation).
+    .target(name: "BinaryNetFiles", dependencies: ["BinaryNet"]),
+
     // IDX / MNIST reading (plain or gzip'd).
     .target(name: "MNISTLoader", dependencies: ["CZlib"], path: "datasets/mnist-loader"),
 
     // Training: float latent weights, STE, BatchNorm, Adam. May use Foundation.
-    .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "CFloatKernels", "MNISTLoader"]),
+    // Takes plain arrays (pixels, labels, shape): no data set loader, no zlib.
+    .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "BinaryNetFiles", "CPopcount", "CFloatKernels"]),
 
     // Argument parsing, JSON output and console helpers shared by the two tools.
     .target(name: "CLISupport", dependencies: ["BinaryNet"]),
 
-    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "MNISTLoader", "CLISupport"]),
-    .executableTarget(name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetTraining", "MNISTLoader", "CLISupport"]),
+    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "BinaryNetFiles", "MNISTLoader", "CLISupport"]),
+    .executableTarget(
+      name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetFiles", "BinaryNetTraining", "MNISTLoader", "CLISupport"]),
 
     // Kernel throughput of every path on this CPU (a program that prints figures).
     .executableTarget(name: "bnn-kernel-bench", dependencies: ["CPopcount"], path: "Benchmarks/KernelBench"),
 
     .testTarget(name: "CPopcountTests", dependencies: ["CPopcount"]),
-    .testTarget(name: "BinaryNetTests", dependencies: ["BinaryNet", "CPopcount"]),
+    .testTarget(name: "BinaryNetTests", dependencies: ["BinaryNet", "BinaryNetFiles", "CPopcount"]),
     .testTarget(name: "MNISTLoaderTests", dependencies: ["MNISTLoader"]),
-    .testTarget(name: "BinaryNetTrainingTests", dependencies: ["BinaryNetTraining", "BinaryNet", "MNISTLoader", "CFloatKernels"]),
+    .testTarget(
+      name: "BinaryNetTrainingTests",
+      dependencies: ["BinaryNetTraining", "BinaryNet", "BinaryNetFiles", "MNISTLoader", "CFloatKernels"]),
     // Runs the built bnn-run / bnn-train binaries: exit codes, messages, parity.
-    .testTarget(name: "CLITests", dependencies: ["bnn-run", "bnn-train", "BinaryNet"]),
+    .testTarget(name: "CLITests", dependencies: ["bnn-run", "bnn-train", "BinaryNet", "BinaryNetFiles"]),
   ]
 )

@@ -1,19 +1,14 @@
-import CZlib
+import CPopcount
 
-/// CRC-32 (the zlib / gzip polynomial) computed incrementally over several buffers.
+/// CRC-32 (IEEE, the zlib / gzip polynomial) computed incrementally over several buffers,
+/// with the core's `bnn_crc32`: the same value zlib's `crc32` gives, so checkpoints written
+/// with either verify with the other.
 struct CRC32 {
   private(set) var value: UInt32 = 0
 
   mutating func update(_ bytes: UnsafeRawBufferPointer) {
-    var offset = 0
-    var crc = UInt(value)
-    while offset < bytes.count {
-      let length = min(bytes.count - offset, 1 << 30)
-      crc = CZlib.crc32(
-        crc, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self) + offset, UInt32(length))
-      offset += length
-    }
-    value = UInt32(truncatingIfNeeded: crc)
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    value = bnn_crc32(value, base, bytes.count)
   }
 
   mutating func update(_ bytes: [UInt8]) {

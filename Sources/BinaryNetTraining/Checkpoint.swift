@@ -1,4 +1,5 @@
 import BinaryNet
+import BinaryNetFiles
 import Foundation
 
 /// A training run's complete state, enough to continue it bit-identically: configuration,
@@ -88,16 +89,28 @@ public struct Checkpoint: Sendable {
     }
   }
 
-  /// Reads and fully validates a checkpoint file.
+  /// The largest checkpoint `read(fromFile:)` accepts (16 GiB): far above any real run,
+  /// low enough that a wrong path (a device, a disk image) is refused before reading.
+  public static let maximumFileBytes = 1 << 34
+
+  /// Reads and fully validates a checkpoint file: the magic number is checked before the
+  /// rest is read, and a file larger than `maximumFileBytes` is refused before reading.
   public static func read(fromFile path: String) throws(CheckpointError) -> Checkpoint {
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    var bytes: [UInt8]
+    do throws(FileReadError) {
+      var reader = try BoundedFileReader(path: path)
+      if let size = reader.size, size > maximumFileBytes {
+        throw .tooLarge(path: path, limit: maximumFileBytes)
+      }
+      bytes = try reader.read(upTo: magic.count)
+      if bytes == magic { bytes += try reader.readRest(maxBytes: maximumFileBytes) }
     } catch {
-      let reason = (error as NSError).localizedFailureReason ?? "\(error.localizedDescription)"
-      throw .cannotRead(path: path, reason: reason)
+      throw .cannotRead(path: path, reason: error.reason)
     }
-    let result: Result<Checkpoint, CheckpointError> = data.withUnsafeBytes { bytes in
+    if !bytes.starts(with: magic) {
+      throw .notACheckpoint(path: path)
+    }
+    let result: Result<Checkpoint, CheckpointError> = bytes.withUnsafeBytes { bytes in
       do throws(CheckpointError) {
         return .success(try parse(bytes, path: path))
       } catch {
@@ -137,8 +150,9 @@ public struct Checkpoint: Sendable {
     var offset = jsonEnd
     var tensors: [[Float]] = []
     for entry in metadata.tensors {
-      let byteCount = entry.count * MemoryLayout<Float>.size
-      guard entry.count >= 0, offset + byteCount <= bytes.count - 4 else {
+      // `count` comes from the file: check it before any arithmetic can overflow.
+      let (byteCount, overflow) = entry.count.multipliedReportingOverflow(by: MemoryLayout<Float>.size)
+      guard entry.count >= 0, !overflow, byteCount <= bytes.count - 4 - offset else {
         throw .corrupt(path: path, detail: "tensor \(entry.name) runs past the end")
       }
       let values = [Float](unsafeUninitializedCapacity: entry.count) { buffer, initialized in

@@ -1,5 +1,4 @@
 import BinaryNet
-import MNISTLoader
 
 /// The training images split into a training part (the first images) and a held-out
 /// validation part (the last `validationCount` images).
@@ -26,12 +25,6 @@ public struct TrainingData: Sendable {
     self.height = height
     trainingCount = labels.count - validationCount
     self.validationCount = validationCount
-  }
-
-  public init(_ images: LabeledImages, validationCount: Int) {
-    self.init(
-      pixels: images.images.pixels, labels: images.labels, width: images.images.cols,
-      height: images.images.rows, validationCount: validationCount)
   }
 
   /// The images' shape (one channel).

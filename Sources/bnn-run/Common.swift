@@ -1,4 +1,5 @@
 import BinaryNet
+import BinaryNetFiles
 import CLISupport
 import Foundation
 import MNISTLoader

@@ -1,4 +1,5 @@
 import BinaryNet
+import BinaryNetFiles
 import CPopcount
 import Foundation
 import Testing

@@ -15,6 +15,10 @@ struct GzipFileReader: ~Copyable {
   /// Opens `path` for reading; throws `.cannotOpen` with the system's reason.
   init(path: String) throws(IDXError) {
     self.path = path
+    var info = stat()
+    if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+      throw .cannotOpen(path: path, reason: "is a directory")
+    }
     errno = 0
     guard let handle = gzopen(path, "rb") else {
       let reason = errno != 0 ? String(cString: strerror(errno)) : "zlib could not open it"
@@ -26,12 +30,18 @@ struct GzipFileReader: ~Copyable {
 
   deinit { gzclose(file) }
 
-  /// Reads up to `count` bytes; fewer only at the end of the data.
+  /// Reads up to `count` bytes; fewer only at the end of the data. Memory grows with what
+  /// is really read (doubling from 64 KiB), never to `count` up front, so a header that
+  /// announces gigabytes costs nothing when the data is not there; inflating stops at `count`.
   mutating func read(upTo count: Int) throws(IDXError) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: count)
+    var bytes = [UInt8](repeating: 0, count: min(count, 1 << 16))
     var filled = 0
     while filled < count {
-      let chunk = Int32(min(count - filled, 1 << 24))
+      if filled == bytes.count {
+        let grown = min(count, bytes.count * 2)
+        bytes.append(contentsOf: repeatElement(0, count: grown - bytes.count))
+      }
+      let chunk = Int32(min(bytes.count - filled, 1 << 24))
       let got = bytes.withUnsafeMutableBytes {
         gzread(file, $0.baseAddress! + filled, UInt32(chunk))
       }
@@ -49,7 +59,7 @@ struct GzipFileReader: ~Copyable {
       throw .readFailed(
         path: path, reason: "the gzip stream ends unexpectedly (truncated .gz file)")
     }
-    bytes.removeLast(count - filled)
+    bytes.removeLast(bytes.count - filled)
     return bytes
   }
 
@@ -67,6 +77,23 @@ struct GzipFileReader: ~Copyable {
   /// Fails with `.trailingData` if anything follows the announced `expectedBytes`.
   mutating func expectEnd(expectedBytes: Int) throws(IDXError) {
     if try !read(upTo: 1).isEmpty { throw .trailingData(path: path, expectedBytes: expectedBytes) }
+  }
+
+  /// The size of the file on disk when it is not compressed (zlib passes it through);
+  /// nil for a gzip stream, whose decompressed size is only known by inflating it.
+  func plainFileSize() -> Int? {
+    guard gzdirect(file) != 0 else { return nil }
+    var info = stat()
+    guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    return Int(info.st_size)
+  }
+
+  /// Fails before anything is allocated when a plain (not gzip'd) file is not exactly
+  /// `expectedBytes` long.
+  func checkPlainFileSize(expectedBytes: Int) throws(IDXError) {
+    guard let size = plainFileSize() else { return }
+    if size < expectedBytes { throw .truncated(path: path, expectedBytes: expectedBytes, actualBytes: size) }
+    if size > expectedBytes { throw .trailingData(path: path, expectedBytes: expectedBytes) }
   }
 
   private func zlibErrorMessage() -> String {

@@ -27,10 +27,14 @@ public func loadIDXImages(path: String) throws(IDXError) -> IDXImages {
   if rows == 0 || cols == 0 {
     throw .badDimensions(path: path, detail: "images are \(rows)x\(cols)")
   }
-  let payload = count * rows * cols  // each factor < 2^28, the product fits in Int
-  if payload > idxMaximumPayload {
-    throw .badDimensions(path: path, detail: "\(count) images of \(rows)x\(cols) is too large")
+  // Each factor is below 2^28, but three of them overflow 64 bits: multiply with checks.
+  let (imageSize, sizeOverflow) = rows.multipliedReportingOverflow(by: cols)
+  let (payload, payloadOverflow) = imageSize.multipliedReportingOverflow(by: count)
+  if sizeOverflow || payloadOverflow || payload > idxMaximumPayload {
+    throw .badDimensions(
+      path: path, detail: "\(count) images of \(rows)x\(cols) is too large (limit \(idxMaximumPayload) bytes)")
   }
+  try reader.checkPlainFileSize(expectedBytes: 16 + payload)
   let pixels = try reader.readExactly(payload, headerBytes: 16)
   try reader.expectEnd(expectedBytes: 16 + payload)
   return IDXImages(count: count, rows: rows, cols: cols, pixels: pixels)

@@ -13,6 +13,7 @@ public struct IDXLabels: Sendable, Equatable {
 public func loadIDXLabels(path: String, classCount: Int? = nil) throws(IDXError) -> IDXLabels {
   var reader = try GzipFileReader(path: path)
   let count = try readIDXHeader(&reader, magic: idxLabelsMagic, dimensionCount: 1)[0]
+  try reader.checkPlainFileSize(expectedBytes: 8 + count)
   let labels = try reader.readExactly(count, headerBytes: 8)
   try reader.expectEnd(expectedBytes: 8 + count)
   if let classCount {

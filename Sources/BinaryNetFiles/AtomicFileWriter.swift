@@ -1,7 +1,9 @@
 // Atomic file writes with the C library (no Foundation), where there is a file system.
-#if canImport(Glibc) || canImport(Darwin)
+#if canImport(Glibc) || canImport(Musl) || canImport(Darwin)
   #if canImport(Glibc)
     import Glibc
+  #elseif canImport(Musl)
+    import Musl
   #else
     import Darwin
   #endif
