@@ -73,26 +73,6 @@ public struct GEMM: Sendable {
   /// Name of the micro-kernel this CPU uses.
   public static var kernelName: String { SGEMMPath.best.name }
 
-  // MARK: Deprecated: the C enum in public API (kept until Trainer.sgemmPath and
-  // bnn-train's --sgemm option move to SGEMMPath).
-
-  @available(*, deprecated, message: "use init(threads:kernel:) with SGEMMPath")
-  public init(threads: Int, path: bnn_sgemm_path) {
-    self.init(threads: threads, kernel: SGEMMPath(path))
-  }
-
-  @available(*, deprecated, renamed: "kernel")
-  public var path: bnn_sgemm_path {
-    get { kernel.cValue }
-    set { kernel = SGEMMPath(newValue) }
-  }
-
-  @available(*, deprecated, message: "use SGEMMPath.name")
-  public static func name(of path: bnn_sgemm_path) -> String { SGEMMPath(path).name }
-
-  @available(*, deprecated, message: "use SGEMMPath.available")
-  public static var availablePaths: [bnn_sgemm_path] { SGEMMPath.available.map(\.cValue) }
-
   /// Products smaller than this many multiply-adds run on one thread.
   static let parallelThreshold = 1 << 18
 

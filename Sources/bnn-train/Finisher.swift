@@ -106,7 +106,7 @@ struct Finisher {
           ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
           ("schedule", .string(configuration.schedule.rawValue)),
           ("seed", .string(String(configuration.seed))),
-          ("threads", .int(threads)), ("sgemm", .string(GEMM.name(of: trainer.sgemmPath))),
+          ("threads", .int(threads)), ("sgemm", .string(trainer.sgemmPath.name)),
           ("train_loss", .number(last?.trainLoss ?? 0)),
           ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
           (

@@ -86,7 +86,7 @@ struct TrainCommand {
     reporter.say(
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
-        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(GEMM.name(of: trainer.sgemmPath))"
+        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(trainer.sgemmPath.name)"
     )
     if trainer.epoch > 0 {
       reporter.say("  resuming from \(paths.checkpoint) after epoch \(trainer.epoch)")

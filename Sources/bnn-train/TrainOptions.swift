@@ -24,7 +24,7 @@ struct TrainOptions {
   var validationCount: Int?
   var reestimationCount: Int?
   var threads: Int
-  var sgemmPath: bnn_sgemm_path
+  var sgemmPath: SGEMMPath
   var outputPath: String?
   var resume: Bool
   var json: Bool
@@ -76,20 +76,15 @@ struct TrainOptions {
     validationCount = try Self.optionalInt(parsed, "val", 0...10_000_000)
     reestimationCount = try Self.optionalInt(parsed, "bn-samples", 1...10_000_000)
     threads = try parsed.int("threads", default: defaultThreadCount, in: 1...1024)
-    sgemmPath = BNN_SGEMM_AUTO
+    sgemmPath = .best
     if let name = parsed.string("sgemm"), name != "auto" {
-      let known = [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512]
-      guard
-        let path = known.first(where: {
-          GEMM.name(of: $0) == name || (name == "avx2" && $0 == BNN_SGEMM_AVX2)
-        })
-      else {
+      guard let path = SGEMMPath(named: name) else {
         throw .usage("unknown --sgemm '\(name)' (auto, portable, avx2, avx512)")
       }
-      guard bnn_sgemm_path_available(path) != 0 else {
+      guard path.isAvailable else {
         throw .runtime(
           "--sgemm \(name) is not available on this CPU (available: "
-            + GEMM.availablePaths.map { GEMM.name(of: $0) }.joined(separator: ", ") + ")")
+            + SGEMMPath.available.map(\.name).joined(separator: ", ") + ")")
       }
       sgemmPath = path
     }
