@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${BNN_MODEL:-mnist-mlp-1024.bnn}
+scripts/setup.sh
 echo "== building (release)"
 swift build -c release
 bin=$(swift build -c release --show-bin-path)
