@@ -4,9 +4,6 @@ import CFloatKernels
 import CLISupport
 import Foundation
 
-/// Number of cores to use by default.
-var defaultThreadCount: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
-
 /// The command line of a training run, validated (usage errors exit with status 2).
 struct TrainOptions {
   /// `--dataset` or, with `--data`, the folder's name; nil when absent (resume decides).
@@ -28,96 +25,42 @@ struct TrainOptions {
   var resume: Bool
   var json: Bool
 
-  static let knownDatasets = ["mnist", "fashion-mnist"]
+  static var knownDatasets: [String] { TrainCommandLine.knownDatasets }
 
   /// `mlp-1024`, the architecture when `--arch` is not given.
   static func defaultArchitecture() -> Architecture {
     guard let preset = try? Architecture.parse("mlp-1024") else { fatalError("bad preset") }
     return preset
   }
-  static let valued: Set<String> = [
-    "dataset", "data", "arch", "epochs", "batch", "lr", "lr-end", "schedule", "seed", "augment",
-    "val",
-    "bn-samples", "threads", "out", "sgemm",
-  ]
-  static let flags: Set<String> = ["resume", "json", "help", "version", "bench-gemm"]
 
-  init(_ parsed: ParsedArguments) throws(CLIError) {
-    if let extra = parsed.positionals.first {
-      throw .usage("unexpected argument '\(extra)' (bnn-train takes options only)")
-    }
-    dataDirectory = parsed.string("data")
-    if let name = parsed.string("dataset") {
+  init(_ arguments: ParsedCommand<TrainCommandLine>) throws(CLIError) {
+    dataDirectory = arguments[\.data]
+    if let name = arguments[\.dataset] {
       guard Self.knownDatasets.contains(name) || dataDirectory != nil else {
-        throw .usage(
-          "unknown dataset '\(name)' (known: mnist, fashion-mnist; or give a folder with --data DIR)"
-        )
+        throw .usage("unknown dataset '\(name)' (known: mnist, fashion-mnist; or give a folder with --data DIR)")
       }
       datasetName = name
     } else if let dataDirectory {
       datasetName = URL(fileURLWithPath: dataDirectory).standardizedFileURL.lastPathComponent
     }
-    if let text = parsed.string("arch") { architecture = try Architecture.parse(text) }
-    epochs = try Self.optionalInt(parsed, "epochs", 1...100_000)
-    batchSize = try Self.optionalInt(parsed, "batch", 1...1_000_000)
-    learningRate = try Self.optionalFloat(parsed, "lr", 1e-9...10)
-    finalLearningRate = try Self.optionalFloat(parsed, "lr-end", 0...10)
-    if let text = parsed.string("schedule") {
-      guard let schedule = LearningRateSchedule(rawValue: text) else {
-        throw .usage("unknown --schedule '\(text)' (exponential, cosine, constant)")
-      }
-      self.schedule = schedule
-    }
-    if let text = parsed.string("seed") {
-      guard let seed = UInt64(text) else {
-        throw .usage("--seed must be a non-negative integer, got '\(text)'")
-      }
-      self.seed = seed
-    }
-    augmentShift = try Self.optionalInt(parsed, "augment", 0...8)
-    validationCount = try Self.optionalInt(parsed, "val", 0...10_000_000)
-    reestimationCount = try Self.optionalInt(parsed, "bn-samples", 1...10_000_000)
-    threads = try parsed.int("threads", default: defaultThreadCount, in: 1...1024)
-    sgemmPath = BNN_SGEMM_AUTO
-    if let name = parsed.string("sgemm"), name != "auto" {
-      let known = [BNN_SGEMM_PORTABLE, BNN_SGEMM_AVX2, BNN_SGEMM_AVX512]
-      guard
-        let path = known.first(where: {
-          GEMM.name(of: $0) == name || (name == "avx2" && $0 == BNN_SGEMM_AVX2)
-        })
-      else {
-        throw .usage("unknown --sgemm '\(name)' (auto, portable, avx2, avx512)")
-      }
-      guard bnn_sgemm_path_available(path) != 0 else {
-        throw .runtime(
-          "--sgemm \(name) is not available on this CPU (available: "
-            + GEMM.availablePaths.map { GEMM.name(of: $0) }.joined(separator: ", ") + ")")
-      }
-      sgemmPath = path
-    }
-    if let out = parsed.string("out") {
-      guard !out.isEmpty else { throw .usage("--out needs a file name") }
-      outputPath = out
-    }
-    resume = parsed.flag("resume")
-    json = parsed.flag("json")
+    architecture = arguments[\.arch]
+    epochs = arguments[\.epochs]
+    batchSize = arguments[\.batch]
+    learningRate = arguments[\.learningRate].map { Float($0) }
+    finalLearningRate = arguments[\.finalLearningRate].map { Float($0) }
+    schedule = arguments[\.schedule]
+    seed = arguments[\.seed]
+    augmentShift = arguments[\.augment]
+    validationCount = arguments[\.validation]
+    reestimationCount = arguments[\.reestimation]
+    threads = arguments[\.threads]
+    sgemmPath = arguments[\.sgemm].path
+    outputPath = arguments[\.out]
+    resume = arguments[\.resume]
+    json = arguments[\.json]
     if let schedule, schedule == .exponential, finalLearningRate == 0 {
       throw .usage("--lr-end must be positive with the exponential schedule")
     }
-  }
-
-  static func optionalInt(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Int>)
-    throws(CLIError) -> Int?
-  {
-    guard parsed.string(name) != nil else { return nil }
-    return try parsed.int(name, default: 0, in: range)
-  }
-
-  static func optionalFloat(_ parsed: ParsedArguments, _ name: String, _ range: ClosedRange<Double>)
-    throws(CLIError) -> Float?
-  {
-    guard parsed.string(name) != nil else { return nil }
-    return Float(try parsed.double(name, default: 0, in: range))
   }
 
   /// The configuration of a new run: given options over the defaults (which depend on
