@@ -17,6 +17,7 @@ enum Interruption {
   /// While loading and training: a signal is recorded and the loop stops at the next step;
   /// a second one ends the process at once.
   static func recordSignals() {
+    unblock()
     for number in signals {
       signal(number) { received in
         interruptSignal = received
@@ -35,6 +36,16 @@ enum Interruption {
         _exit(128 + received)
       }
     }
+  }
+
+  /// Unblocks the signals in this thread (threads started later inherit the mask): a parent
+  /// may have started bnn-train with them blocked (Foundation's `Process` does), and then
+  /// they would stay pending and the run could not be stopped but by SIGKILL.
+  static func unblock() {
+    var set = sigset_t()
+    sigemptyset(&set)
+    for number in signals { sigaddset(&set, number) }
+    pthread_sigmask(SIG_UNBLOCK, &set, nil)
   }
 
   /// A signal arrived: `bnn-train: interrupted ...` (or `terminated`), then exit 128 + signal.
