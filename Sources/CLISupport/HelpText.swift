@@ -12,7 +12,7 @@ public enum HelpText {
     let prefix = tool.map { $0 + " " } ?? ""
     var lines = ["Usage: " + prefix + synopsis(C.self) + " [options]"]
     for alternative in C.alternativeUsages { lines.append("       " + alternative) }
-    if !C.discussion.isEmpty { lines += ["", C.discussion] }
+    if !C.discussion.isEmpty { lines += [""] + reflow(C.discussion, width: 80) }
     let declarations = C().declarations
     var section: String?? = .none
     for declaration in declarations {
@@ -25,7 +25,7 @@ public enum HelpText {
     }
     if section == .none { lines += ["", "Options:"] }
     lines += optionLines("-h, --help", help: "this help")
-    if !C.epilogue.isEmpty { lines += ["", C.epilogue] }
+    if !C.epilogue.isEmpty { lines += [""] + reflow(C.epilogue, width: 80) }
     return lines.joined(separator: "\n")
   }
 
@@ -47,22 +47,59 @@ public enum HelpText {
     } else {
       return info.help
     }
-    let lastLine = info.help.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
-    let fits = helpColumn + lastLine.count + 1 + note.count <= 80
-    return info.help + (fits ? " " : "\n") + note
+    let lastIsIndented = info.help.split(separator: "\n").last?.hasPrefix(" ") ?? false
+    return info.help + (lastIsIndented ? "\n" : " ") + note
   }
 
-  /// `  label   help`, the help's further lines indented to the help column.
+  /// `  label   help`, the help reflowed to 80 columns and indented to the help column.
   public static func optionLines(_ label: String, help: String) -> [String] {
-    let helpLines = help.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let helpLines = reflow(help, width: 80 - helpColumn)
     let indent = String(repeating: " ", count: helpColumn)
     var first = "  " + label
-    var rest = helpLines.dropFirst().map { indent + $0 }
+    var rest = helpLines.dropFirst().map { $0.isEmpty ? "" : indent + $0 }
     if first.count + 2 <= helpColumn {
       first += String(repeating: " ", count: helpColumn - first.count) + (helpLines.first ?? "")
     } else {
       rest.insert(indent + (helpLines.first ?? ""), at: 0)
     }
     return [first] + rest
+  }
+
+  /// `text` with each paragraph (consecutive lines that do not start with a space) joined
+  /// and broken at spaces into lines of at most `width` characters. Indented lines (tables,
+  /// examples) and blank lines stay as they are.
+  public static func reflow(_ text: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var paragraph: [Substring] = []
+    func flush() {
+      guard !paragraph.isEmpty else { return }
+      lines += wrap(paragraph.joined(separator: " "), width: width)
+      paragraph = []
+    }
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.isEmpty || line.hasPrefix(" ") {
+        flush()
+        lines.append(String(line))
+      } else {
+        paragraph.append(line)
+      }
+    }
+    flush()
+    return lines
+  }
+
+  /// `line` broken at spaces into lines of at most `width` characters (a longer word stays
+  /// whole).
+  static func wrap(_ line: String, width: Int) -> [String] {
+    var lines: [String] = []
+    var rest = Substring(line)
+    while rest.count > width {
+      let window = rest.prefix(width + 1)
+      guard let space = window.lastIndex(of: " ") else { break }
+      lines.append(String(rest[..<space]))
+      rest = rest[rest.index(after: space)...].drop { $0 == " " }
+    }
+    lines.append(String(rest))
+    return lines
   }
 }

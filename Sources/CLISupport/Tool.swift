@@ -26,16 +26,15 @@ public struct Tool: Sendable {
   /// The tool's help: the commands with their synopsis and abstract.
   public var help: String {
     var lines = [abstract, "", "Usage: \(name) <command> [options]", "", "Commands:"]
-    let synopses = commands.map { HelpText.synopsis($0) }
-    let width = synopses.map(\.count).max() ?? 0
-    for (command, synopsis) in zip(commands, synopses) {
-      lines.append("  " + synopsis + String(repeating: " ", count: width - synopsis.count + 3) + command.abstract)
+    for command in commands {
+      lines.append("  " + HelpText.synopsis(command))
+      lines.append("      " + command.abstract)
     }
     lines += ["", "Options common to every command:"]
     lines += HelpText.optionLines("--json", help: "machine-readable output (one JSON object on stdout)")
     lines += HelpText.optionLines("-h, --help", help: "this text; '\(name) help COMMAND' for a command's options")
     lines += HelpText.optionLines("--version", help: "version and details (with --json: as a JSON object)")
-    if !epilogue.isEmpty { lines += ["", epilogue] }
+    if !epilogue.isEmpty { lines += [""] + HelpText.reflow(epilogue, width: 80) }
     return lines.joined(separator: "\n")
   }
 

@@ -11,7 +11,7 @@ struct BenchCommand: Command {
     Measures on random images (no data needed):
       - batch-1 latency: one image per call, p50 / p99 / mean over many calls;
       - throughput: images/s with --threads workers, --batch images per call;
-      - per-layer time and achieved binary GOPS (1 binary MAC = 2 ops: XNOR and add).
+      - per-layer time and achieved binary GOPS (1 binary MAC = 2 ops: XNOR, add).
     """
   static let positionals = [
     Positional("MODEL", count: .optional, role: .input, help: "a .bnn model file (or --arch)")

@@ -19,8 +19,9 @@ let tool = Tool(
 
     Examples:
       bnn-run info mnist-mlp-1024.bnn
-      bnn-run eval mnist-mlp-1024.bnn --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
-                                      --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
+      bnn-run eval mnist-mlp-1024.bnn \\
+        --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
+        --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
       bnn-run classify mnist-mlp-1024.bnn digit.pgm --top 3
       bnn-run bench mnist-mlp-1024.bnn --threads 2 --batch 64
     """)

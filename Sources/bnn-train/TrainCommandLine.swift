@@ -26,14 +26,16 @@ struct TrainCommandLine: Command {
       valid, continue with --resume
 
     Examples:
-      bnn-train                                       # mlp-1024 on MNIST -> mnist-mlp-1024.bnn
+      bnn-train                                     # mlp-1024 on MNIST
+                                                    # -> mnist-mlp-1024.bnn
       bnn-train --dataset fashion-mnist --epochs 30 --out fashion.bnn
-      bnn-train --arch conv --dataset fashion-mnist   # -> fashion-mnist-conv.bnn
+      bnn-train --arch conv --dataset fashion-mnist # -> fashion-mnist-conv.bnn
       bnn-train --arch c16k5-p-c32-p-128-10 --epochs 5
       bnn-train --arch 784-256-256-10 --epochs 5 --batch 200 --seed 7
       bnn-train --data /path/to/idx-folder --arch 784-512-10 --json > run.jsonl
-      bnn-train --resume --out mnist-mlp-1024.bnn     # after an interruption
-      bnn-run eval mnist-mlp-1024.bnn --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
+      bnn-train --resume --out mnist-mlp-1024.bnn   # after an interruption
+      bnn-run eval mnist-mlp-1024.bnn \\
+        --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
         --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
     """
 
@@ -75,13 +77,15 @@ struct TrainCommandLine: Command {
         conv      c32-c64-p-c128-p-256-10
       A spec is layers joined by '-'; the input shape comes from the data
       (28x28x1 for MNIST):
-        N         a dense layer of N outputs (the last one: the classes;
-                  an MLP starts with its input size, e.g. 784-256-256-10)
-        cN        a convolution with N output channels, 3x3, stride 1,
-                  'same' padding; options after N: kK kernel KxK, sS
-                  stride S, v 'valid' padding (e.g. c64k5s2v)
-        p         2x2 max pooling (stride 2) after the convolution before
-                  it, ahead of its BatchNorm
+        N     a dense layer of N outputs (the last one: the
+              classes; an MLP starts with its input size,
+              e.g. 784-256-256-10)
+        cN    a convolution with N output channels, 3x3,
+              stride 1, 'same' padding; options after N:
+              kK kernel KxK, sS stride S, v 'valid' padding
+              (e.g. c64k5s2v)
+        p     2x2 max pooling (stride 2) after the
+              convolution before it, ahead of its BatchNorm
       Convolutions come first, dense layers follow on the flattened
       activations. Every layer has BatchNorm and sign (the last: BatchNorm
       and softmax); 'same' padding pads pixels with 0 in the first layer

@@ -16,6 +16,23 @@ struct HardeningTests {
     }
   }
 
+  /// The generated help of every command fits an 80-column terminal and names every option.
+  @Test func helpFitsEightyColumns() throws {
+    var texts = [try ToolRunner.run("bnn-run", ["--help"]).stdout, try ToolRunner.run("bnn-train", ["--help"]).stdout]
+    for command in ["eval", "classify", "info", "bench", "export-c"] {
+      let r = try ToolRunner.run("bnn-run", [command, "--help"])
+      #expect(r.status == 0)
+      texts.append(r.stdout)
+      #expect(r.stdout == (try ToolRunner.run("bnn-run", ["help", command]).stdout))
+    }
+    for text in texts {
+      for line in text.split(separator: "\n") { #expect(line.count <= 80, "\(line.count): \(line)") }
+    }
+    for option in ["--out PATH", "--header PATH", "--name NAME", "--images IDX", "--count N", "--save-model PATH"] {
+      #expect(texts[6].contains(option), "export-c --help lacks \(option)")
+    }
+  }
+
   @Test func repeatedOptionsAreUsageErrors() throws {
     let folder = try ScratchFolder()
     let model = folder.path("m.bnn")
