@@ -24,7 +24,11 @@ struct TrainCommand {
     let reporter = ProgressReporter(
       json: options.json, totalEpochs: configuration.epochs, hasValidation: configuration.validationCount > 0)
     announce(trainer, dataset: dataset, datasetName: datasetName, reporter: reporter, paths: paths)
-    if interruptSignal != 0 { Interruption.exit("before training started; nothing saved") }
+    if interruptSignal != 0 {
+      Interruption.exit(
+        "before training started; "
+          + (checkpoint != nil ? "continue with: bnn-train --resume --out \(paths.model)" : "nothing saved"))
+    }
     try train(
       trainer, reporter: reporter, paths: paths, resumed: checkpoint != nil,
       annotations: [

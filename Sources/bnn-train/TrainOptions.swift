@@ -85,16 +85,17 @@ struct TrainOptions {
         conflicts.append("--\(name) \(show(given)) (checkpoint: \(show(stored)))")
       }
     }
-    check("arch", architecture?.spec, configuration.architecture.spec) { architectureName($0) }
-    check("epochs", epochs, configuration.epochs) { String($0) }
-    check("batch", batchSize, configuration.batchSize) { String($0) }
-    check("lr", learningRate, configuration.learningRate) { "\($0)" }
-    check("lr-end", finalLearningRate, configuration.finalLearningRate) { "\($0)" }
-    check("schedule", schedule, configuration.schedule) { $0.rawValue }
-    check("seed", seed, configuration.seed) { String($0) }
-    check("augment", augmentShift, configuration.augmentShift) { String($0) }
-    check("val", validationCount, configuration.validationCount) { String($0) }
-    check("bn-samples", reestimationCount, configuration.reestimationCount) { String($0) }
+    let d = TrainCommandLine()
+    check(d.arch.info.name, architecture?.spec, configuration.architecture.spec) { architectureName($0) }
+    check(d.epochs.info.name, epochs, configuration.epochs) { String($0) }
+    check(d.batch.info.name, batchSize, configuration.batchSize) { String($0) }
+    check(d.learningRate.info.name, learningRate, configuration.learningRate) { "\($0)" }
+    check(d.finalLearningRate.info.name, finalLearningRate, configuration.finalLearningRate) { "\($0)" }
+    check(d.schedule.info.name, schedule, configuration.schedule) { $0.rawValue }
+    check(d.seed.info.name, seed, configuration.seed) { String($0) }
+    check(d.augment.info.name, augmentShift, configuration.augmentShift) { String($0) }
+    check(d.validation.info.name, validationCount, configuration.validationCount) { String($0) }
+    check(d.reestimation.info.name, reestimationCount, configuration.reestimationCount) { String($0) }
     if !conflicts.isEmpty {
       throw .usage(
         "--resume keeps the configuration of \(checkpointPath); conflicting: "

@@ -33,6 +33,19 @@ struct HardeningTests {
     }
   }
 
+  /// `--resume` refuses options that contradict the checkpoint, naming them.
+  @Test func resumeConflictsNameTheOptions() throws {
+    let folder = try ScratchFolder()
+    let data = try writeBarsDataset(to: folder, train: 200, test: 50)
+    let model = folder.path("m.bnn")
+    let first = try ToolRunner.run(
+      "bnn-train", ["--data", data, "--arch", "100-16-10", "--epochs", "1", "--val", "0", "--out", model])
+    #expect(first.status == 0, "\(first.stderr)")
+    let r = try ToolRunner.run("bnn-train", ["--resume", "--out", model, "--epochs", "5", "--lr", "0.5"])
+    #expect(r.status == 2)
+    #expect(r.stderr.contains("--epochs 5 (checkpoint: 1)") && r.stderr.contains("--lr 0.5"), "\(r.stderr)")
+  }
+
   @Test func repeatedOptionsAreUsageErrors() throws {
     let folder = try ScratchFolder()
     let model = folder.path("m.bnn")
