@@ -19,7 +19,10 @@ extension ParsedCommand {
     if beforeEnd.contains("-h") || beforeEnd.contains("--help") { return .help }
 
     var byName: [String: any OptionDeclaration] = [:]
-    for declaration in declarations { byName[declaration.info.name] = declaration }
+    for declaration in declarations {
+      precondition(byName[declaration.info.name] == nil, "\(C.name): --\(declaration.info.name) is declared twice")
+      byName[declaration.info.name] = declaration
+    }
     var values: [String: any Sendable] = [:]
     var texts: [String: String] = [:]
     var flags: Set<String> = []

@@ -16,6 +16,9 @@ public struct ParsedCommand<C: Command>: Sendable {
       guard let typed = value as? Value else { preconditionFailure("--\(option.info.name) parsed as another type") }
       return typed
     }
+    assert(
+      command.declarations.contains { $0.info.name == option.info.name },
+      "--\(option.info.name) is not a stored property of \(C.name), so it is never parsed")
     guard let defaultValue = option.defaultValue else {
       preconditionFailure("required option --\(option.info.name) was not checked")
     }
