@@ -23,6 +23,9 @@ struct InfoCommand: Command {
     }
   }
 
+  /// `window` from the instance (keeps the layer-description lines as they were).
+  func window(_ l: LayerSummary) -> String { Self.window(l) }
+
   func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
     let path = arguments.positionals[0]
     let model = try loadModel(path)
@@ -34,7 +37,7 @@ struct InfoCommand: Command {
         .object([
           ("index", .int(index)), ("kind", .string(l.kind.name)),
           ("input", .string(l.inputShape.description)), ("output", .string(l.outputShape.description)),
-          ("window", .string(Self.window(l))),
+          ("window", .string(window(l))),
           ("dot_length", .int(l.dotLength)), ("binary_weights", .int(l.binaryWeights)),
           ("other_parameters", .int(l.otherParameters)), ("macs", .int(l.macs)),
           ("payload_bytes", .int(l.payloadBytes)),
@@ -76,7 +79,7 @@ struct InfoCommand: Command {
     for (index, l) in layers.enumerated() {
       Console.out(
         pad(String(index), 2) + "  " + l.kind.name.padding(toLength: 13, withPad: " ", startingAt: 0)
-          + "  " + Self.window(l).padding(toLength: 12, withPad: " ", startingAt: 0)
+          + "  " + window(l).padding(toLength: 12, withPad: " ", startingAt: 0)
           + pad(l.inputShape.description, 11) + pad(l.outputShape.description, 12)
           + pad(String(l.dotLength), 7) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
           + pad(String(l.macs), 12))
