@@ -115,6 +115,12 @@ struct HardeningTests {
       ("overflow.pgm", Array("P5\n99999999999999999999 2\n255\n".utf8), "too large"),
       ("padded.pgm", Array("P5\n7 5\n255\n".utf8) + [UInt8](repeating: 7, count: 35 + 100_000), "more than"),
       ("notanumber.pgm", Array("P2\n7 5\n255\n1 2 x\n".utf8), "pixel 2 is not a number"),
+      (
+        "longheader.pgm",
+        Array(("P5\n#" + String(repeating: "c", count: 20_000) + "\n7 5\n255\n").utf8)
+          + [UInt8](
+            repeating: 1, count: 35), "header is longer than"
+      ),
     ]
     for (name, bytes, message) in cases {
       try Data(bytes).write(to: URL(fileURLWithPath: folder.path(name)))

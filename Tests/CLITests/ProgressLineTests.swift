@@ -1,4 +1,5 @@
 import CLISupport
+import Foundation
 import Testing
 
 @testable import bnn_train
@@ -35,5 +36,13 @@ struct ProgressLineTests {
   @Test func tinyWidthsStillGiveOneLine() {
     let text = line().text(columns: 10)
     #expect(text.count <= 9 && !text.contains("\n"))
+  }
+
+  /// Without a terminal the width comes from $COLUMNS, else 80.
+  @Test func widthFallsBackToColumnsThenEighty() {
+    guard isatty(STDERR_FILENO) == 0, isatty(STDOUT_FILENO) == 0 else { return }  // a terminal answers itself
+    #expect(terminalColumns(environment: ["COLUMNS": "123"]) == 123)
+    #expect(terminalColumns(environment: ["COLUMNS": "wide"]) == 80)
+    #expect(terminalColumns(environment: [:]) == 80)
   }
 }
