@@ -1,5 +1,4 @@
 import BinaryNet
-import BinaryNetFiles
 import CLISupport
 import Foundation
 import MNISTLoader
@@ -8,29 +7,73 @@ import MNISTLoader
 /// for firmware that keeps the model in flash and runs it in place with
 /// `Model(borrowing:)`; optionally with test images, their true labels and the class
 /// this engine predicts for each (what the device must reproduce bit-exactly).
-enum ExportCCommand {
-  static func run(_ arguments: [String]) throws(CLIError) {
-    let parsed = try parse(
-      arguments, usage: Usage.exportC,
-      valued: [
-        "out", "header", "name", "images", "labels", "count", "section", "arch", "save-model",
-      ])
-    let arch = parsed.string("arch")
-    guard parsed.positionals.count == (arch == nil ? 1 : 0) else {
-      throw .usage("export-c takes exactly one MODEL argument, or --arch without a MODEL")
-    }
-    guard let outPath = parsed.string("out") else { throw .usage("export-c: --out is required") }
-    let name = parsed.string("name") ?? "bnn_model"
-    guard isCIdentifier(name) else {
-      throw .usage("export-c: --name '\(name)' is not a C identifier")
-    }
-    if parsed.string("labels") != nil && parsed.string("images") == nil {
-      throw .usage("export-c: --labels needs --images")
-    }
-    let section = parsed.string("section")
-    if let section, section.isEmpty || section.contains("\"") || section.contains("\\") {
+struct ExportCCommand: Command {
+  static let name = "export-c"
+  static let abstract = "the model (and test images) as C arrays for firmware"
+  static let discussion = """
+    Writes the model file's bytes as a C array for firmware: `const` (it stays in flash)
+    and 64-byte aligned, so `Model(borrowing:)` runs it in place without a copy in RAM.
+    Optionally adds test images, their true labels, and the class this engine predicts
+    for each (what the device must reproduce exactly). See docs/EMBEDDED.md.
+
+    Symbols (NAME = --name, default bnn_model):
+      const uint8_t  NAME[]            the model file, 64-byte aligned
+      const uint32_t NAME_size         its size in bytes
+    with --images:
+      const uint8_t  NAME_images[]     COUNT images, HWC 8-bit pixels, back to back
+      const uint32_t NAME_image_count, NAME_image_bytes
+      const uint16_t NAME_expected[]   this engine's prediction for each image
+      const int16_t  NAME_labels[]     the true labels (-1 without --labels)
+    """
+  static let positionals = [
+    Positional("MODEL", count: .optional, role: .input, help: "a .bnn model file (or --arch)")
+  ]
+  static let alternativeUsages = ["bnn-run export-c --arch ARCH --out FILE.c [options]"]
+
+  let out = Option<String>.path("out", role: .output, help: "the C source to write")
+  let header = Option<String?>.path("header", role: .output, help: "also write a header declaring the symbols")
+  let symbol = Option<String>(
+    "name", value: "NAME", default: "bnn_model", defaultText: "bnn_model", help: "symbol name prefix"
+  ) { text throws(CLIError) in
+    guard isCIdentifier(text) else { throw .usage("export-c: --name '\(text)' is not a C identifier") }
+    return text
+  }
+  let images = Option<String?>.path(
+    "images", value: "IDX", role: .input, help: "embed the first COUNT images of this IDX file (optionally .gz)")
+  let labels = Option<String?>.path("labels", value: "IDX", role: .input, help: "and their true labels")
+  let count = Option<Int?>.integer(
+    "count", defaultText: "10", range: 1...1_000_000, help: "number of images to embed")
+  let section = Option<String?>(
+    "section", value: "NAME", default: .some(nil),
+    help: "put the arrays in this linker section (e.g. external flash)"
+  ) { text throws(CLIError) in
+    guard !text.isEmpty, !text.contains("\""), !text.contains("\\") else {
       throw .usage("export-c: --section needs a plain section name")
     }
+    return text
+  }
+  let arch = SharedOptions.architecture(
+    """
+    export a random model of this architecture instead of MODEL, as
+    'bench --arch' makes it (for tests and size estimates)
+    """)
+  let saveModel = Option<String?>.path(
+    "save-model", role: .output, help: "also write the exported model as a .bnn file (useful with --arch)")
+  let json = SharedOptions.json
+
+  func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
+    let arch = arguments[\.arch]
+    guard arguments.positionals.count == (arch == nil ? 1 : 0) else {
+      throw .usage("export-c takes exactly one MODEL argument, or --arch without a MODEL")
+    }
+    if arguments[\.labels] != nil && arguments[\.images] == nil {
+      throw .usage("export-c: --labels needs --images")
+    }
+    if arguments[\.count] != nil && arguments[\.images] == nil {
+      throw .usage("export-c: --count needs --images")
+    }
+    let name = arguments[\.symbol]
+    let outPath = arguments[\.out]
 
     let source: String
     let model: Model
@@ -38,36 +81,25 @@ enum ExportCCommand {
       source = "a random model of architecture " + arch + " (bnn-run export-c --arch, for tests)"
       model = try BenchCommand.randomModel(arch, kernel: nil)
     } else {
-      source = parsed.positionals[0]
-      model = try loadModel(parsed.positionals[0])
+      source = arguments.positionals[0]
+      model = try loadModel(arguments.positionals[0])
     }
     let bytes = model.serialized
-    if let path = parsed.string("save-model") {
-      do { try writeFileAtomically(path, bytes: bytes) } catch { throw .runtime(error.description) }
-    }
-
     var test: TestImages? = nil
-    if let imagesPath = parsed.string("images") {
-      test = try loadTestImages(
-        model: model, imagesPath: imagesPath, labelsPath: parsed.string("labels"),
-        count: try parsed.int("count", default: 10, in: 1...1_000_000))
-    } else if parsed.string("count") != nil {
-      throw .usage("export-c: --count needs --images")
+    if let imagesPath = arguments[\.images] {
+      test = try Self.loadTestImages(
+        model: model, imagesPath: imagesPath, labelsPath: arguments[\.labels], count: arguments[\.count] ?? 10)
     }
 
-    let text = cSource(
-      name: name, section: section, source: source, model: model, bytes: bytes, test: test)
-    do { try writeFileAtomically(outPath, bytes: Array(text.utf8)) } catch {
-      throw .runtime(error.description)
-    }
-    if let headerPath = parsed.string("header") {
-      let header = cHeader(name: name, model: model, bytes: bytes, test: test)
-      do { try writeFileAtomically(headerPath, bytes: Array(header.utf8)) } catch {
-        throw .runtime(error.description)
-      }
+    if let path = arguments[\.saveModel] { try write(bytes, to: path) }
+    let text = Self.cSource(
+      name: name, section: arguments[\.section], source: source, model: model, bytes: bytes, test: test)
+    try write(Array(text.utf8), to: outPath)
+    if let headerPath = arguments[\.header] {
+      try write(Array(Self.cHeader(name: name, model: model, bytes: bytes, test: test).utf8), to: headerPath)
     }
 
-    if parsed.flag("json") {
+    if arguments[\.json] {
       Console.out(
         JSON.object([
           ("out", .string(outPath)), ("name", .string(name)), ("model_bytes", .int(bytes.count)),
@@ -99,10 +131,7 @@ enum ExportCCommand {
     let pixels = Array(images.pixels[0..<(n * images.imageSize)])
     var labels = [Int](repeating: -1, count: n)
     if let labelsPath {
-      let truth: IDXLabels
-      do { truth = try loadIDXLabels(path: labelsPath, classCount: model.classCount) } catch {
-        throw .runtime(error.description)
-      }
+      let truth = try loadLabels(labelsPath, for: model)
       guard truth.count == images.count else {
         throw .runtime(
           "\(imagesPath) has \(images.count) images but \(labelsPath) has \(truth.count) labels")
@@ -125,124 +154,5 @@ enum ExportCCommand {
     return text.unicodeScalars.allSatisfy {
       $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
     }
-  }
-
-  /// A C comment-safe version of `text` (no `*/`, ASCII only).
-  static func commentSafe(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(text.unicodeScalars.map { $0.isASCII && $0.value >= 32 ? $0 : "?" })
-    )
-    .replacingOccurrences(of: "*/", with: "* /")
-  }
-
-  static func summary(_ model: Model, _ bytes: [UInt8]) -> String {
-    let input = model.input
-    let version = bytes.count >= 12 ? Int(bytes[8]) | Int(bytes[9]) << 8 : 0
-    return "\(bytes.count) bytes, format v\(version), \(model.layerSummaries.count) layers, input "
-      + "\(input.height)x\(input.width)x\(input.channels), \(model.classCount) classes"
-  }
-
-  /// `values` as C initialiser lines, `perLine` per line.
-  static func appendArray(_ out: inout String, _ values: [String], perLine: Int) {
-    var i = 0
-    while i < values.count {
-      let end = min(i + perLine, values.count)
-      out += "  " + values[i..<end].joined(separator: ",") + (end < values.count ? ",\n" : "\n")
-      i = end
-    }
-  }
-
-  static let hexDigits = Array("0123456789abcdef")
-
-  static func cSource(
-    name: String, section: String?, source: String, model: Model, bytes: [UInt8], test: TestImages?
-  ) -> String {
-    let place = section.map { " BNN_EXPORT_SECTION(\"\($0)\")" } ?? ""
-    var out = """
-      /* Generated by bnn-run export-c (BinaryNet \(Version.string)); do not edit.
-       * Model: \(commentSafe(source))
-       *        \(summary(model, bytes))
-       *
-       * \(name) holds the model file's bytes. It is const (it stays in flash) and 64-byte
-       * aligned, so BinaryNet can use it in place without copying it to RAM:
-       *     Model(borrowing: UnsafeRawBufferPointer(start: pointer, count: Int(\(name)_size)))
-       */
-      #include <stdint.h>
-
-      #if defined(__GNUC__) || defined(__clang__)
-      #define BNN_EXPORT_ALIGNED(n) __attribute__((aligned(n)))
-      #define BNN_EXPORT_SECTION(s) __attribute__((section(s)))
-      #else
-      #define BNN_EXPORT_ALIGNED(n) _Alignas(n)
-      #define BNN_EXPORT_SECTION(s)
-      #endif
-
-      BNN_EXPORT_ALIGNED(64)\(place) const uint8_t \(name)[\(bytes.count)] = {
-
-      """
-    var hex: [String] = []
-    hex.reserveCapacity(bytes.count)
-    for b in bytes {
-      hex.append(String(["0", "x", hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)]]))
-    }
-    appendArray(&out, hex, perLine: 16)
-    out += "};\nconst uint32_t \(name)_size = \(bytes.count)u;\n"
-
-    if let test {
-      let size = model.input.pixelCount
-      out += """
-
-        /* \(test.count) test images (\(commentSafe(test.description))),
-         * \(model.input.height)x\(model.input.width)x\(model.input.channels) 8-bit pixels each (HWC), back to back. */
-        BNN_EXPORT_ALIGNED(4)\(place) const uint8_t \(name)_images[\(test.count * size)] = {
-
-        """
-      appendArray(&out, test.pixels.map { String($0) }, perLine: 28)
-      out += """
-        };
-        const uint32_t \(name)_image_count = \(test.count)u;
-        const uint32_t \(name)_image_bytes = \(size)u;
-        /* The class BinaryNet predicts for each image on the machine that exported it: a
-         * device running the same model must predict exactly these. */
-        const uint16_t \(name)_expected[\(test.count)] = {
-
-        """
-      appendArray(&out, test.expected.map { String($0) }, perLine: 20)
-      out +=
-        "};\n/* The true labels (-1: not given). */\nconst int16_t \(name)_labels[\(test.count)] = {\n"
-      appendArray(&out, test.labels.map { String($0) }, perLine: 20)
-      out += "};\n"
-    }
-    return out
-  }
-
-  static func cHeader(name: String, model: Model, bytes: [UInt8], test: TestImages?) -> String {
-    let guardName = name.uppercased() + "_DATA_H"
-    var out = """
-      /* Generated by bnn-run export-c; do not edit. Declares the symbols of the matching .c file. */
-      #ifndef \(guardName)
-      #define \(guardName)
-
-      #include <stdint.h>
-
-      /* The model file (\(summary(model, bytes))), 64-byte aligned. */
-      extern const uint8_t \(name)[\(bytes.count)];
-      extern const uint32_t \(name)_size;
-
-      """
-    if let test {
-      out += """
-        /* \(test.count) test images of \(name)_image_bytes bytes, the predictions the device must
-         * reproduce, and the true labels (-1: not given). */
-        extern const uint8_t \(name)_images[\(test.count * model.input.pixelCount)];
-        extern const uint32_t \(name)_image_count;
-        extern const uint32_t \(name)_image_bytes;
-        extern const uint16_t \(name)_expected[\(test.count)];
-        extern const int16_t \(name)_labels[\(test.count)];
-
-        """
-    }
-    out += "\n#endif\n"
-    return out
   }
 }

@@ -2,31 +2,29 @@ import BinaryNet
 import CLISupport
 
 /// `bnn-run info MODEL`: what the model is and what it costs to run.
-enum InfoCommand {
-  /// "3x3/1 same" for convolutions, "2x2/2" for pooling, "-" for dense layers.
-  static func window(_ l: LayerSummary) -> String {
-    let g = l.geometry
-    switch l.kind {
-    case .pixelConv, .binaryConv: return "\(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(g.padding.name)"
-    case .maxPool: return "\(g.kernelHeight)x\(g.kernelWidth)/\(g.stride)"
-    default: return "-"
-    }
-  }
+struct InfoCommand: Command {
+  static let name = "info"
+  static let abstract = "layers, shapes, parameters, file size, MACs per inference"
+  static let discussion = """
+    Describes a model: input, classes, each layer (kind, shapes, parameters, MACs),
+    file bytes, binary MACs per inference and the kernel path used here.
+    """
+  static let positionals = [SharedOptions.model]
 
-  static func run(_ arguments: [String]) throws(CLIError) {
-    let parsed = try parse(arguments, usage: Usage.info, valued: [])
-    guard parsed.positionals.count == 1 else { throw .usage("info takes exactly one MODEL argument") }
-    let path = parsed.positionals[0]
+  let json = SharedOptions.json
+
+  func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
+    let path = arguments.positionals[0]
     let model = try loadModel(path)
     let layers = model.layerSummaries
     let input = model.input
 
-    if parsed.flag("json") {
+    if arguments[\.json] {
       let layerJSON: [JSON] = layers.enumerated().map { index, l in
         .object([
           ("index", .int(index)), ("kind", .string(l.kind.name)),
           ("input", .string(l.inputShape.description)), ("output", .string(l.outputShape.description)),
-          ("window", .string(window(l))),
+          ("window", .string(l.windowDescription)),
           ("dot_length", .int(l.dotLength)), ("binary_weights", .int(l.binaryWeights)),
           ("other_parameters", .int(l.otherParameters)), ("macs", .int(l.macs)),
           ("payload_bytes", .int(l.payloadBytes)),
@@ -54,7 +52,7 @@ enum InfoCommand {
     }
 
     Console.out("model      \(path)")
-    Console.out("file       \(model.fileBytes) bytes, format v\(ModelFormat.version), CRC-32 verified")
+    Console.out("file       \(model.fileBytes) bytes, format v\(model.formatVersion), CRC-32 verified")
     Console.out(
       "input      \(input.height)x\(input.width)x\(input.channels) uint8 pixels "
         + "(trained on x*\(input.scale)+\(input.offset))")
@@ -68,7 +66,7 @@ enum InfoCommand {
     for (index, l) in layers.enumerated() {
       Console.out(
         pad(String(index), 2) + "  " + l.kind.name.padding(toLength: 13, withPad: " ", startingAt: 0)
-          + "  " + window(l).padding(toLength: 12, withPad: " ", startingAt: 0)
+          + "  " + l.windowDescription.padding(toLength: 12, withPad: " ", startingAt: 0)
           + pad(l.inputShape.description, 11) + pad(l.outputShape.description, 12)
           + pad(String(l.dotLength), 7) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
           + pad(String(l.macs), 12))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A grayscale image read from a PGM file (Netpbm P2 ASCII or P5 binary, maxval <= 255).
 struct PGMImage {
   var width: Int
@@ -5,60 +7,70 @@ struct PGMImage {
   /// Row-major pixels scaled to 0...255 (`value * 255 / maxval`, rounded).
   var pixels: [UInt8]
 
+  /// Bytes read before the header is parsed: the magic, the sizes, maxval and comments.
+  static let headerLimit = 16 << 10
+  /// The largest image accepted (width x height).
+  static let pixelLimit = 1 << 26
+  /// Bytes allowed beyond what the header implies (trailing whitespace and comments).
+  static let slack = 4 << 10
+
+  /// Reads and parses a PGM file; the file's size is checked against its header before
+  /// the pixels are read.
+  static func read(path: String) throws(PGMError) -> PGMImage {
+    guard let file = fopen(path, "rb") else {
+      throw PGMError("cannot open: " + String(cString: strerror(errno)))
+    }
+    defer { fclose(file) }
+    var info = stat()
+    guard fstat(fileno(file), &info) == 0 else { throw PGMError("cannot read: " + String(cString: strerror(errno))) }
+    if (info.st_mode & S_IFMT) == S_IFDIR { throw PGMError("is a directory, not an image") }
+    let size = Int(info.st_size)
+    let head = readUpTo(file, min(size, headerLimit))
+    let header = try PGMHeader(head, isWholeFile: head.count >= size)
+    let bound = header.largestFileSize
+    guard size <= bound else {
+      throw PGMError(
+        "file is \(size) bytes, more than a \(header.width)x\(header.height) "
+          + (header.binary ? "P5" : "P2") + " image takes (\(bound) at most)")
+    }
+    let bytes = head + readUpTo(file, bound + 1 - head.count)
+    guard bytes.count <= bound else { throw PGMError("file grew while it was read") }
+    return try PGMImage(bytes: bytes)
+  }
+
+  static func readUpTo(_ file: UnsafeMutablePointer<FILE>, _ count: Int) -> [UInt8] {
+    guard count > 0 else { return [] }
+    var buffer = [UInt8](repeating: 0, count: count)
+    let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, count, file) }
+    return Array(buffer.prefix(n))
+  }
+
   /// Parses PGM bytes; the error text says what is wrong.
   init(bytes: [UInt8]) throws(PGMError) {
-    var cursor = 0
-    guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P"),
-      bytes[1] == UInt8(ascii: "2") || bytes[1] == UInt8(ascii: "5")
-    else { throw PGMError("not a PGM file (expected P2 or P5)") }
-    let binary = bytes[1] == UInt8(ascii: "5")
-    cursor = 2
-
-    func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C }
-    /// The next decimal number, skipping whitespace and '#' comments.
-    func number(_ what: String) throws(PGMError) -> Int {
-      while cursor < bytes.count {
-        if isSpace(bytes[cursor]) {
-          cursor += 1
-          continue
-        }
-        if bytes[cursor] == UInt8(ascii: "#") {
-          while cursor < bytes.count && bytes[cursor] != 0x0A { cursor += 1 }
-          continue
-        }
-        break
-      }
-      var value = 0
-      var digits = 0
-      while cursor < bytes.count, bytes[cursor] >= 0x30, bytes[cursor] <= 0x39 {
-        value = value * 10 + Int(bytes[cursor] - 0x30)
-        digits += 1
-        cursor += 1
-        if value > 1 << 24 { throw PGMError("\(what) is too large") }
-      }
-      guard digits > 0 else { throw PGMError("missing or malformed \(what)") }
-      return value
-    }
-
-    width = try number("width")
-    height = try number("height")
-    let maxval = try number("maxval")
-    guard width > 0, height > 0 else { throw PGMError("image is empty (\(width)x\(height))") }
-    guard maxval >= 1, maxval <= 255 else { throw PGMError("maxval \(maxval) is not supported (1...255, 8-bit only)") }
-    let count = width * height
+    let header = try PGMHeader(bytes, isWholeFile: true)
+    width = header.width
+    height = header.height
+    let count = header.pixelCount
+    let maxval = header.maxval
+    var cursor = header.dataOffset
     var raw = [UInt8](repeating: 0, count: count)
-    if binary {
-      guard cursor < bytes.count, isSpace(bytes[cursor]) else { throw PGMError("missing whitespace after maxval") }
-      cursor += 1
+    if header.binary {
       guard bytes.count - cursor >= count else {
         throw PGMError("pixel data is truncated: \(bytes.count - cursor) of \(count) bytes")
       }
       for i in 0..<count { raw[i] = bytes[cursor + i] }
+      for (i, v) in raw.enumerated() where Int(v) > maxval {
+        throw PGMError("pixel \(i) is \(v), above maxval \(maxval)")
+      }
     } else {
-      for i in 0..<count { raw[i] = UInt8(clamping: try number("pixel \(i)")) }
-    }
-    for (i, v) in raw.enumerated() where Int(v) > maxval {
-      throw PGMError("pixel \(i) is \(v), above maxval \(maxval)")
+      for i in 0..<count {
+        guard let value = try PGMHeader.number(bytes, &cursor, "pixel \(i)", isWholeFile: true) else {
+          throw PGMError(
+            cursor < bytes.count ? "pixel \(i) is not a number" : "pixel data is truncated: \(i) of \(count) samples")
+        }
+        guard value <= maxval else { throw PGMError("pixel \(i) is \(value), above maxval \(maxval)") }
+        raw[i] = UInt8(value)
+      }
     }
     pixels = maxval == 255 ? raw : raw.map { UInt8((Int($0) * 255 + maxval / 2) / maxval) }
   }

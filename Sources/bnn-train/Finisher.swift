@@ -15,20 +15,51 @@ struct Finisher {
   let reporter: ProgressReporter
   var threads: Int { trainer.threads }
 
-  func run() throws(CLIError) {
-    let configuration = trainer.configuration
-    let model = trainer.model
-    let gemm = trainer.gemm
-    let data = trainer.data
-    let started = monotonicSeconds()
+  /// Validation accuracy before and after BatchNorm re-estimation.
+  struct Validation {
+    var running: Double
+    var reestimated: Double
+    var sampleCount: Int
+  }
 
-    // Validation accuracy with the running averages, then with re-estimated statistics.
+  /// The test set through the re-loaded engine model and through the trainer.
+  struct TestResult {
+    var engineCorrect: Int
+    var count: Int
+    var floatAccuracy: Double
+    var disagreements: Int
+    var engineAccuracy: Double { Double(engineCorrect) / Double(max(1, count)) }
+  }
+
+  func run() throws(CLIError) {
+    let started = monotonicSeconds()
+    let validation = reestimateBatchNorm()
+    let reloaded = try writeAndReload()
+    let test = try evaluate(reloaded)
+    let title =
+      "bnn-train \(NetworkArchitecture.name(ofSpec: trainer.configuration.architecture.spec)) on \(dataset.name)"
+    let svg = TrainingCurveSVG.render(history: trainer.history, title: title, testAccuracy: test.engineAccuracy)
+    do {
+      try AtomicFileWriter.write(Array(svg.utf8), to: paths.svg)
+    } catch {
+      throw .runtime(error.description)
+    }
+    let fileBytes =
+      (try? FileManager.default.attributesOfItem(atPath: paths.model)[.size] as? Int) ?? reloaded.fileBytes
+    report(validation, test, fileBytes: fileBytes, finishingSeconds: monotonicSeconds() - started)
+  }
+
+  /// Re-estimates BatchNorm statistics on a sample of the training images (validation
+  /// accuracy with the running averages, then with the re-estimated statistics).
+  func reestimateBatchNorm() -> Validation {
+    let configuration = trainer.configuration
+    let data = trainer.data
     let running = trainer.validate()
     let sampleCount = min(configuration.reestimationCount, data.trainingCount)
     var sampler = Xoshiro256(seed: configuration.seed ^ 0xB47C_4E0B_5EED_0001)
     let sample = Array(sampler.permutation(data.trainingCount).prefix(sampleCount))
     data.pixels.withUnsafeBufferPointer { pixels in
-      model.reestimateBatchNormStatistics(pixels: pixels.baseAddress!, indices: sample, gemm: gemm)
+      trainer.model.reestimateBatchNormStatistics(pixels: pixels.baseAddress!, indices: sample, gemm: trainer.gemm)
     }
     let reestimated = trainer.validate()
     if data.validationCount > 0 {
@@ -38,138 +69,80 @@ struct Finisher {
     } else {
       reporter.say("BatchNorm statistics re-estimated on \(sampleCount) training images")
     }
+    return Validation(running: running.accuracy, reestimated: reestimated.accuracy, sampleCount: sampleCount)
+  }
 
-    // Fold, write, re-load.
-    let engineModel: Model
+  /// Folds the network, writes the model file and loads it back from disk.
+  func writeAndReload() throws(CLIError) -> Model {
     do {
-      engineModel = try model.fold(labels: dataset.classNames)
+      let engineModel = try trainer.model.fold(labels: dataset.classNames)
       try engineModel.write(toFile: paths.model)
     } catch {
       throw .runtime("cannot write the model: \(error.description)")
     }
-    let reloaded: Model
     do {
-      reloaded = try Model(contentsOfFile: paths.model)
+      return try Model(contentsOfFile: paths.model)
     } catch {
       throw .runtime("the model just written does not load back: \(error.description)")
     }
+  }
 
-    // Test set: the engine (what bnn-run computes) and the trainer's float pass.
+  /// The test set: the engine (what bnn-run computes) and the trainer's float pass.
+  func evaluate(_ reloaded: Model) throws(CLIError) -> TestResult {
     let test = dataset.test
-    let enginePredictions = try predict(reloaded, pixels: test.images.pixels, count: test.count)
-    let engineCorrect = zip(enginePredictions, test.labels).filter { $0 == Int($1) }.count
-    let engineAccuracy = Double(engineCorrect) / Double(max(1, test.count))
+    let enginePredictions: [Int32]
+    do {
+      enginePredictions = try reloaded.predictLabelsInParallel(
+        test.images.pixels, count: test.count, threads: max(1, min(threads, test.count / 256)), batch: 64)
+    } catch {
+      throw .runtime("evaluating the model: \(error.description)")
+    }
+    let engineCorrect = zip(enginePredictions, test.labels).filter { $0 == Int32($1) }.count
     let float = test.images.pixels.withUnsafeBufferPointer { pixels in
       test.labels.withUnsafeBufferPointer { labels in
-        model.evaluate(
-          pixels: pixels.baseAddress!, labels: labels.baseAddress!, indices: Array(0..<test.count),
-          gemm: gemm)
+        trainer.model.evaluate(
+          pixels: pixels.baseAddress!, labels: labels.baseAddress!, indices: Array(0..<test.count), gemm: trainer.gemm)
       }
     }
-    let disagreements = zip(enginePredictions, float.predictions).filter { $0 != $1 }.count
+    let disagreements = zip(enginePredictions, float.predictions).filter { Int($0) != $1 }.count
+    return TestResult(
+      engineCorrect: engineCorrect, count: test.count, floatAccuracy: float.accuracy, disagreements: disagreements)
+  }
 
-    // Training curve.
-    let title = "bnn-train \(NetworkArchitecture.name(ofSpec: configuration.architecture.spec)) on \(dataset.name)"
-    let svg = TrainingCurveSVG.render(
-      history: trainer.history, title: title, testAccuracy: engineAccuracy)
-    do {
-      try AtomicFileWriter.write(Array(svg.utf8), to: paths.svg)
-    } catch {
-      throw .runtime(error.description)
-    }
-
+  /// The closing lines, and the JSON summary under `--json`.
+  func report(_ validation: Validation, _ test: TestResult, fileBytes: Int, finishingSeconds: Double) {
+    let configuration = trainer.configuration
     let trainSeconds = trainer.history.reduce(0) { $0 + $1.seconds }
-    let fileBytes =
-      (try? FileManager.default.attributesOfItem(atPath: paths.model)[.size] as? Int)
-      ?? engineModel.fileBytes
+    let perEpoch = trainSeconds / Double(max(1, trainer.history.count))
     reporter.say(
       "model written to \(paths.model) (\(fileBytes) bytes), re-loaded from disk: engine test accuracy "
-        + "\(percent(engineAccuracy)) (\(engineCorrect)/\(test.count))")
+        + "\(percent(test.engineAccuracy)) (\(test.engineCorrect)/\(test.count))")
     reporter.say(
-      "trainer float evaluation: test accuracy \(percent(float.accuracy)); predictions differ from the engine on "
-        + "\(disagreements) of \(test.count) images")
+      "trainer float evaluation: test accuracy \(percent(test.floatAccuracy)); predictions differ from the engine on "
+        + "\(test.disagreements) of \(test.count) images")
     reporter.say(
-      "training \(fixed(trainSeconds, 1)) s (\(fixed(trainSeconds / Double(max(1, trainer.history.count)), 1)) s/epoch), "
-        + "finishing \(fixed(monotonicSeconds() - started, 1)) s; curve: \(paths.svg); checkpoint: \(paths.checkpoint)"
-    )
-    if reporter.json {
-      let last = trainer.history.last
-      Console.out(
-        JSON.object([
-          ("event", .string("summary")), ("model", .string(paths.model)),
-          ("model_bytes", .int(fileBytes)),
-          ("dataset", .string(dataset.name)), ("data", .string(dataset.directory)),
-          ("arch", .string(configuration.architecture.spec)),
-          ("epochs", .int(configuration.epochs)),
-          ("batch", .int(configuration.batchSize)),
-          ("lr", .number(shortestDouble(configuration.learningRate))),
-          ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
-          ("schedule", .string(configuration.schedule.rawValue)),
-          ("seed", .string(String(configuration.seed))),
-          ("threads", .int(threads)), ("sgemm", .string(trainer.sgemmPath.name)),
-          ("train_loss", .number(last?.trainLoss ?? 0)),
-          ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
-          (
-            "val_accuracy_running_stats",
-            data.validationCount > 0 ? .number(running.accuracy) : .null
-          ),
-          ("val_accuracy", data.validationCount > 0 ? .number(reestimated.accuracy) : .null),
-          ("test_accuracy", .number(engineAccuracy)), ("test_correct", .int(engineCorrect)),
-          ("test_count", .int(test.count)), ("trainer_test_accuracy", .number(float.accuracy)),
-          ("engine_trainer_disagreements", .int(disagreements)),
-          ("train_seconds", .number(trainSeconds)),
-          ("seconds_per_epoch", .number(trainSeconds / Double(max(1, trainer.history.count)))),
-          ("checkpoint", .string(paths.checkpoint)), ("svg", .string(paths.svg)),
-        ]).text)
-    }
-  }
-
-  /// The engine's labels for `count` images, split between `threads` workers.
-  func predict(_ model: Model, pixels: [UInt8], count: Int) throws(CLIError) -> [Int] {
-    var labels = [Int32](repeating: -1, count: count)
-    let size = model.input.pixelCount
-    let workers = max(1, min(threads, count / 256))
-    let failures = UncheckedSendable(FailureBox())
-    pixels.withUnsafeBufferPointer { all in
-      labels.withUnsafeMutableBufferPointer { out in
-        let target = UncheckedSendable((all, out.baseAddress!))
-        parallelFor(workers) { worker in
-          let (all, base) = target.value
-          let start = count * worker / workers
-          let end = count * (worker + 1) / workers
-          guard start < end else { return }
-          let workspace = InferenceWorkspace(model: model, batchCapacity: 64)
-          let slice = UnsafeBufferPointer(rebasing: all[(start * size)..<(end * size)])
-          do throws(ModelError) {
-            try model.predictLabels(
-              slice, count: end - start,
-              into: UnsafeMutableBufferPointer(start: base + start, count: end - start),
-              workspace: workspace)
-          } catch {
-            failures.value.record(error.description)
-          }
-        }
-      }
-    }
-    if let message = failures.value.first { throw .runtime("evaluating the model: \(message)") }
-    return labels.map(Int.init)
-  }
-}
-
-/// The first error message reported by any worker.
-final class FailureBox: @unchecked Sendable {
-  private let lock = NSLock()
-  private var message: String?
-
-  func record(_ text: String) {
-    lock.lock()
-    if message == nil { message = text }
-    lock.unlock()
-  }
-
-  var first: String? {
-    lock.lock()
-    defer { lock.unlock() }
-    return message
+      "training \(fixed(trainSeconds, 1)) s (\(fixed(perEpoch, 1)) s/epoch), "
+        + "finishing \(fixed(finishingSeconds, 1)) s; curve: \(paths.svg); checkpoint: \(paths.checkpoint)")
+    guard reporter.json else { return }
+    let last = trainer.history.last
+    let hasValidation = trainer.data.validationCount > 0
+    Console.out(
+      JSON.object([
+        ("event", .string("summary")), ("model", .string(paths.model)), ("model_bytes", .int(fileBytes)),
+        ("dataset", .string(dataset.name)), ("data", .string(dataset.directory)),
+        ("arch", .string(configuration.architecture.spec)), ("epochs", .int(configuration.epochs)),
+        ("batch", .int(configuration.batchSize)), ("lr", .number(shortestDouble(configuration.learningRate))),
+        ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
+        ("schedule", .string(configuration.schedule.rawValue)), ("seed", .string(String(configuration.seed))),
+        ("threads", .int(threads)), ("sgemm", .string(trainer.sgemmPath.name)),
+        ("train_loss", .number(last?.trainLoss ?? 0)), ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
+        ("val_accuracy_running_stats", hasValidation ? .number(validation.running) : .null),
+        ("val_accuracy", hasValidation ? .number(validation.reestimated) : .null),
+        ("test_accuracy", .number(test.engineAccuracy)), ("test_correct", .int(test.engineCorrect)),
+        ("test_count", .int(test.count)), ("trainer_test_accuracy", .number(test.floatAccuracy)),
+        ("engine_trainer_disagreements", .int(test.disagreements)),
+        ("train_seconds", .number(trainSeconds)), ("seconds_per_epoch", .number(perEpoch)),
+        ("checkpoint", .string(paths.checkpoint)), ("svg", .string(paths.svg)),
+      ]).text)
   }
 }

@@ -16,7 +16,11 @@ final class ProgressReporter {
   private var runStart = monotonicSeconds()
   private var finishedEpochSeconds: [Double] = []
 
+  /// Terminal width, read once per run (the bar fits it).
+  let columns: Int
+
   init(json: Bool, totalEpochs: Int, hasValidation: Bool, terminal: Bool = Console.stderrIsTerminal) {
+    self.columns = terminalColumns()
     self.json = json
     self.terminal = terminal
     self.totalEpochs = totalEpochs
@@ -42,21 +46,30 @@ final class ProgressReporter {
     let perEpoch =
       finishedEpochSeconds.isEmpty ? elapsed / max(fraction, 1e-9) : median(finishedEpochSeconds)
     let totalRemaining = epochRemaining + Double(totalEpochs - epoch) * perEpoch
-    let width = 28
-    let filled = Int(fraction * Double(width))
-    let bar =
-      String(repeating: "=", count: filled) + (filled < width ? ">" : "")
-      + String(repeating: " ", count: max(0, width - filled - 1))
-    let text =
-      "epoch \(epoch)/\(totalEpochs) [\(bar)] \(Int(fraction * 100))% \(step)/\(steps) "
-      + "loss \(fixed(meanLoss, 4))  ETA \(clock(epochRemaining)) (run \(clock(totalRemaining)))"
-    FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    let line = Self.barLine(
+      epoch: epoch, of: totalEpochs, step: step, of: steps, meanLoss: meanLoss, epochRemaining: epochRemaining,
+      totalRemaining: totalRemaining)
+    Console.errRaw("\r\u{1B}[K" + line.text(columns: columns))
+  }
+
+  /// The progress line of a step: the bar and percentage always, then as many of the loss,
+  /// the epoch's ETA, the step count and the run's ETA as the width allows.
+  static func barLine(
+    epoch: Int, of totalEpochs: Int, step: Int, of steps: Int, meanLoss: Double, epochRemaining: Double,
+    totalRemaining: Double
+  ) -> ProgressLine {
+    ProgressLine(
+      label: "epoch \(epoch)/\(totalEpochs)", fraction: Double(step) / Double(max(steps, 1)),
+      fields: [
+        (order: 1, text: "loss \(fixed(meanLoss, 4))"), (order: 2, text: "ETA \(clock(epochRemaining))"),
+        (order: 0, text: "\(step)/\(steps)"), (order: 3, text: "(run \(clock(totalRemaining)))"),
+      ])
   }
 
   /// Clears the bar and reports a finished epoch.
   func epochFinished(_ record: EpochRecord) {
     finishedEpochSeconds.append(record.seconds)
-    if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    if terminal { Console.errRaw("\r\u{1B}[K") }
     let width = String(totalEpochs).count
     say(
       "epoch \(pad(String(record.epoch), width))/\(totalEpochs)  train loss \(fixed(record.trainLoss, 4))"
@@ -79,40 +92,6 @@ final class ProgressReporter {
 
   /// Removes a half-drawn bar (before an error message or an interruption note).
   func clearBar() {
-    if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    if terminal { Console.errRaw("\r\u{1B}[K") }
   }
 }
-
-/// Seconds since an arbitrary start, monotonic.
-func monotonicSeconds() -> Double {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-}
-
-func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
-
-func percent(_ fraction: Double) -> String { String(format: "%.2f%%", 100 * fraction) }
-
-func pad(_ text: String, _ width: Int) -> String {
-  text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
-}
-
-/// `m:ss` or `h:mm:ss`.
-func clock(_ seconds: Double) -> String {
-  let total = Int(max(0, seconds).rounded())
-  let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
-  let ss = s < 10 ? "0\(s)" : "\(s)"
-  if h > 0 { return "\(h):\(m < 10 ? "0" : "")\(m):\(ss)" }
-  return "\(m):\(ss)"
-}
-
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  guard !sorted.isEmpty else { return 0 }
-  return sorted.count % 2 == 1
-    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-/// The `Double` whose shortest decimal form is the `Float`'s (0.003, not 0.0030000000260770321).
-func shortestDouble(_ value: Float) -> Double { Double(String(value)) ?? Double(value) }
