@@ -4,11 +4,6 @@
 // No Swift package dependencies; zlib is used as a system library for .gz IDX files.
 import PackageDescription
 
-/// C kernels are hot loops: keep them optimised in debug builds so debug tests stay fast.
-let kernelCSettings: [CSetting] = [
-  .unsafeFlags(["-O2"], .when(configuration: .debug))
-]
-
 let package = Package(
   name: "BinaryNet",
   products: [
@@ -21,9 +16,9 @@ let package = Package(
   ],
   targets: [
     // XOR-popcount kernels: scalar reference, x86 POPCNT/AVX2 (run-time dispatch), ARM NEON.
-    .target(name: "CPopcount", cSettings: kernelCSettings),
+    .target(name: "CPopcount"),
     // Float32 kernels used by the trainer (cache-blocked SGEMM).
-    .target(name: "CFloatKernels", cSettings: kernelCSettings),
+    .target(name: "CFloatKernels"),
     // System zlib, for gzip'd IDX files.
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 

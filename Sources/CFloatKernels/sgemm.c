@@ -8,7 +8,9 @@
  *         pack op(A)[ic.., pc..] into MR-tall micro-panels
  *         for jr, ir: micro-kernel on an MR x NR tile of C (B micro-panel in L1)
  *
- * NR depends on the micro-kernel (16 for AVX2 and portable C, 32 for AVX-512).
+ * NR depends on the micro-kernel (16 for AVX2 and portable C, 32 for AVX-512). Each path's
+ * sgemm entry (bnn_sgemm_portable / _avx2 / _avx512) is this driver around its micro-kernel;
+ * the tables, and the choice between them, are in dispatch.c.
  *
  * Packing reads op(A) / op(B) through (row, column) strides, so the transposes cost only
  * a different packing access pattern. Partial tiles at the edges are zero-padded when

@@ -1,4 +1,5 @@
-/* First-layer convolution on raw 8-bit pixels (see bnn_conv.h).
+/* First-layer convolution on raw 8-bit pixels: the pixel_conv_threshold entry of the kernel
+ * tables (contract: bnn_pixel_conv_threshold_fn in cpopcount.h).
  *
  * With w = -1 where the weight bit is 1:  z_j = sum_i x_i * w_ji = S - 2 * N_j, where
  * S = sum_i x_i (shared by all channels) and N_j = sum of the x_i whose weight is -1.
