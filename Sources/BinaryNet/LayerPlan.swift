@@ -47,7 +47,7 @@ struct LayerPlan {
   var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
 
   /// Pixel convolutions with a receptive field of at most this many pixels run on the
-  /// raw bytes (`bnn_pixel_conv_threshold`); larger ones on bit-planes. Both are exact.
+  /// raw bytes (the `pixel_conv_threshold` kernel-table entry); larger ones on bit-planes. Both are exact.
   static let directPixelConvolutionMaxK = 256
 
   /// Whether this pixel convolution runs on raw bytes rather than bit-planes.
