@@ -145,7 +145,8 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE uint64_t avx2_threshold_bits(const int3
     __m256i lt = _mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(t + q)), z);
     bits |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(lt)) << q;
   }
-  return bits | (sse2_threshold_bits(v + q, t + q, count - q, base, mul) << q);
+  /* q reaches 64 for a full word: shifting by 64 is undefined, and there is no tail. */
+  return q < count ? bits | (sse2_threshold_bits(v + q, t + q, count - q, base, mul) << q) : bits;
 }
 
 /* Vector steps (AVX_V x 4 words) and POPCNT words (AVX_H) per step. */
