@@ -2,11 +2,16 @@ import BinaryNet
 import BinaryNetFiles
 import FuzzSupport
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Model reader, then inference on every model it accepts. When the first byte is odd the
 /// input (minus that byte) gets a correct file size at offset 16 and a correct trailing
 /// CRC-32, so the structural checks behind those two are reached; otherwise it is used as is.
 /// One input in 16 goes through `Model(contentsOfFile:)` (the bounded file reader).
 let scratch = ScratchFile("model.bnn")
+let checkKnownIssues = getenv("BNN_FUZZ_ALL") != nil
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -21,8 +26,9 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   }
   // Known, reported (docs/ROBUSTNESS.md, reproducers/model-label-overread.bin): the reader
   // reads class labels up to the layer-table offset (u32 at 60) before checking that
-  // offset against the file size. Skipped so the fuzzer can look past it.
-  if bytes.count >= 64 {
+  // offset against the file size. Skipped so the fuzzer can look past it, unless
+  // BNN_FUZZ_ALL is set (to reproduce: BNN_FUZZ_ALL=1 fuzz-model reproducers/model-*).
+  if bytes.count >= 64 && !checkKnownIssues {
     let tableOffset = Int(bytes[60]) | Int(bytes[61]) << 8 | Int(bytes[62]) << 16 | Int(bytes[63]) << 24
     if tableOffset > bytes.count - 4 { return 0 }
   }
