@@ -6,7 +6,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS ...]     e.g. scripts/fuzz.sh 20 model idx
 #
-# FUZZ_FLAGS adds libFuzzer flags, e.g. FUZZ_FLAGS=-runs=1000000 (stop at a million).
+# FUZZ_FLAGS adds libFuzzer flags, e.g. FUZZ_FLAGS=-runs=1000000 (stop at a million);
+# FUZZ_NO_BUILD=1 uses the harnesses already built.
 # Reproduce a crash: Fuzz/.build/release/fuzz-<name> Fuzz/.build/artifacts/<file>
 set -uo pipefail
 cd "$(dirname "$0")/../Fuzz"
@@ -15,12 +16,19 @@ shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx pgm checkpoint arch)
 
-echo "== building the fuzz harnesses (release, -sanitize=fuzzer,address)"
-if ! swift build -c release --sanitize=fuzzer --sanitize=address 2>&1 | grep -vE 'Cannot export local symbol|^\[' | tail -n 5; then
-  echo "fuzz: build failed" >&2
-  exit 1
+# SwiftPM passes `-sanitize=fuzzer -sanitize=address` to swiftc as two flags and the last
+# one wins: Swift code gets ASan but no coverage instrumentation (only the C targets would
+# guide the fuzzer). The explicit -sanitize-coverage restores it for every Swift target.
+build=(swift build -c release --sanitize=fuzzer --sanitize=address
+  -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table)
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  echo "== building the fuzz harnesses (release, -sanitize=fuzzer,address, coverage)"
+  if ! "${build[@]}" 2>&1 | grep -vE 'Cannot export local symbol|^\[' | tail -n 5; then
+    echo "fuzz: build failed" >&2
+    exit 1
+  fi
 fi
-bin=$(swift build -c release --sanitize=fuzzer --sanitize=address --show-bin-path)
+bin=$("${build[@]}" --show-bin-path)
 mkdir -p .build/artifacts
 status=0
 for name in "${harnesses[@]}"; do
