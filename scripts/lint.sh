@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift_dirs=(Sources Tests datasets/mnist-loader Benchmarks Embedded)
+swift_dirs=(Sources Tests datasets/mnist-loader Benchmarks Embedded Fuzz/Sources Fuzz/Package.swift)
 mapfile -t c_files < <(git ls-files '*.c' '*.h')
 
 if ! command -v clang-format >/dev/null 2>&1; then

@@ -117,4 +117,55 @@ struct BadInputTests {
     try Self.expectRefusal(
       "bnn-train", ["--resume", "--out", out], path: out + ".ckpt", message: "is not a bnn-train checkpoint")
   }
+
+  /// Ctrl-C during training: exit status 130, the last epoch's checkpoint whole, no model
+  /// and no temporary file left; `--resume` picks the run up from that checkpoint.
+  @Test func interruptedTrainingIsResumable() throws {
+    let folder = try ScratchFolder()
+    let data = try writeBarsDataset(to: folder, train: 600, test: 50)
+    let out = folder.path("run.bnn")
+
+    /// Runs bnn-train, sends SIGINT once `ready(output so far)` holds; status and output.
+    func interrupt(_ arguments: [String], when ready: (String) -> Bool) throws -> (Int32, String) {
+      let process = Process()
+      process.executableURL = ToolRunner.binDirectory.appendingPathComponent("bnn-train")
+      process.arguments = arguments
+      let log = folder.path("log-\(UUID().uuidString)")
+      _ = FileManager.default.createFile(atPath: log, contents: nil)
+      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+      process.standardOutput = handle
+      process.standardError = handle
+      // The test runner's threads block SIGINT and children inherit the mask: unblock it
+      // for the child (as a shell would leave it), else the interrupt stays pending.
+      var interruptOnly = sigset_t()
+      sigemptyset(&interruptOnly)
+      sigaddset(&interruptOnly, SIGINT)
+      var previous = sigset_t()
+      pthread_sigmask(SIG_UNBLOCK, &interruptOnly, &previous)
+      defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+      try process.run()
+      let deadline = Date().addingTimeInterval(120)
+      func output() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+      while process.isRunning && !ready(output()) && Date() < deadline { usleep(20_000) }
+      process.interrupt()
+      process.waitUntilExit()
+      try handle.close()
+      return (process.terminationStatus, output())
+    }
+
+    let (status, text) = try interrupt(
+      ["--data", data, "--arch", "100-256-256-10", "--epochs", "400", "--val", "100", "--out", out]
+    ) { _ in FileManager.default.fileExists(atPath: out + ".ckpt") }
+    #expect(status == 130, "\(text)")
+    #expect(text.contains("continue with: bnn-train --resume --out"), "\(text)")
+    #expect(!FileManager.default.fileExists(atPath: out))
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter {
+      $0.contains(".tmp-")
+    }
+    #expect(leftovers.isEmpty, "\(leftovers)")
+
+    let (resumed, resumedText) = try interrupt(["--resume", "--out", out]) { $0.contains("resuming from") }
+    #expect(resumed == 130, "\(resumedText)")
+    #expect(resumedText.contains("resuming from " + out + ".ckpt after epoch"), "\(resumedText)")
+  }
 }
