@@ -111,6 +111,9 @@ private func readLabels(
 ) throws(ModelError) -> ([String], Int) {
   guard offset % ModelFormat.alignment == 0, offset >= ModelFormat.headerBytes, offset <= r.bytes.count - 4
   else { throw .corrupt("labels offset out of range") }
+  // The labels end before the layer table, which must itself lie inside the file: else a
+  // label could run past the bytes.
+  guard limit <= r.bytes.count - 4 else { throw .corrupt("layer table out of range") }
   var labels: [String] = []
   var cursor = offset
   for _ in 0..<count {

@@ -33,7 +33,8 @@ struct PGMImage {
         "file is \(size) bytes, more than a \(header.width)x\(header.height) "
           + (header.binary ? "P5" : "P2") + " image takes (\(bound) at most)")
     }
-    let bytes = head + readUpTo(file, bound + 1 - head.count)
+    // Read what the file has (its size is within the bound), one byte more to see growth.
+    let bytes = head + readUpTo(file, size + 1 - head.count)
     guard bytes.count <= bound else { throw PGMError("file grew while it was read") }
     return try PGMImage(bytes: bytes)
   }
@@ -53,6 +54,15 @@ struct PGMImage {
     let count = header.pixelCount
     let maxval = header.maxval
     var cursor = header.dataOffset
+    // Every sample takes a byte (P5), or a digit and a separator (P2): refuse data too
+    // short for the header's size before allocating by it.
+    let room = bytes.count - cursor
+    let needed = header.binary ? count : 2 * count - 1
+    guard room >= needed else {
+      throw PGMError(
+        "pixel data is truncated: \(header.width)x\(header.height) needs at least \(needed) bytes, "
+          + "the file has \(room)")
+    }
     var raw = [UInt8](repeating: 0, count: count)
     if header.binary {
       guard bytes.count - cursor >= count else {

@@ -114,7 +114,13 @@ struct HardeningTests {
       ("huge.pgm", Array("P5\n16777216 16777216\n255\n".utf8) + [0, 0, 0], "too large"),
       ("overflow.pgm", Array("P5\n99999999999999999999 2\n255\n".utf8), "too large"),
       ("padded.pgm", Array("P5\n7 5\n255\n".utf8) + [UInt8](repeating: 7, count: 35 + 100_000), "more than"),
-      ("notanumber.pgm", Array("P2\n7 5\n255\n1 2 x\n".utf8), "pixel 2 is not a number"),
+      (
+        "notanumber.pgm", Array(("P2\n7 5\n255\n1 2 x " + String(repeating: "4 ", count: 32)).utf8),
+        "pixel 2 is not a number"
+      ),
+      // Found by fuzzing: a short P2 file whose header announces 64 M samples was given a
+      // buffer of that size before the samples were read.
+      ("bigheader.pgm", Array("P2\n8000 8000\n255\n1 2 3\n".utf8), "needs at least 127999999 bytes"),
       (
         "longheader.pgm",
         Array(("P5\n#" + String(repeating: "c", count: 20_000) + "\n7 5\n255\n").utf8)
