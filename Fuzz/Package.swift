@@ -16,8 +16,6 @@ let package = Package(
   targets: [
     // Writes fuzz input to a scratch file for the readers that take paths.
     .target(name: "FuzzSupport"),
-    // The main package's CLISupport sources (a symlink; the target is not a product).
-    .target(name: "FuzzCLISupport", dependencies: [binaryNet]),
 
     .executableTarget(
       name: "fuzz-model",
@@ -32,6 +30,6 @@ let package = Package(
       name: "fuzz-checkpoint",
       dependencies: [.product(name: "BinaryNetTraining", package: "BinaryNet"), "FuzzSupport"],
       swiftSettings: harness),
-    .executableTarget(name: "fuzz-arch", dependencies: ["FuzzCLISupport", binaryNet], swiftSettings: harness),
+    .executableTarget(name: "fuzz-arch", dependencies: [binaryNet], swiftSettings: harness),
   ]
 )

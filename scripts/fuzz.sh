@@ -35,6 +35,16 @@ for name in "${harnesses[@]}"; do
   work=.build/corpus/$name
   mkdir -p "$work"
   log=.build/fuzz-$name.log
+  # Inputs that once crashed a harness (reproducers/<name>-*) run first, once each.
+  shopt -s nullglob
+  found=(reproducers/"$name"-*)
+  shopt -u nullglob
+  if [ ${#found[@]} -gt 0 ] && ! "$bin/fuzz-$name" "${found[@]}" >"$log" 2>&1; then
+    status=1
+    echo "fuzz-$name: a committed reproducer crashes again; log: Fuzz/$log" >&2
+    grep -E 'ERROR|SUMMARY|Fatal error' "$log" | head -n 12 >&2
+    continue
+  fi
   "$bin/fuzz-$name" "$work" "corpus/$name" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 -artifact_prefix=".build/artifacts/$name-" ${FUZZ_FLAGS:-} >"$log" 2>&1
   rc=$?

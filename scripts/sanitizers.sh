@@ -34,11 +34,9 @@ for mode in "${modes[@]}"; do
     asan)
       echo "== AddressSanitizer + UBSan (C): core, readers, command-line tools"
       mkdir -p .build-asan && log=.build-asan/sanitizers.log
-      # Debug build: assertions on, C kernels at -O2 (kernelCSettings). The training
-      # suites are heavy; only their checkpoint (reader) tests run here.
-      # UBSan stops at the first finding (halt_on_error) except the reported ones listed
-      # in scripts/ubsan-suppressions.txt.
-      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/scripts/ubsan-suppressions.txt \
+      # Debug build: assertions on. The training suites are heavy; only their checkpoint
+      # (reader) tests run here. UBSan stops at the first finding (halt_on_error).
+      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ASAN_OPTIONS=detect_leaks=0 \
         swift test --disable-xctest --scratch-path .build-asan --sanitize=address -Xcc -fsanitize=undefined \
         --filter 'CPopcountTests|BinaryNetTests|MNISTLoaderTests|CLITests|Checkpoint' >"$log" 2>&1
@@ -47,10 +45,9 @@ for mode in "${modes[@]}"; do
     tsan)
       echo "== ThreadSanitizer: concurrent inference and the parallel trainer"
       mkdir -p .build-tsan && log=.build-tsan/sanitizers.log
-      # BNN_NO_TARGET_CLONES: pixel_conv.c's target_clones ifunc resolver runs while the
-      # dynamic linker relocates the program, before the TSan runtime is set up, and
-      # crashes when instrumented (SIGSEGV in __tsan_func_entry); use the plain version.
-      swift test --disable-xctest --scratch-path .build-tsan --sanitize=thread -Xcc -DBNN_NO_TARGET_CLONES \
+      # (No target_clones/ifunc anywhere: dispatch.c selects at run time. An ifunc resolver
+      # runs before the TSan runtime is set up and crashed every instrumented binary.)
+      swift test --disable-xctest --scratch-path .build-tsan --sanitize=thread \
         --filter 'ConcurrentInference|concurrentClassification|ParallelTests' >"$log" 2>&1
       check_log "$log" "tsan"
       ;;

@@ -82,7 +82,13 @@ struct PGMImage {
         raw[i] = UInt8(value)
       }
     }
-    pixels = maxval == 255 ? raw : raw.map { UInt8((Int($0) * 255 + maxval / 2) / maxval) }
+    pixels = maxval == 255 ? raw : raw.map { PGMImage.scaled($0, maxval: maxval) }
+  }
+
+  /// `value * 255 / maxval`, rounded.
+  static func scaled(_ value: UInt8, maxval: Int) -> UInt8 {
+    let numerator = Int(value) * 255 + maxval / 2
+    return UInt8(numerator / maxval)
   }
 }
 

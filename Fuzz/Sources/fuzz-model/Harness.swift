@@ -11,7 +11,6 @@ import FuzzSupport
 /// CRC-32, so the structural checks behind those two are reached; otherwise it is used as is.
 /// One input in 16 goes through `Model(contentsOfFile:)` (the bounded file reader).
 let scratch = ScratchFile("model.bnn")
-let checkKnownIssues = getenv("BNN_FUZZ_ALL") != nil
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
@@ -23,14 +22,6 @@ public func fuzzModel(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     for i in 0..<8 { bytes[16 + i] = UInt8(truncatingIfNeeded: fileSize >> (8 * UInt64(i))) }
     let crc = bytes.withUnsafeBytes { bnnCRC32($0.baseAddress!, $0.count - 4) }
     for i in 0..<4 { bytes[bytes.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
-  }
-  // Known, reported (docs/ROBUSTNESS.md, reproducers/model-label-overread.bin): the reader
-  // reads class labels up to the layer-table offset (u32 at 60) before checking that
-  // offset against the file size. Skipped so the fuzzer can look past it, unless
-  // BNN_FUZZ_ALL is set (to reproduce: BNN_FUZZ_ALL=1 fuzz-model reproducers/model-*).
-  if bytes.count >= 64 && !checkKnownIssues {
-    let tableOffset = Int(bytes[60]) | Int(bytes[61]) << 8 | Int(bytes[62]) << 16 | Int(bytes[63]) << 24
-    if tableOffset > bytes.count - 4 { return 0 }
   }
   let model: Model
   do {

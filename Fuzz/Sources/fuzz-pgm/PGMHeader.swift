@@ -1,0 +1,1 @@
+../../../Sources/bnn-run/PGMHeader.swift
