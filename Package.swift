@@ -23,7 +23,11 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
 
     // The inference core. Must not import Foundation (portable to boards and Embedded Swift).
-    .target(name: "BinaryNet", dependencies: ["CPopcount"]),
+    // Folding takes square roots: link libm where the C library keeps it separate (an app
+    // that imports only BinaryNet, without Foundation, would not link otherwise).
+    .target(
+      name: "BinaryNet", dependencies: ["CPopcount"],
+      linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux, .android, .wasi]))]),
 
     // Model files on a file system: bounded reads, atomic writes (C library, no Foundation).
     .target(name: "BinaryNetFiles", dependencies: ["BinaryNet"]),
