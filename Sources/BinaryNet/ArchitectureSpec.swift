@@ -25,6 +25,34 @@ extension NetworkArchitecture {
     ("conv", "c32-c64-p-c128-p-256-10"),
   ]
 
+  /// The spec grammar in words, for `--help` (lines of at most 70 columns): the presets,
+  /// then each token.
+  public static var specHelp: String {
+    var text = "Presets:\n"
+    for preset in presets {
+      var name = preset.name
+      while name.utf8.count < 10 { name += " " }
+      text += "  " + name + preset.spec + "\n"
+    }
+    return text + """
+      A spec is layers joined by '-'; the input shape comes from the data
+      (28x28x1 for MNIST):
+        N     a dense layer of N outputs (the last one: the
+              classes; an MLP starts with its input size,
+              e.g. 784-256-256-10)
+        cN    a convolution with N output channels, 3x3,
+              stride 1, 'same' padding; options after N:
+              kK kernel KxK, sS stride S, v 'valid' padding
+              (e.g. c64k5s2v)
+        p     2x2 max pooling (stride 2) after the
+              convolution before it, ahead of its BatchNorm
+      Convolutions come first, dense layers follow on the flattened
+      activations. Every layer has BatchNorm and sign (the last: BatchNorm
+      and softmax); 'same' padding pads pixels with 0 in the first layer
+      and activations with +1 in the others, as the engine does.
+      """
+  }
+
   /// Upper bounds of the spec's numbers.
   static let maxWidth = 1 << 16
   static let maxChannels = 4096

@@ -70,27 +70,7 @@ struct TrainCommandLine: Command {
   // Model
   let arch = Option<String?>(
     "arch", value: "ARCH", default: .some(nil), defaultText: nil, section: "Model",
-    help: """
-      a preset or a layer spec (default: mlp-1024). Presets:
-        mlp-1024  784-1024-1024-1024-10
-        mlp-4096  784-4096-4096-4096-10
-        conv      c32-c64-p-c128-p-256-10
-      A spec is layers joined by '-'; the input shape comes from the data
-      (28x28x1 for MNIST):
-        N     a dense layer of N outputs (the last one: the
-              classes; an MLP starts with its input size,
-              e.g. 784-256-256-10)
-        cN    a convolution with N output channels, 3x3,
-              stride 1, 'same' padding; options after N:
-              kK kernel KxK, sS stride S, v 'valid' padding
-              (e.g. c64k5s2v)
-        p     2x2 max pooling (stride 2) after the
-              convolution before it, ahead of its BatchNorm
-      Convolutions come first, dense layers follow on the flattened
-      activations. Every layer has BatchNorm and sign (the last: BatchNorm
-      and softmax); 'same' padding pads pixels with 0 in the first layer
-      and activations with +1 in the others, as the engine does.
-      """
+    help: "a preset or a layer spec (default: mlp-1024). " + NetworkArchitecture.specHelp
   ) { text throws(CLIError) in try NetworkArchitecture.optionSpec(text) }
 
   // Training
