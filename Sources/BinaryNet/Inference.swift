@@ -31,24 +31,18 @@ public final class InferenceWorkspace {
     self.activationWords = max(model.maxActivationWords, 1)
     self.patchCapacity = max(model.maxPatchWords, 1)
     self.classCount = model.classCount
-    planes = InferenceWorkspace.zeroed(batchCapacity * 8 * pixelWords)
-    front = InferenceWorkspace.zeroed(batchCapacity * activationWords)
-    back = InferenceWorkspace.zeroed(batchCapacity * activationWords)
-    dots = InferenceWorkspace.zeroed(batchCapacity * classCount)
-    patches = InferenceWorkspace.zeroed(patchCapacity)
-    scores = InferenceWorkspace.zeroed(batchCapacity * classCount)
+    planes = InferenceWorkspace.zeroed(batchCapacity * 8 * pixelWords, 0)
+    front = InferenceWorkspace.zeroed(batchCapacity * activationWords, 0)
+    back = InferenceWorkspace.zeroed(batchCapacity * activationWords, 0)
+    dots = InferenceWorkspace.zeroed(batchCapacity * classCount, 0)
+    patches = InferenceWorkspace.zeroed(patchCapacity, 0)
+    scores = InferenceWorkspace.zeroed(batchCapacity * classCount, 0)
   }
 
-  /// Zeroed once: profiling runs layers on whatever the buffers hold.
-  private static func zeroed<T: FixedWidthInteger>(_ count: Int) -> UnsafeMutablePointer<T> {
+  /// `count` elements set to `zero` once: profiling runs layers on whatever the buffers hold.
+  private static func zeroed<T>(_ count: Int, _ zero: T) -> UnsafeMutablePointer<T> {
     let buffer = UnsafeMutablePointer<T>.allocate(capacity: count)
-    buffer.initialize(repeating: 0, count: count)
-    return buffer
-  }
-
-  private static func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
-    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-    buffer.initialize(repeating: 0, count: count)
+    buffer.initialize(repeating: zero, count: count)
     return buffer
   }
 

@@ -46,19 +46,13 @@ extension ModelDefinition {
       let header = headers[i]
       let ok = layer.weights.withUnsafeBufferPointer { weightPaddingIsZero($0, header) }
       if !ok { throw .inconsistent(name + ": weight padding bits are not zero") }
-      switch layer {
-      case .dense(_, _, let thresholds), .convolution(_, _, _, let thresholds):
-        if !flipPaddingIsZero(thresholds.flip, channels: layer.outputChannels) {
-          throw .inconsistent(name + ": flip padding bits are not zero")
-        }
-      case .maxPool(_, let orMask):
-        if !flipPaddingIsZero(orMask, channels: layer.outputChannels) {
-          throw .inconsistent(name + ": flip padding bits are not zero")
-        }
-      case .output(_, _, let scale, let bias):
+      if case .output(_, _, let scale, let bias) = layer {
         for v in scale + bias where !v.isFinite {
           throw .inconsistent(name + ": output scale or bias is not finite")
         }
+      } else if case .words(let words) = layer.payloads[2], !flipPaddingIsZero(words, channels: layer.outputChannels) {
+        // Threshold layers' flip bits, pooling's OR mask.
+        throw .inconsistent(name + ": flip padding bits are not zero")
       }
     }
   }
