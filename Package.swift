@@ -35,6 +35,15 @@ let package = Package(
     // IDX / MNIST reading (plain or gzip'd).
     .target(name: "MNISTLoader", dependencies: ["CZlib"], path: "datasets/mnist-loader"),
 
+    // libpng and libjpeg-turbo (system libraries), wrapped in C: both report errors by longjmp.
+    .target(
+      name: "CImageCodecs",
+      linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+    // Image files: PNG, JPEG, PGM/PPM read and written (sizes checked before allocation).
+    .target(name: "BinaryNetImages", dependencies: ["BinaryNet", "BinaryNetFiles", "CImageCodecs"]),
+    // Data sets from what users have: image folders, NumPy .npz/.npy, IDX.
+    .target(name: "BinaryNetData", dependencies: ["BinaryNet", "BinaryNetImages", "MNISTLoader", "CZlib"]),
+
     // Training: float latent weights, STE, BatchNorm, Adam. May use Foundation.
     // Takes plain arrays (pixels, labels, shape): no data set loader, no zlib.
     .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "BinaryNetFiles", "CPopcount", "CFloatKernels"]),
@@ -42,9 +51,15 @@ let package = Package(
     // Argument parsing, JSON output and console helpers shared by the two tools.
     .target(name: "CLISupport", dependencies: ["BinaryNet"]),
 
-    .executableTarget(name: "bnn-run", dependencies: ["BinaryNet", "BinaryNetFiles", "MNISTLoader", "CLISupport"]),
     .executableTarget(
-      name: "bnn-train", dependencies: ["BinaryNet", "BinaryNetFiles", "BinaryNetTraining", "MNISTLoader", "CLISupport"]),
+      name: "bnn-run",
+      dependencies: ["BinaryNet", "BinaryNetFiles", "BinaryNetImages", "BinaryNetData", "MNISTLoader", "CLISupport"]),
+    .executableTarget(
+      name: "bnn-train",
+      dependencies: [
+        "BinaryNet", "BinaryNetFiles", "BinaryNetTraining", "BinaryNetImages", "BinaryNetData", "MNISTLoader",
+        "CLISupport",
+      ]),
 
     // Kernel throughput of every path on this CPU (a program that prints figures).
     .executableTarget(name: "bnn-kernel-bench", dependencies: ["CPopcount"], path: "Benchmarks/KernelBench"),
@@ -52,6 +67,8 @@ let package = Package(
     .testTarget(name: "CPopcountTests", dependencies: ["CPopcount"]),
     .testTarget(name: "BinaryNetTests", dependencies: ["BinaryNet", "BinaryNetFiles", "CPopcount"]),
     .testTarget(name: "MNISTLoaderTests", dependencies: ["MNISTLoader"]),
+    .testTarget(name: "BinaryNetImagesTests", dependencies: ["BinaryNetImages", "BinaryNet"]),
+    .testTarget(name: "BinaryNetDataTests", dependencies: ["BinaryNetData", "BinaryNetImages", "BinaryNet"]),
     .testTarget(
       name: "BinaryNetTrainingTests",
       dependencies: ["BinaryNetTraining", "BinaryNet", "BinaryNetFiles", "MNISTLoader", "CFloatKernels"]),
