@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 //
 // BinaryNet: a binarized neural network (BNN / XNOR-Net) engine.
-// No Swift package dependencies; zlib is used as a system library for .gz IDX files.
+// No Swift package dependencies; system libraries: zlib (.gz IDX files, .npz), libpng and
+// libjpeg-turbo (image files), outside the inference core.
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,8 @@ let package = Package(
     .library(name: "BinaryNetFiles", targets: ["BinaryNetFiles"]),
     .library(name: "BinaryNetTraining", targets: ["BinaryNetTraining"]),
     .library(name: "MNISTLoader", targets: ["MNISTLoader"]),
+    .library(name: "BinaryNetImages", targets: ["BinaryNetImages"]),
+    .library(name: "BinaryNetData", targets: ["BinaryNetData"]),
     .executable(name: "bnn-run", targets: ["bnn-run"]),
     .executable(name: "bnn-train", targets: ["bnn-train"]),
   ],
