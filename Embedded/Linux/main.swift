@@ -1,17 +1,19 @@
 // bnn-runner: the BinaryNet inference core as a small static program for ARM64 Linux
 // boards, built with Embedded Swift (no Swift runtime or Foundation needed on the board).
 //
-// Reads a .bnn model and a plain (uncompressed) IDX image file, classifies every image,
-// and prints the accuracy when IDX labels are given. `--predictions PATH` writes one
-// predicted class index per line, the format of `bnn-run eval --predictions`.
+// Reads a .bnn model and a plain (uncompressed) IDX image file (N x H x W grey, or
+// N x H x W x C colour), classifies every image, and prints the accuracy when IDX labels
+// are given. `--predictions PATH` writes one predicted class index per line, the format of
+// `bnn-run eval --predictions`.
 import BinaryNet
 import RunnerIO
 
 let usage = """
   Usage: bnn-runner MODEL IMAGES [options]
 
-  Classifies every image of a plain IDX image file (idx3-ubyte, not gzip'd: gunzip it
-  first) with a BinaryNet model (.bnn).
+  Classifies every image of a plain IDX image file (idx3-ubyte N x H x W grey, or
+  idx4-ubyte N x H x W x C colour; not gzip'd: gunzip it first) with a BinaryNet
+  model (.bnn).
 
   Options:
     --labels PATH        IDX label file (idx1-ubyte, plain): print the accuracy
@@ -63,8 +65,9 @@ struct IDX {
   let dimensions: [Int]
   let dataOffset: Int
 
-  /// Reads an IDX file whose element type is unsigned byte (0x08) with `rank` dimensions.
-  init(path: String, rank: Int) throws(Failure) {
+  /// Reads an IDX file whose element type is unsigned byte (0x08) with `rank` dimensions
+  /// (or, when `alsoRank` is given, that many: N x H x W grey or N x H x W x C colour).
+  init(path: String, rank expectedRank: Int, alsoRank: Int? = nil) throws(Failure) {
     file = try FileBytes(path: path)
     let bytes = file.bytes
     if bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B {
@@ -73,10 +76,11 @@ struct IDX {
     guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08 else {
       throw .runtime(path + ": not an IDX file of unsigned bytes")
     }
-    guard Int(bytes[3]) == rank, bytes.count >= 4 + 4 * rank else {
+    let rank = bytes.count >= 4 ? Int(bytes[3]) : 0
+    guard rank == expectedRank || rank == alsoRank, bytes.count >= 4 + 4 * rank else {
       throw .runtime(
-        path + ": expected an IDX file with " + String(rank) + " dimension(s), found "
-          + String(bytes[3]))
+        path + ": expected an IDX file with " + String(expectedRank)
+          + (alsoRank.map { " or " + String($0) } ?? "") + " dimension(s), found " + String(rank))
     }
     var dimensions: [Int] = []
     var elements = 1
@@ -188,14 +192,16 @@ func run(_ arguments: [String]) throws(Failure) {
     throw .runtime(options.modelPath + ": " + error.description)
   }
 
-  let images = try IDX(path: options.imagesPath, rank: 3)
+  // N x H x W (grey) or N x H x W x C (colour, HWC).
+  let images = try IDX(path: options.imagesPath, rank: 3, alsoRank: 4)
   let input = model.input
-  guard input.channels == 1, images.dimensions[1] == input.height,
+  let channels = images.dimensions.count == 4 ? images.dimensions[3] : 1
+  guard channels == input.channels, images.dimensions[1] == input.height,
     images.dimensions[2] == input.width
   else {
     throw .runtime(
       options.imagesPath + ": images are " + String(images.dimensions[1]) + "x"
-        + String(images.dimensions[2])
+        + String(images.dimensions[2]) + "x" + String(channels)
         + ", but the model expects " + String(input.height) + "x" + String(input.width) + "x"
         + String(input.channels))
   }
