@@ -162,7 +162,8 @@ struct Finisher {
         ("test_accuracy", .number(test.engineAccuracy)), ("test_correct", .int(test.engineCorrect)),
         ("test_count", .int(test.count)), ("trainer_test_accuracy", .number(test.floatAccuracy)),
         ("engine_trainer_disagreements", .int(test.disagreements)),
-        ("load_seconds", .number(loadSeconds)), ("train_seconds", .number(trainSeconds)), ("seconds_per_epoch", .number(perEpoch)),
+        ("load_seconds", .number(loadSeconds)), ("train_seconds", .number(trainSeconds)),
+        ("seconds_per_epoch", .number(perEpoch)),
         ("checkpoint", .string(paths.checkpoint)), ("svg", .string(paths.svg)),
       ]).text)
   }
