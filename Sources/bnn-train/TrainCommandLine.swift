@@ -19,7 +19,9 @@ struct TrainCommandLine: Command {
     BinaryNet format, writes MODEL, re-loads it from disk and reports the engine's accuracy
     on the test set (and its agreement with the trainer's own float evaluation).
     The model is that of the epoch --keep names (the best on the validation
-    images, or the last); its class names are the data set's.
+    images, or the last); its class names are the data set's. A preset
+    (mlp-1024, mlp-4096, conv) takes its input size and class count from the
+    data: mlp-1024 on 32x32x3 images of 5 classes is 3072-1024-1024-1024-5.
     No output may be one of the data files (a usage error).
 
     Continuing: --resume continues the run saved in MODEL.ckpt with its stored
@@ -42,12 +44,12 @@ struct TrainCommandLine: Command {
       bnn-train --arch c16k5-p-c32-p-128-10 --epochs 5
       bnn-train --arch 784-256-256-10 --epochs 5 --batch 200 --seed 7
       bnn-train --data /path/to/idx-folder --arch 784-512-10 --json > run.jsonl
-      bnn-train --data photos/ --size 32x32 --arch c32-c64-p-c128-p-256-5 --flip
-                                                    # photos/train/<class>/*.png, colour
+      bnn-train --data photos/ --size 32x32 --arch conv --flip
+                                                    # photos/train/<class>/*.png
       bnn-train --data cifar10.npz --arch conv --flip --val 5000
       bnn-train --resume --out mnist-mlp-1024.bnn   # after an interruption
       bnn-train --resume --epochs 40 --out mnist-mlp-1024.bnn
-                                                    # 20 more epochs on a finished run
+                                                    # 20 more epochs after 20
       bnn-run eval mnist-mlp-1024.bnn \\
         --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
         --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
@@ -74,17 +76,21 @@ struct TrainCommandLine: Command {
     "data", value: "PATH", role: .input, section: "Data",
     help: """
       your data set, its kind found from what is there:
-      - an image folder: PATH/train/<class>/ (and PATH/test/<class>/, else
-        a seeded, stratified 20% of each class is the test set) holding
-        PNG, JPEG, PGM or PPM files; class names are the folder names
-      - a .npz file with x_train, y_train, x_test, y_test (uint8 images
-        N,H,W or N,H,W,C; labels 0..K-1)
-      - a folder of x_train.npy, y_train.npy, x_test.npy, y_test.npy
-      - a folder of the four MNIST-layout IDX files (.gz or plain):
-        train-images-idx3-ubyte, train-labels-idx1-ubyte,
-        t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte
+        image folder  PATH/train/<class>/ holding PNG, JPEG,
+                      PGM or PPM files, and PATH/test/<class>/
+                      (else a seeded 20% of each class is the
+                      test set); class names: the folder names
+        .npz file     x_train, y_train, x_test, y_test (uint8
+                      images N,H,W or N,H,W,C; labels 0..K-1)
+        .npy folder   x_train.npy, y_train.npy, x_test.npy,
+                      y_test.npy
+        IDX folder    the four MNIST-layout files (.gz or
+                      plain): train-images-idx3-ubyte,
+                      train-labels-idx1-ubyte,
+                      t10k-images-idx3-ubyte,
+                      t10k-labels-idx1-ubyte
       Images are grey (1 channel) or colour (3); the network's input is
-      their shape
+      their shape.
       """)
   let size = Option<ImageSize?>.imageSize(
     "size", section: "Data",

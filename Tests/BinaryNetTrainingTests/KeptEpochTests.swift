@@ -129,7 +129,9 @@ import Testing
     #expect(trainer.nextLearningRate > lastRate)
     while !trainer.isFinished { trainer.trainEpoch() }
     #expect(trainer.epoch == 4 && trainer.history.count == 4)
-    #expect(abs(trainer.history.last!.learningRate - configuration.finalLearningRate) <= 1e-5 * configuration.finalLearningRate)
+    #expect(
+      abs(trainer.history.last!.learningRate - configuration.finalLearningRate) <= 1e-5
+        * configuration.finalLearningRate)
 
     let resumed = try Trainer(checkpoint: finished, path: "x", data: Self.data, threads: 1)
     #expect(resumed.isFinished)

@@ -6,7 +6,8 @@ import Testing
   /// Labels of 3 unequal classes: 500 of class 0, 300 of class 1, 200 of class 2, shuffled.
   static let labels: [UInt8] = {
     var rng = Xoshiro256(seed: 4)
-    let ordered = [UInt8](repeating: 0, count: 500) + [UInt8](repeating: 1, count: 300)
+    let ordered =
+      [UInt8](repeating: 0, count: 500) + [UInt8](repeating: 1, count: 300)
       + [UInt8](repeating: 2, count: 200)
     return rng.permutation(ordered.count).map { ordered[$0] }
   }()
