@@ -81,7 +81,7 @@ struct TrainDataTests {
   /// Without validation images the last epoch is kept; a run with validation images is
   /// reproducible for a seed (which also chooses the held-out images) and differs for
   /// another seed.
-  @Test func valZeroKeepsTheLastEpochAndSeedsChangeTheSplit() throws {
+  @Test func valZeroKeepsTheLastEpochAndRunsFollowTheSeed() throws {
     let folder = try ScratchFolder()
     let data = try writeBarsDataset(to: folder, train: 200, test: 50)
     func run(_ extra: [String], _ name: String) throws -> [[String: Any]] {
