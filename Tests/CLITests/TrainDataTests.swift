@@ -105,6 +105,32 @@ struct TrainDataTests {
     #expect(validation(seeded) != validation(other))
   }
 
+  /// A preset takes the data's input size and class count (10x10 images of 4 classes:
+  /// mlp-1024 is 100-1024-1024-1024-4); an explicit spec must fit as given.
+  @Test func presetsFitTheData() throws {
+    let folder = try ScratchFolder()
+    let data = try writeBarsDataset(to: folder, train: 120, test: 20)
+    for stem in ["train", "t10k"] {
+      let path = data + "/\(stem)-labels-idx1-ubyte"
+      let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+      try Data(bytes.prefix(8) + bytes.dropFirst(8).map { $0 % 4 }).write(to: URL(fileURLWithPath: path))
+    }
+    let r = try ToolRunner.run(
+      "bnn-train",
+      [
+        "--data", data, "--arch", "mlp-1024", "--epochs", "1", "--batch", "20", "--val", "20", "--bn-samples", "50",
+        "--json", "--out", folder.path("m.bnn"),
+      ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let summary = try #require(try Self.events(r.stdout).last)
+    #expect(summary["arch"] as? String == "100-1024-1024-1024-4")
+    #expect(summary["classes"] as? Int == 4)
+    let explicit = try ToolRunner.run(
+      "bnn-train", ["--data", data, "--arch", "100-16-10", "--out", folder.path("n.bnn")])
+    #expect(explicit.status == 2, "\(explicit.stderr)")
+    #expect(explicit.stderr.contains("has 10 outputs, but the data set has 4 classes"), "\(explicit.stderr)")
+  }
+
   /// No output may be a data file: the model, its checkpoint or its curve.
   @Test func outputsMayNotOverwriteTheData() throws {
     let folder = try ScratchFolder()
