@@ -4,7 +4,8 @@ import Foundation
 
 /// A training run's complete state, enough to continue it bit-identically: configuration,
 /// epoch, optimiser step, RNG state, history, every layer's latent weights, BatchNorm
-/// parameters and running statistics, and Adam moments.
+/// parameters and running statistics, and Adam moments; under `KeptEpoch.best` also the
+/// best epoch's weights and BatchNorm state (tensors `best.layerN.*`).
 ///
 /// File layout (little-endian):
 ///
@@ -32,6 +33,9 @@ public struct Checkpoint: Sendable {
     /// Free-form facts about the run for the front end (data set, paths).
     public var annotations: [String: String]
     public var tensors: [TensorEntry]
+    /// The best epoch so far under `KeptEpoch.best` (its model: the `best.` tensors);
+    /// absent in checkpoints written before `--keep`.
+    public var best: BestEpoch? = nil
   }
 
   public var metadata: Metadata

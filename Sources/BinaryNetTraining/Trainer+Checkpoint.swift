@@ -31,9 +31,18 @@ extension Trainer {
       entries.append(Checkpoint.TensorEntry(name: tensor.name, count: values.count))
       tensors.append(values)
     }
+    if let bestSnapshot {
+      for (index, layer) in bestSnapshot.layers.enumerated() {
+        let names = NetworkSnapshot.tensorNames(prefix: Self.bestPrefix, layer: index)
+        for (name, values) in zip(names, layer.tensors) {
+          entries.append(Checkpoint.TensorEntry(name: name, count: values.count))
+          tensors.append(values)
+        }
+      }
+    }
     let metadata = Checkpoint.Metadata(
       configuration: configuration, epoch: epoch, step: step, rng: rng, history: history,
-      annotations: annotations, tensors: entries)
+      annotations: annotations, tensors: entries, best: best)
     return Checkpoint(metadata: metadata, tensors: tensors)
   }
 
@@ -53,7 +62,8 @@ extension Trainer {
       throw .corrupt(path: path, detail: "its architecture's layers do not fit together")
     }
     guard data.validationCount == configuration.validationCount,
-      data.trainingCount >= configuration.batchSize
+      data.trainingCount >= configuration.batchSize,
+      (data.trainingIndices, data.validationIndices) == configuration.split.indices(labels: data.labels)
     else {
       throw .mismatch(path: path, detail: "the data set has a different size or validation split")
     }
@@ -90,5 +100,39 @@ extension Trainer {
     step = metadata.step
     rng = metadata.rng
     history = metadata.history
+    if let stored = metadata.best {
+      guard stored.epoch >= 1, stored.epoch <= epoch else {
+        throw .corrupt(path: path, detail: "best epoch \(stored.epoch) after the last epoch \(epoch)")
+      }
+      best = stored
+      bestSnapshot = try readBestSnapshot(checkpoint, path: path)
+    }
   }
+
+  /// The `best.` tensors, each the size of its counterpart in the current model.
+  private func readBestSnapshot(_ checkpoint: Checkpoint, path: String) throws(CheckpointError)
+    -> NetworkSnapshot
+  {
+    let current = model.snapshot()
+    var layers: [NetworkSnapshot.Layer] = []
+    for (index, layer) in current.layers.enumerated() {
+      var values: [[Float]] = []
+      let names = NetworkSnapshot.tensorNames(prefix: Self.bestPrefix, layer: index)
+      for (name, expected) in zip(names, layer.tensors) {
+        guard let stored = checkpoint.tensor(name) else {
+          throw .corrupt(path: path, detail: "tensor \(name) is missing")
+        }
+        guard stored.count == expected.count else {
+          throw .corrupt(
+            path: path, detail: "tensor \(name) has \(stored.count) values, expected \(expected.count)")
+        }
+        values.append(stored)
+      }
+      layers.append(NetworkSnapshot.Layer(tensors: values))
+    }
+    return NetworkSnapshot(layers: layers)
+  }
+
+  /// The name prefix of the best epoch's tensors.
+  static let bestPrefix = "best."
 }

@@ -1,14 +1,16 @@
 import CFloatKernels
 import Dispatch
 
-/// Trains a `BinaryNetwork` epoch by epoch: seeded shuffling, mini-batch forward/backward,
-/// Adam with a decaying learning rate, latent weights clipped to [-1, 1].
+/// Trains a `BinaryNetwork` epoch by epoch: seeded shuffling, augmentation, mini-batch
+/// forward/backward, Adam with a decaying learning rate, latent weights clipped to [-1, 1];
+/// under `KeptEpoch.best` it keeps a copy of the best epoch's model.
 ///
-/// The whole state that decides the future (model, Adam moments, step, epoch, RNG) can be
-/// captured in a `Checkpoint`; a trainer restored from it continues bit-identically.
+/// The whole state that decides the future (model, Adam moments, step, epoch, RNG, best
+/// epoch) can be captured in a `Checkpoint`; a trainer restored from it continues
+/// bit-identically.
 /// Results do not depend on `threads` either (every reduction runs in a fixed order).
 public final class Trainer {
-  public let configuration: TrainingConfiguration
+  public internal(set) var configuration: TrainingConfiguration
   public let model: BinaryNetwork
   public let data: TrainingData
   public private(set) var gemm: GEMM
@@ -18,6 +20,9 @@ public final class Trainer {
   public internal(set) var step: Int
   public internal(set) var rng: Xoshiro256
   public internal(set) var history: [EpochRecord]
+  /// The best epoch so far and its model (`KeptEpoch.best` with validation images only).
+  public internal(set) var best: BestEpoch?
+  var bestSnapshot: NetworkSnapshot?
   let weightMoments: [AdamMoments]
   let gammaMoments: [AdamMoments]
   let betaMoments: [AdamMoments]
@@ -25,8 +30,10 @@ public final class Trainer {
   private lazy var workspace = TrainingWorkspace(network: model, batch: configuration.batchSize)
 
   /// A fresh run: weights initialised from `configuration.seed`.
+  /// `data` must be split as `configuration` says (`TrainingData(..., configuration:)`).
   public init(configuration: TrainingConfiguration, data: TrainingData, threads: Int) {
     precondition(data.shape == configuration.architecture.input)
+    precondition(data.validationCount == configuration.validationCount)
     precondition(data.trainingCount >= configuration.batchSize && configuration.batchSize > 0)
     self.configuration = configuration
     self.data = data
@@ -86,6 +93,9 @@ public final class Trainer {
     let started = DispatchTime.now().uptimeNanoseconds
     let batch = configuration.batchSize
     let order = rng.permutation(data.trainingCount)
+    let augmentation = ImageAugmentation(
+      shiftMaximum: configuration.augmentShift, flip: configuration.augmentFlip, shape: data.shape,
+      seed: configuration.seed)
     var lossSum = 0.0
     var correct = 0
     var rate: Float = 0
@@ -96,13 +106,10 @@ public final class Trainer {
     var stopped = false
     data.pixels.withUnsafeBufferPointer { pixels in
       for batchIndex in 0..<stepsPerEpoch where !stopped {
-        let indices = order[(batchIndex * batch)..<((batchIndex + 1) * batch)]
-        if configuration.augmentShift > 0 {
-          ShiftAugmentation(
-            maximum: configuration.augmentShift, width: data.width, height: data.height
-          )
-          .loadShiftedInputs(
-            pixels: pixels.baseAddress!, indices: indices, into: ws.input, rng: &rng)
+        let indices = order[(batchIndex * batch)..<((batchIndex + 1) * batch)].map { data.trainingIndices[$0] }
+        if augmentation.shiftMaximum > 0 || augmentation.flip {
+          augmentation.loadInputs(
+            pixels: pixels.baseAddress!, indices: indices, epoch: epoch, into: ws.input, rng: &rng)
         } else {
           BinaryNetwork.loadInputs(
             pixels: pixels.baseAddress!, imageSize: data.imageSize, indices: indices, into: ws.input
@@ -128,6 +135,10 @@ public final class Trainer {
       validationLoss: validation.loss, validationAccuracy: validation.accuracy, seconds: seconds,
       learningRate: rate)
     history.append(record)
+    if configuration.keep == .best, data.validationCount > 0, best?.isBeaten(by: record) ?? true {
+      best = BestEpoch(epoch: epoch, validationAccuracy: record.validationAccuracy)
+      bestSnapshot = model.snapshot()
+    }
     return record
   }
 
@@ -169,7 +180,7 @@ public final class Trainer {
       data.labels.withUnsafeBufferPointer { labels in
         model.evaluate(
           pixels: pixels.baseAddress!, labels: labels.baseAddress!,
-          indices: Array(data.validationIndices), gemm: gemm)
+          indices: data.validationIndices, gemm: gemm)
       }
     }
     return (result.loss, result.accuracy)

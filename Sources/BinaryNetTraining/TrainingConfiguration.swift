@@ -17,8 +17,16 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
   /// Shift each training image by a random offset in `-augmentShift...augmentShift` pixels
   /// along each axis (0 = no augmentation); validation and test images are never shifted.
   public var augmentShift: Int
-  /// Images held out from the end of the training set for validation.
+  /// Mirror training images left-right at random (for natural images; not for digits).
+  public var augmentFlip: Bool
+  /// Images held out from the training set for validation.
   public var validationCount: Int
+  /// How they are chosen: `.stratified` with `seed`; checkpoints written before the
+  /// seeded split held out the last images (`.last`).
+  public var validationMethod: ValidationMethod
+  /// The epoch whose model is folded at the end: the best on the validation images, or
+  /// the last.
+  public var keep: KeptEpoch
   /// Training images used to re-estimate BatchNorm statistics before folding.
   public var reestimationCount: Int
   public var batchNormEpsilon: Float
@@ -31,8 +39,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     finalLearningRate: Float? = nil,
     schedule: LearningRateSchedule = Self.defaultSchedule,
     glorotLearningRateScale: Bool = Self.defaultGlorotScale, seed: UInt64 = 1,
-    augmentShift: Int? = nil,
+    augmentShift: Int? = nil, augmentFlip: Bool = false,
     validationCount: Int = Self.defaultValidationCount,
+    validationMethod: ValidationMethod = .stratified, keep: KeptEpoch? = nil,
     reestimationCount: Int = Self.defaultReestimationCount,
     batchNormEpsilon: Float = 1e-4, batchNormMomentum: Float = 0.1
   ) {
@@ -46,10 +55,29 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     self.glorotLearningRateScale = glorotLearningRateScale
     self.seed = seed
     self.augmentShift = augmentShift ?? defaults.augmentShift
+    self.augmentFlip = augmentFlip
     self.validationCount = validationCount
+    self.validationMethod = validationMethod
+    self.keep = keep ?? KeptEpoch.default(validationCount: validationCount)
     self.reestimationCount = reestimationCount
     self.batchNormEpsilon = batchNormEpsilon
     self.batchNormMomentum = batchNormMomentum
+  }
+
+  /// The validation split this configuration trains with.
+  public var split: ValidationSplit {
+    switch validationMethod {
+    case .last: return .last(validationCount)
+    case .stratified: return .stratified(count: validationCount, seed: seed)
+    }
+  }
+
+  /// How the validation images are chosen from the training set.
+  public enum ValidationMethod: String, Codable, Sendable {
+    /// A seeded random choice, stratified by class (`ValidationSplit.stratified`).
+    case stratified
+    /// The last images.
+    case last
   }
 
   public static let defaultBatchSize = 100
@@ -83,5 +111,36 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public init(for architecture: NetworkArchitecture) {
       self = architecture.isConvolutional ? .convolutional : .mlp
     }
+  }
+}
+
+extension TrainingConfiguration {
+  private enum CodingKeys: String, CodingKey {
+    case architecture, epochs, batchSize, learningRate, finalLearningRate, schedule
+    case glorotLearningRateScale, seed, augmentShift, augmentFlip, validationCount
+    case validationMethod, keep, reestimationCount, batchNormEpsilon, batchNormMomentum
+  }
+
+  /// Decodes a stored configuration; the keys added later have the values that give the
+  /// behaviour of the runs written before them: no flips, the last images held out, the
+  /// last epoch kept.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    architecture = try c.decode(NetworkArchitecture.self, forKey: .architecture)
+    epochs = try c.decode(Int.self, forKey: .epochs)
+    batchSize = try c.decode(Int.self, forKey: .batchSize)
+    learningRate = try c.decode(Float.self, forKey: .learningRate)
+    finalLearningRate = try c.decode(Float.self, forKey: .finalLearningRate)
+    schedule = try c.decode(LearningRateSchedule.self, forKey: .schedule)
+    glorotLearningRateScale = try c.decode(Bool.self, forKey: .glorotLearningRateScale)
+    seed = try c.decode(UInt64.self, forKey: .seed)
+    augmentShift = try c.decode(Int.self, forKey: .augmentShift)
+    augmentFlip = try c.decodeIfPresent(Bool.self, forKey: .augmentFlip) ?? false
+    validationCount = try c.decode(Int.self, forKey: .validationCount)
+    validationMethod = try c.decodeIfPresent(ValidationMethod.self, forKey: .validationMethod) ?? .last
+    keep = try c.decodeIfPresent(KeptEpoch.self, forKey: .keep) ?? .last
+    reestimationCount = try c.decode(Int.self, forKey: .reestimationCount)
+    batchNormEpsilon = try c.decode(Float.self, forKey: .batchNormEpsilon)
+    batchNormMomentum = try c.decode(Float.self, forKey: .batchNormMomentum)
   }
 }

@@ -1,35 +1,46 @@
 import BinaryNet
 
-/// The training images split into a training part (the first images) and a held-out
-/// validation part (the last `validationCount` images).
+/// Labelled images (`height x width x channels`, HWC, 8-bit) split into a training part
+/// and a held-out validation part, each a list of image indices in ascending order.
 public struct TrainingData: Sendable {
   public let pixels: [UInt8]
   public let labels: [UInt8]
+  /// The images' shape; `channels` is 1 (grey) or 3 (RGB).
+  public let shape: TensorShape
+  /// Bytes per image: `height * width * channels`.
   public let imageSize: Int
-  /// Image geometry (for shift augmentation); `imageSize == width * height`.
-  public let width: Int
-  public let height: Int
-  public let trainingCount: Int
-  public let validationCount: Int
+  public let trainingIndices: [Int]
+  public let validationIndices: [Int]
 
-  public init(
-    pixels: [UInt8], labels: [UInt8], width: Int, height: Int, validationCount: Int
-  ) {
-    let imageSize = width * height
-    precondition(pixels.count == labels.count * imageSize)
-    precondition(validationCount >= 0 && validationCount < labels.count)
+  /// The images with the validation part chosen by `split` (see `ValidationSplit`).
+  public init(pixels: [UInt8], labels: [UInt8], shape: TensorShape, split: ValidationSplit) {
+    precondition(shape.channels == 1 || shape.channels == 3, "images have 1 or 3 channels")
+    precondition(pixels.count == labels.count * shape.elementCount)
+    precondition(split.validationCount >= 0 && split.validationCount < labels.count)
     self.pixels = pixels
     self.labels = labels
-    self.imageSize = imageSize
-    self.width = width
-    self.height = height
-    trainingCount = labels.count - validationCount
-    self.validationCount = validationCount
+    self.shape = shape
+    imageSize = shape.elementCount
+    (trainingIndices, validationIndices) = split.indices(labels: labels)
   }
 
-  /// The images' shape (one channel).
-  public var shape: TensorShape { TensorShape(height: height, width: width, channels: 1) }
+  /// Grey images with the last `validationCount` held out (a fixed split, for callers
+  /// whose validation images are given separately).
+  public init(pixels: [UInt8], labels: [UInt8], width: Int, height: Int, validationCount: Int) {
+    self.init(
+      pixels: pixels, labels: labels, shape: TensorShape(height: height, width: width, channels: 1),
+      split: .last(validationCount))
+  }
 
-  public var trainingIndices: Range<Int> { 0..<trainingCount }
-  public var validationIndices: Range<Int> { trainingCount..<labels.count }
+  /// The images split as `configuration` says (its validation count, method and seed):
+  /// the data a `Trainer` with that configuration, fresh or resumed, expects.
+  public init(pixels: [UInt8], labels: [UInt8], shape: TensorShape, configuration: TrainingConfiguration) {
+    self.init(pixels: pixels, labels: labels, shape: shape, split: configuration.split)
+  }
+
+  public var width: Int { shape.width }
+  public var height: Int { shape.height }
+  public var channels: Int { shape.channels }
+  public var trainingCount: Int { trainingIndices.count }
+  public var validationCount: Int { validationIndices.count }
 }

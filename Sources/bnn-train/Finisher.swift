@@ -1,18 +1,21 @@
 import BinaryNet
+import BinaryNetData
 import BinaryNetFiles
 import BinaryNetTraining
 import CLISupport
 import Foundation
-import MNISTLoader
 
-/// The end of a run: re-estimate BatchNorm statistics with the final binary weights, fold,
-/// write the model atomically, re-load it from disk, evaluate the test set with the
-/// engine, compare with the trainer's own float evaluation, draw the training curve.
+/// The end of a run: take the kept epoch's model (`--keep`), re-estimate BatchNorm
+/// statistics with its binary weights, fold, write the model atomically, re-load it from
+/// disk, evaluate the test set with the engine, compare with the trainer's own float
+/// evaluation, draw the training curve.
 struct Finisher {
   let trainer: Trainer
-  let dataset: Dataset
+  let dataset: DataSet
   let paths: OutputPaths
   let reporter: ProgressReporter
+  /// Seconds the data set took to load (reported beside the training time).
+  let loadSeconds: Double
   var threads: Int { trainer.threads }
 
   /// Validation accuracy before and after BatchNorm re-estimation.
@@ -33,6 +36,7 @@ struct Finisher {
 
   func run() throws(CLIError) {
     let started = monotonicSeconds()
+    restoreKeptEpoch()
     let validation = reestimateBatchNorm()
     let reloaded = try writeAndReload()
     let test = try evaluate(reloaded)
@@ -49,6 +53,20 @@ struct Finisher {
     report(validation, test, fileBytes: fileBytes, finishingSeconds: monotonicSeconds() - started)
   }
 
+  /// Puts the kept epoch's model in place and says which epoch it is.
+  func restoreKeptEpoch() {
+    trainer.restoreKeptEpoch()
+    let kept = trainer.keptEpoch
+    let accuracy = trainer.keptRecord.map { " (val acc \(percent($0.validationAccuracy)))" } ?? ""
+    switch trainer.configuration.keep {
+    case .best where trainer.best != nil:
+      reporter.say("keeping epoch \(kept) of \(trainer.epoch), the best on the validation images\(accuracy)")
+    default:
+      let why = trainer.configuration.keep == .best ? "no validation images" : "--keep last"
+      reporter.say("keeping the last epoch, \(kept)\(trainer.data.validationCount > 0 ? accuracy : "") (\(why))")
+    }
+  }
+
   /// Re-estimates BatchNorm statistics on a sample of the training images (validation
   /// accuracy with the running averages, then with the re-estimated statistics).
   func reestimateBatchNorm() -> Validation {
@@ -57,7 +75,7 @@ struct Finisher {
     let running = trainer.validate()
     let sampleCount = min(configuration.reestimationCount, data.trainingCount)
     var sampler = Xoshiro256(seed: configuration.seed ^ 0xB47C_4E0B_5EED_0001)
-    let sample = Array(sampler.permutation(data.trainingCount).prefix(sampleCount))
+    let sample = sampler.permutation(data.trainingCount).prefix(sampleCount).map { data.trainingIndices[$0] }
     data.pixels.withUnsafeBufferPointer { pixels in
       trainer.model.reestimateBatchNormStatistics(pixels: pixels.baseAddress!, indices: sample, gemm: trainer.gemm)
     }
@@ -93,12 +111,12 @@ struct Finisher {
     let enginePredictions: [Int32]
     do {
       enginePredictions = try reloaded.predictLabelsInParallel(
-        test.images.pixels, count: test.count, threads: max(1, min(threads, test.count / 256)), batch: 64)
+        test.pixels, count: test.count, threads: max(1, min(threads, test.count / 256)), batch: 64)
     } catch {
       throw .runtime("evaluating the model: \(error.description)")
     }
     let engineCorrect = zip(enginePredictions, test.labels).filter { $0 == Int32($1) }.count
-    let float = test.images.pixels.withUnsafeBufferPointer { pixels in
+    let float = test.pixels.withUnsafeBufferPointer { pixels in
       test.labels.withUnsafeBufferPointer { labels in
         trainer.model.evaluate(
           pixels: pixels.baseAddress!, labels: labels.baseAddress!, indices: Array(0..<test.count), gemm: trainer.gemm)
@@ -121,15 +139,18 @@ struct Finisher {
       "trainer float evaluation: test accuracy \(percent(test.floatAccuracy)); predictions differ from the engine on "
         + "\(test.disagreements) of \(test.count) images")
     reporter.say(
-      "training \(fixed(trainSeconds, 1)) s (\(fixed(perEpoch, 1)) s/epoch), "
+      "data loading \(fixed(loadSeconds, 1)) s, training \(fixed(trainSeconds, 1)) s (\(fixed(perEpoch, 1)) s/epoch), "
         + "finishing \(fixed(finishingSeconds, 1)) s; curve: \(paths.svg); checkpoint: \(paths.checkpoint)")
     guard reporter.json else { return }
-    let last = trainer.history.last
+    let last = trainer.keptRecord
     let hasValidation = trainer.data.validationCount > 0
     Console.out(
       JSON.object([
         ("event", .string("summary")), ("model", .string(paths.model)), ("model_bytes", .int(fileBytes)),
-        ("dataset", .string(dataset.name)), ("data", .string(dataset.directory)),
+        ("dataset", .string(dataset.name)), ("data", .string(dataset.path)),
+        ("data_kind", .string(dataset.kind.rawValue)), ("image_shape", .string(dataset.train.shape.description)),
+        ("classes", .int(dataset.classCount)), ("keep", .string(configuration.keep.rawValue)),
+        ("kept_epoch", .int(trainer.keptEpoch)), ("flip", .bool(configuration.augmentFlip)),
         ("arch", .string(configuration.architecture.spec)), ("epochs", .int(configuration.epochs)),
         ("batch", .int(configuration.batchSize)), ("lr", .number(shortestDouble(configuration.learningRate))),
         ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
@@ -141,7 +162,8 @@ struct Finisher {
         ("test_accuracy", .number(test.engineAccuracy)), ("test_correct", .int(test.engineCorrect)),
         ("test_count", .int(test.count)), ("trainer_test_accuracy", .number(test.floatAccuracy)),
         ("engine_trainer_disagreements", .int(test.disagreements)),
-        ("train_seconds", .number(trainSeconds)), ("seconds_per_epoch", .number(perEpoch)),
+        ("load_seconds", .number(loadSeconds)), ("train_seconds", .number(trainSeconds)),
+        ("seconds_per_epoch", .number(perEpoch)),
         ("checkpoint", .string(paths.checkpoint)), ("svg", .string(paths.svg)),
       ]).text)
   }

@@ -1,4 +1,5 @@
 import BinaryNet
+import BinaryNetData
 import BinaryNetFiles
 import BinaryNetTraining
 import CLISupport
@@ -17,29 +18,38 @@ struct TrainCommand {
     let annotations = checkpoint?.metadata.annotations ?? [:]
     let datasetName = try resolveDatasetName(checkpointAnnotations: annotations)
     // Everything that can fail cheaply fails before training starts.
-    let folder = try locateData(name: datasetName, directory: options.dataDirectory ?? annotations["data"], checkpoint)
-    try checkOutputs(paths, dataFolder: folder)
-    let dataset = try loadDataset(name: datasetName, folder: folder, checkpoint: checkpoint)
+    let dataPath = try locateData(name: datasetName, path: options.dataPath ?? annotations["data"], checkpoint)
+    try checkOutputs(paths, dataPath: dataPath)
+    let reading = try dataSetReading(annotations: annotations, checkpoint: checkpoint)
+    let loadStarted = monotonicSeconds()
+    let dataset = try loadDataSet(path: dataPath, options: reading.options)
+    let loadSeconds = monotonicSeconds() - loadStarted
     let configuration = try configuration(for: dataset, checkpoint: checkpoint)
     let trainer = try makeTrainer(configuration, dataset: dataset, checkpoint: checkpoint, paths: paths)
+    let plannedEpochs = trainer.configuration.epochs
+    if checkpoint != nil, let epochs = options.epochs, epochs != plannedEpochs { trainer.extend(toEpochs: epochs) }
     let reporter = ProgressReporter(
-      json: options.json, totalEpochs: configuration.epochs, hasValidation: configuration.validationCount > 0)
-    announce(trainer, dataset: dataset, datasetName: datasetName, reporter: reporter, paths: paths)
+      json: options.json, totalEpochs: trainer.configuration.epochs,
+      hasValidation: trainer.configuration.validationCount > 0)
+    announce(trainer, dataset: dataset, loadSeconds: loadSeconds, reporter: reporter, paths: paths)
+    if trainer.configuration.epochs != plannedEpochs {
+      reporter.say(Self.extensionLine(trainer, from: plannedEpochs))
+    }
     if interruptSignal != 0 {
       Interruption.exit(
         "before training started; "
           + (checkpoint != nil ? "continue with: bnn-train --resume --out \(paths.model)" : "nothing saved"))
     }
-    try train(
-      trainer, reporter: reporter, paths: paths, resumed: checkpoint != nil,
-      annotations: [
-        "dataset": datasetName, "data": dataset.directory,
-        "images": "\(dataset.train.images.rows)x\(dataset.train.images.cols)",
-      ])
+    var runAnnotations = [
+      "dataset": datasetName, "data": dataset.path, "images": dataset.train.shape.description,
+      "resize": reading.options.resizeMethod.rawValue,
+    ]
+    if let size = reading.size { runAnnotations["size"] = size.description }
+    try train(trainer, reporter: reporter, paths: paths, resumed: checkpoint != nil, annotations: runAnnotations)
     Interruption.exitOnSignal(
       note: "bnn-train: stopped while finishing (BatchNorm re-estimation, writing \(paths.model)); every epoch is "
         + "saved: finish with: bnn-train --resume --out \(paths.model)")
-    try Finisher(trainer: trainer, dataset: dataset, paths: paths, reporter: reporter).run()
+    try Finisher(trainer: trainer, dataset: dataset, paths: paths, reporter: reporter, loadSeconds: loadSeconds).run()
   }
 
   /// The checkpoint to continue under `--resume`, nil for a new run.
@@ -55,22 +65,69 @@ struct TrainCommand {
       throw .runtime(error.description)
     }
     try options.checkAgrees(with: checkpoint.metadata.configuration, checkpointPath: paths.checkpoint)
+    let done = checkpoint.metadata.epoch
+    if let epochs = options.epochs, epochs < done {
+      throw .usage(
+        "--epochs \(epochs) is fewer than the \(done) epochs \(paths.checkpoint) has already trained; "
+          + "give --epochs \(done) or more to continue it")
+    }
     return checkpoint
+  }
+
+  /// The line that says how a resumed run's new length changes the learning rate.
+  static func extensionLine(_ trainer: Trainer, from planned: Int) -> String {
+    let configuration = trainer.configuration
+    let (done, epochs) = (trainer.epoch, configuration.epochs)
+    let verb = epochs > planned ? "extending" : "shortening"
+    var line = "  \(verb) the run from \(planned) to \(epochs) epochs: "
+    if configuration.schedule == .constant {
+      return line + "the learning rate stays \(scientific(configuration.learningRate))"
+    }
+    line += "the \(configuration.schedule.rawValue) schedule is re-planned for \(epochs) epochs, "
+    guard done < epochs else { return line + "nothing left to train" }
+    let last = trainer.learningRate(atStep: trainer.totalSteps - 1)
+    line +=
+      "lr \(scientific(trainer.nextLearningRate)) at epoch \(done + 1) down to \(scientific(last)) at epoch \(epochs)"
+    return done > 0 ? line + " (epochs 1-\(done) keep the rates they had)" : line
+  }
+
+  /// The data set reading options: `--size` and `--resize`, on `--resume` those the
+  /// checkpoint's run used (a different value is a usage error); the split seed is the
+  /// run's seed.
+  func dataSetReading(annotations: [String: String], checkpoint: Checkpoint?) throws(CLIError) -> (
+    options: DataSetOptions, size: ImageSize?
+  ) {
+    guard let checkpoint else {
+      return (options.dataSetOptions(seed: options.seed ?? 1), options.imageSize)
+    }
+    var storedSize: ImageSize? = nil
+    if let text = annotations["size"] { storedSize = try ImageSize(parsing: text, optionName: "size") }
+    let storedResize = annotations["resize"].flatMap(ResizeMethod.init(rawValue:)) ?? .area
+    var conflicts: [String] = []
+    if let given = options.imageSize, given != storedSize {
+      conflicts.append("--size \(given) (checkpoint: \(storedSize?.description ?? "none"))")
+    }
+    if let given = options.resizeMethod, given != storedResize {
+      conflicts.append("--resize \(given.rawValue) (checkpoint: \(storedResize.rawValue))")
+    }
+    if !conflicts.isEmpty {
+      throw .usage(
+        "--resume reads the data as the run did; conflicting: " + conflicts.joined(separator: ", "))
+    }
+    let reading = DataSetOptions(
+      size: storedSize.map { (height: $0.height, width: $0.width) }, resizeMethod: storedResize,
+      splitSeed: checkpoint.metadata.configuration.seed)
+    return (reading, storedSize)
   }
 
   /// Usage error when an output is one of the data files (or the data folder); runtime
   /// error when an output cannot be written.
-  func checkOutputs(_ paths: OutputPaths, dataFolder: String) throws(CLIError) {
-    let stems = Dataset.fileStems
-    let inputs =
-      [stems.trainImages, stems.trainLabels, stems.testImages, stems.testLabels].map {
-        PathUse(what: "the data file", path: Dataset.resolveFile($0, in: dataFolder))
-      } + [PathUse(what: "the data folder", path: dataFolder)]
+  func checkOutputs(_ paths: OutputPaths, dataPath: String) throws(CLIError) {
     let outputs = [
       PathUse(what: "--out", path: paths.model), PathUse(what: "the checkpoint", path: paths.checkpoint),
       PathUse(what: "the training curve", path: paths.svg),
     ]
-    try PathUse.checkNoOverwrite(inputs: inputs, outputs: outputs)
+    try PathUse.checkNoOverwrite(inputs: dataInputs(path: dataPath), outputs: outputs)
     for path in [paths.model, paths.checkpoint, paths.svg] {
       do {
         try AtomicFileWriter.checkWritable(path)
@@ -81,25 +138,35 @@ struct TrainCommand {
   }
 
   /// The stored configuration when resuming, else the options over the defaults.
-  func configuration(for dataset: Dataset, checkpoint: Checkpoint?) throws(CLIError) -> TrainingConfiguration {
-    let images = dataset.train.images
+  func configuration(for dataset: DataSet, checkpoint: Checkpoint?) throws(CLIError) -> TrainingConfiguration {
     let configuration: TrainingConfiguration
     if let stored = checkpoint?.metadata.configuration {
       configuration = stored
     } else {
-      let architecture = try NetworkArchitecture.option(
-        options.architecture ?? TrainOptions.defaultArchitecture,
-        input: TensorShape(height: images.rows, width: images.cols, channels: 1))
-      configuration = options.configuration(architecture: architecture)
+      var given = options.architecture ?? TrainOptions.defaultArchitecture
+      if options.architecture == nil { given = try NetworkArchitecture.optionSpec(given) }
+      let spec = try Self.fitPreset(given, to: dataset)
+      let architecture = try NetworkArchitecture.option(spec, input: dataset.train.shape)
+      configuration = options.configuration(architecture: architecture, trainingImages: dataset.train.count)
     }
     try validate(configuration, dataset: dataset)
     return configuration
   }
 
+  /// A preset's spec with its input size and class count those of `dataset` (mlp-1024 on
+  /// 32x32x3 images of 5 classes: `3072-1024-1024-1024-5`); any other spec as given.
+  static func fitPreset(_ spec: String, to dataset: DataSet) throws(CLIError) -> String {
+    guard NetworkArchitecture.name(ofSpec: spec) != spec else { return spec }
+    var tokens = spec.split(separator: "-").map(String.init)
+    if try NetworkArchitecture.optionInputSize(spec) != nil { tokens[0] = String(dataset.train.shape.elementCount) }
+    tokens[tokens.count - 1] = String(dataset.classCount)
+    return tokens.joined(separator: "-")
+  }
+
   func makeTrainer(
-    _ configuration: TrainingConfiguration, dataset: Dataset, checkpoint: Checkpoint?, paths: OutputPaths
+    _ configuration: TrainingConfiguration, dataset: DataSet, checkpoint: Checkpoint?, paths: OutputPaths
   ) throws(CLIError) -> Trainer {
-    let data = TrainingData(dataset.train, validationCount: configuration.validationCount)
+    let data = TrainingData(dataset.train, configuration: configuration)
     let trainer: Trainer
     if let checkpoint {
       do {
@@ -116,19 +183,26 @@ struct TrainCommand {
 
   /// The first lines: what is trained on what, with which settings.
   func announce(
-    _ trainer: Trainer, dataset: Dataset, datasetName: String, reporter: ProgressReporter, paths: OutputPaths
+    _ trainer: Trainer, dataset: DataSet, loadSeconds: Double, reporter: ProgressReporter, paths: OutputPaths
   ) {
     let configuration = trainer.configuration
     let data = trainer.data
     let arch = configuration.architecture
-    let images = dataset.train.images
     reporter.say(
-      "bnn-train: \(NetworkArchitecture.displayName(ofSpec: arch.spec)) on \(datasetName) (\(dataset.directory)): "
-        + "\(data.trainingCount) training, \(data.validationCount) validation, \(dataset.test.count) test images "
-        + "of \(TensorShape(height: images.rows, width: images.cols, channels: 1)); \(arch.weightCount) binary weights")
+      "bnn-train: \(NetworkArchitecture.displayName(ofSpec: arch.spec)) on \(dataset.name) (\(dataset.path), "
+        + "\(dataset.kind.rawValue)): \(dataset.train.shape) images, \(dataset.classCount) classes; "
+        + "\(data.trainingCount) training, \(data.validationCount) validation, \(dataset.test.count) test"
+        + (dataset.testIsSplit ? " (split off the training images)" : "")
+        + "; \(arch.weightCount) binary weights")
+    reporter.say("  data loaded in \(fixed(loadSeconds, 2)) s")
+    for note in dataset.notes { reporter.say("  note: \(note)") }
+    let augmentation =
+      (configuration.augmentShift > 0 ? "shift \(configuration.augmentShift)" : "no shift")
+      + (configuration.augmentFlip ? ", flip" : "")
     reporter.say(
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
+        + "\(augmentation), keep \(configuration.keep.rawValue), "
         + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(trainer.sgemmPath.name)"
     )
     if trainer.epoch > 0 {
@@ -178,7 +252,7 @@ struct TrainCommand {
     -> String
   {
     if let stored = annotations["dataset"], let given = options.datasetName,
-      options.dataDirectory == nil, given != stored
+      options.dataPath == nil, given != stored
     {
       throw .usage(
         "--resume keeps the data set of the checkpoint (\(stored)); conflicting: --dataset \(given)"
@@ -187,42 +261,25 @@ struct TrainCommand {
     return options.datasetName ?? annotations["dataset"] ?? "mnist"
   }
 
-  /// The data folder (`--data`, or the named data set found on disk), after checking that
-  /// a known data set's 10 classes fit the architecture.
-  func locateData(name: String, directory: String?, _ checkpoint: Checkpoint?) throws(CLIError) -> String {
+  /// The data path (`--data`, or the named data set found on disk), after checking that
+  /// a known data set's 10 classes fit an explicit architecture.
+  func locateData(name: String, path: String?, _ checkpoint: Checkpoint?) throws(CLIError) -> String {
     let spec = options.architecture ?? checkpoint?.metadata.configuration.architecture.spec
-    let classCount = try classCount(checkpoint)
-    if directory == nil, TrainOptions.knownDatasets.contains(name), classCount != 10 {
+    if path == nil, TrainOptions.knownDatasets.contains(name), let spec, NetworkArchitecture.name(ofSpec: spec) == spec,
+      case let classCount = try NetworkArchitecture.optionClassCount(spec), classCount != 10
+    {
       throw .usage(
-        "\(name) has 10 classes, but the architecture \(spec ?? "") has \(classCount) outputs; end it with -10")
+        "\(name) has 10 classes, but the architecture \(spec) has \(classCount) outputs; end it with -10")
     }
     do {
-      return try DatasetLocator().locate(name: name, explicitDirectory: directory)
+      return try DatasetLocator().locate(name: name, explicitDirectory: path)
     } catch {
-      throw .runtime(error.description)
-    }
-  }
-
-  /// The classes of `--arch`, else of the resumed checkpoint's architecture, else 10.
-  func classCount(_ checkpoint: Checkpoint?) throws(CLIError) -> Int {
-    if let spec = options.architecture { return try NetworkArchitecture.optionClassCount(spec) }
-    return checkpoint?.metadata.configuration.architecture.classCount ?? 10
-  }
-
-  func loadDataset(name: String, folder: String, checkpoint: Checkpoint?) throws(CLIError) -> Dataset {
-    let classCount = try classCount(checkpoint)
-    do {
-      return try Dataset.load(directory: folder, name: name, classCount: classCount)
-    } catch {
-      if case .labelOutOfRange = error {
-        throw .runtime(error.description + " (the architecture's \(classCount) outputs are its classes)")
-      }
       throw .runtime(error.description)
     }
   }
 
   /// Checks that the configuration fits the data (usage errors).
-  func validate(_ configuration: TrainingConfiguration, dataset: Dataset) throws(CLIError) {
+  func validate(_ configuration: TrainingConfiguration, dataset: DataSet) throws(CLIError) {
     let arch = configuration.architecture
     guard arch.classCount == dataset.classCount else {
       throw .usage(
@@ -248,3 +305,6 @@ struct OutputPaths {
   var checkpoint: String { model + ".ckpt" }
   var svg: String { model + ".svg" }
 }
+
+/// A learning rate as `3.00e-04`.
+func scientific(_ value: Float) -> String { String(format: "%.2e", Double(value)) }

@@ -9,16 +9,27 @@ struct TrainCommandLine: Command {
   static let abstract = "train a binarized network and write a BinaryNet model"
   static let discussion = """
     bnn-train \(Version.string): train a binarized network (BNN: an MLP or a convolutional
-    net) on MNIST-style data and write a BinaryNet model file for bnn-run.
+    net) on labelled images, grey or colour, and write a BinaryNet model file for bnn-run.
     """
   static let alternativeUsages = [
-    "bnn-train --resume [--out MODEL] [--threads N]", "bnn-train --bench-gemm [--threads N] [--json]",
+    "bnn-train --resume [--epochs N] [--out MODEL] [--threads N]", "bnn-train --bench-gemm [--threads N] [--json]",
   ]
   static let epilogue = """
     At the end bnn-train re-estimates BatchNorm statistics, folds the network into the
     BinaryNet format, writes MODEL, re-loads it from disk and reports the engine's accuracy
     on the test set (and its agreement with the trainer's own float evaluation).
+    The model is that of the epoch --keep names (the best on the validation
+    images, or the last); its class names are the data set's. A preset
+    (mlp-1024, mlp-4096, conv) takes its input size and class count from the
+    data: mlp-1024 on 32x32x3 images of 5 classes is 3072-1024-1024-1024-5.
     No output may be one of the data files (a usage error).
+
+    Continuing: --resume continues the run saved in MODEL.ckpt with its stored
+    configuration and data (same path, --size and --resize). With --epochs N
+    it makes the run N epochs long, also after it finished: the learning-rate
+    schedule is re-planned for N epochs (each further step gets the rate an
+    N-epoch run has at that step; the epochs done keep their rates). N may not
+    be less than the epochs already trained.
 
     Exit status:
       0 success, 1 runtime error (data, files, training), 2 usage error,
@@ -33,7 +44,12 @@ struct TrainCommandLine: Command {
       bnn-train --arch c16k5-p-c32-p-128-10 --epochs 5
       bnn-train --arch 784-256-256-10 --epochs 5 --batch 200 --seed 7
       bnn-train --data /path/to/idx-folder --arch 784-512-10 --json > run.jsonl
+      bnn-train --data photos/ --size 32x32 --arch conv --flip
+                                                    # photos/train/<class>/*.png
+      bnn-train --data cifar10.npz --arch conv --flip --val 5000
       bnn-train --resume --out mnist-mlp-1024.bnn   # after an interruption
+      bnn-train --resume --epochs 40 --out mnist-mlp-1024.bnn
+                                                    # 20 more epochs after 20
       bnn-run eval mnist-mlp-1024.bnn \\
         --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
         --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
@@ -57,15 +73,39 @@ struct TrainCommandLine: Command {
       any folder above it (the repository's bundled copies).
       """)
   let data = Option<String?>.path(
-    "data", value: "DIR", role: .input, section: "Data",
+    "data", value: "PATH", role: .input, section: "Data",
     help: """
-      a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte,
-      t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each .gz or plain)
+      your data set, its kind found from what is there:
+        image folder  PATH/train/<class>/ holding PNG, JPEG,
+                      PGM or PPM files, and PATH/test/<class>/
+                      (else a seeded 20% of each class is the
+                      test set); class names: the folder names
+        .npz file     x_train, y_train, x_test, y_test (uint8
+                      images N,H,W or N,H,W,C; labels 0..K-1)
+        .npy folder   x_train.npy, y_train.npy, x_test.npy,
+                      y_test.npy
+        IDX folder    the four MNIST-layout files (.gz or
+                      plain): train-images-idx3-ubyte,
+                      train-labels-idx1-ubyte,
+                      t10k-images-idx3-ubyte,
+                      t10k-labels-idx1-ubyte
+      Images are grey (1 channel) or colour (3); the network's input is
+      their shape.
       """)
+  let size = Option<ImageSize?>.imageSize(
+    "size", section: "Data",
+    help: "resize every image to HxW (height x width) when loading\n(default: all images must have one size)")
+  let resize = Option<ResizeMethod?>.resizeMethod(
+    "resize", section: "Data",
+    help: "how --size resizes: area (mean of the covered area; for\nshrinking) or bilinear (default: area)")
   let validation = Option<Int?>.integer(
-    "val", defaultText: String(TrainCommandLine.defaults.defaultValidationCount), range: 0...10_000_000,
-    section: "Data",
-    help: "images held out from the end of the training set for validation")
+    "val", defaultText: "\(TrainCommandLine.defaults.defaultValidationCount), at most a tenth of the training set",
+    range: 0...10_000_000, section: "Data",
+    help: """
+      training images held out for validation: a random choice made
+      with --seed, stratified by class (each class gives its share);
+      the same on --resume. 0: no validation (and --keep last)
+      """)
 
   // Model
   let arch = Option<String?>(
@@ -75,7 +115,8 @@ struct TrainCommandLine: Command {
 
   // Training
   let epochs = Option<Int?>.integer(
-    "epochs", defaultText: TrainCommandLine.byKind(\.epochs), range: 1...100_000, section: "Training", help: "epochs")
+    "epochs", defaultText: TrainCommandLine.byKind(\.epochs), range: 1...100_000, section: "Training",
+    help: "epochs; with --resume: the new length of the run (see Continuing)")
   let batch = Option<Int?>.integer(
     "batch", defaultText: String(TrainCommandLine.defaults.defaultBatchSize), range: 1...1_000_000, section: "Training",
     help: "mini-batch size")
@@ -97,6 +138,24 @@ struct TrainCommandLine: Command {
   let augment = Option<Int?>.integer(
     "augment", defaultText: TrainCommandLine.byKind(\.augmentShift), range: 0...8, section: "Training",
     help: "shift each training image by a random offset of up to N pixels\nin x and y (0 = off)")
+  let flip = Flag(
+    "flip", section: "Training",
+    help: """
+      mirror training images left-right at random (a coin toss per image
+      and epoch, from --seed): for natural images; not for digits
+      (default: off)
+      """)
+  let keep = Option<KeptEpoch?>(
+    "keep", value: "EPOCH", default: .some(nil), defaultText: "best with validation images, last with --val 0",
+    section: "Training",
+    help: """
+      the epoch whose model is written: best (the highest validation
+      accuracy; on a tie the later epoch) or last
+      """
+  ) { text throws(CLIError) in
+    guard let keep = KeptEpoch(rawValue: text) else { throw .usage("unknown --keep '\(text)' (best, last)") }
+    return keep
+  }
   let seed = Option<UInt64?>(
     "seed", value: "N", default: .some(nil), defaultText: "1", section: "Training",
     help: "seed of the initialisation and shuffling; a run is\nreproducible for a given seed, whatever the thread count"
@@ -127,7 +186,8 @@ struct TrainCommandLine: Command {
     "resume", section: "Output",
     help: """
       continue the run saved in MODEL.ckpt (its configuration is kept;
-      an interrupted run ends with the same model as an uninterrupted one)
+      an interrupted run ends with the same model as an uninterrupted one);
+      with --epochs N: extend it to N epochs (see Continuing)
       """)
   let json = Flag(
     "json", section: "Output",

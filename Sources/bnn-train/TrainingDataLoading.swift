@@ -1,12 +1,62 @@
+import BinaryNet
+import BinaryNetData
 import BinaryNetTraining
+import CLISupport
+import Foundation
 import MNISTLoader
 
-/// The glue between the data set loader and the trainer, which takes plain arrays.
+/// Reads the data set at `path` (an image folder, a `.npz` file, a folder of `.npy` files or
+/// of IDX files): the one place bnn-train loads data. Errors name the file (runtime errors).
+func loadDataSet(path: String, options: DataSetOptions) throws(CLIError) -> DataSet {
+  // TEMPORARY until the data branch merges: DataSet.load(path:options:)
+  // Until then only IDX folders load (through MNISTLoader), at their own size; the lead
+  // replaces this body with:
+  //   do { return try DataSet.load(path: path, options: options) } catch { throw .runtime(error.description) }
+  let name = URL(fileURLWithPath: path).standardizedFileURL.deletingPathExtension().lastPathComponent
+  let loaded: Dataset
+  do {
+    loaded = try Dataset.load(directory: path, name: name, classCount: 256)
+  } catch {
+    throw .runtime(error.description)
+  }
+  if let size = options.size, size.height != loaded.train.images.rows || size.width != loaded.train.images.cols {
+    throw .runtime(
+      "\(path): resizing the images to \(size.height)x\(size.width) is not available yet (they are "
+        + "\(loaded.train.images.rows)x\(loaded.train.images.cols))")
+  }
+  let classCount = Int(max(loaded.train.labels.max() ?? 0, loaded.test.labels.max() ?? 0)) + 1
+  func set(_ part: LabeledImages) -> LabeledImageSet {
+    LabeledImageSet(
+      shape: TensorShape(height: part.images.rows, width: part.images.cols, channels: 1), pixels: part.images.pixels,
+      labels: part.labels, sources: (0..<part.count).map { "\(part.imagesPath)#\($0)" })
+  }
+  return DataSet(
+    name: name, path: path, kind: .idx, train: set(loaded.train), test: set(loaded.test),
+    classNames: Dataset.classNames(for: name, classCount: classCount))
+}
+
+/// The files and folders a data set at `path` may be read from: no output may be one of
+/// them (the data path itself, the IDX and `.npy` files of a folder, its `train` and
+/// `test` folders).
+func dataInputs(path: String) -> [PathUse] {
+  var inputs = [PathUse(what: "the data", path: path)]
+  var isFolder: ObjCBool = false
+  guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else {
+    return inputs
+  }
+  let stems = Dataset.fileStems
+  for stem in [stems.trainImages, stems.trainLabels, stems.testImages, stems.testLabels] {
+    inputs.append(PathUse(what: "the data file", path: Dataset.resolveFile(stem, in: path)))
+  }
+  for name in ["x_train.npy", "y_train.npy", "x_test.npy", "y_test.npy", "train", "test"] {
+    inputs.append(PathUse(what: "the data file", path: (path as NSString).appendingPathComponent(name)))
+  }
+  return inputs
+}
+
 extension TrainingData {
-  /// The images and labels of a loaded IDX pair, the last `validationCount` held out.
-  init(_ images: LabeledImages, validationCount: Int) {
-    self.init(
-      pixels: images.images.pixels, labels: images.labels, width: images.images.cols,
-      height: images.images.rows, validationCount: validationCount)
+  /// A data set's training images, split for validation as `configuration` says.
+  init(_ images: LabeledImageSet, configuration: TrainingConfiguration) {
+    self.init(pixels: images.pixels, labels: images.labels, shape: images.shape, configuration: configuration)
   }
 }

@@ -52,6 +52,30 @@ enum SyntheticData {
       pixels: pixels, labels: labels, width: 8, height: 8, validationCount: validationCount)
   }
 
+  /// 8x8 RGB images, 4 classes: a 3x3 patch of one colour (red, green, blue, yellow) at a
+  /// random place on colour noise, so that a class is told by the mix of channels.
+  static func colour(count: Int, seed: UInt64 = 13) -> (pixels: [UInt8], labels: [UInt8]) {
+    var rng = Xoshiro256(seed: seed)
+    let colours: [[Int]] = [[230, 30, 30], [30, 230, 30], [30, 30, 230], [230, 230, 30]]
+    var pixels: [UInt8] = []
+    var labels: [UInt8] = []
+    for _ in 0..<count {
+      let label = rng.nextIndex(below: 4)
+      labels.append(UInt8(label))
+      var image = (0..<192).map { _ in UInt8(rng.nextIndex(below: 120)) }
+      let (top, left) = (rng.nextIndex(below: 6), rng.nextIndex(below: 6))
+      for r in top..<(top + 3) {
+        for c in left..<(left + 3) {
+          for k in 0..<3 { image[(r * 8 + c) * 3 + k] = UInt8(colours[label][k] + rng.nextIndex(below: 25)) }
+        }
+      }
+      pixels += image
+    }
+    return (pixels, labels)
+  }
+
+  static let colourShape = TensorShape(height: 8, width: 8, channels: 3)
+
   /// An MLP on the 4x4 images: `16-32-24-4`.
   static func configuration(epochs: Int = 4) -> TrainingConfiguration {
     configuration(
@@ -73,12 +97,14 @@ enum SyntheticData {
       .dense(outputs: 32), .dense(outputs: 4),
     ])
 
+  /// The data of `make` and `shapes` hold out their last images (`.last`): they are drawn
+  /// independently, so the tail is as good a validation set as any.
   static func configuration(epochs: Int, architecture: NetworkArchitecture)
     -> TrainingConfiguration
   {
     TrainingConfiguration(
       architecture: architecture, epochs: epochs, batchSize: 20, learningRate: 0.01,
       finalLearningRate: 0.001, schedule: .exponential, glorotLearningRateScale: true, seed: 99,
-      augmentShift: 1, validationCount: 100, reestimationCount: 200)
+      augmentShift: 1, validationCount: 100, validationMethod: .last, reestimationCount: 200)
   }
 }

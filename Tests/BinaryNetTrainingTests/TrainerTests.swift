@@ -125,6 +125,7 @@ import Testing
         .layers[1].geometry.imagesPerUnfold < 50)
     var configuration = SyntheticData.configuration(epochs: 1, architecture: architecture)
     configuration.batchSize = 50
+    configuration.validationCount = 40
     let one = Trainer(configuration: configuration, data: data, threads: 1)
     let three = Trainer(configuration: configuration, data: data, threads: 3)
     one.trainEpoch()
