@@ -10,6 +10,10 @@ public enum ImageFile {
   /// Grey files give 1 channel, colour files 3; alpha is flattened onto white; 16-bit
   /// samples are reduced to 8 bits; palette images are expanded. Files over
   /// `ImageSizeLimits.maximumFileBytes` are refused before they are read.
+  ///
+  /// Strict where pixels would be wrong (bad CRC or checksum, cut data, a truncated JPEG
+  /// scan, a sample above a Netpbm maxval), lenient where they are all there: a PNG
+  /// without IEND, a JPEG without EOI, bytes after a Netpbm raster.
   public static func read(path: String) throws(ImageFileError) -> PixelImage {
     let bytes: [UInt8]
     do {

@@ -84,23 +84,8 @@ bnn_codec_status bnn_png_read_header(bnn_png_decoder *decoder, bnn_image_header 
   int depth = 0, color_type = 0, interlace = 0;
   png_get_IHDR(png, info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
   int has_transparency = png_get_valid(png, info, PNG_INFO_tRNS) != 0;
-
-  if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-  if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
-  if (has_transparency) png_set_tRNS_to_alpha(png);
-  if (depth == 16) png_set_scale_16(png);
-  decoder->passes = png_set_interlace_handling(png);
-  png_read_update_info(png, info);
-
-  decoder->decoded_channels = png_get_channels(png, info);
-  decoder->row_bytes = png_get_rowbytes(png, info);
-  if (png_get_bit_depth(png, info) != 8 || decoder->decoded_channels < 1 ||
-      decoder->decoded_channels > 4 ||
-      decoder->row_bytes != (size_t)width * (size_t)decoder->decoded_channels) {
-    bnn_copy_message(decoder->message, sizeof decoder->message,
-                     "unexpected layout after libpng's transformations");
-    return BNN_CODEC_FAILED;
-  }
+  // The transformations (and libpng's row buffer, sized by the width) wait for
+  // bnn_png_decode: the caller checks the size first.
   decoder->header.width = width;
   decoder->header.height = height;
   decoder->header.channels = (color_type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
@@ -145,6 +130,25 @@ bnn_codec_status bnn_png_decode(bnn_png_decoder *decoder, uint8_t *pixels, size_
     bnn_copy_message(decoder->message, sizeof decoder->message, "pixel buffer too small");
     return BNN_CODEC_FAILED;
   }
+  if (setjmp(decoder->jump)) return BNN_CODEC_INVALID;
+  png_structp png = decoder->png;
+  png_infop info = decoder->info;
+  int depth = decoder->header.bit_depth, color_type = decoder->header.color_type;
+  if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (color_type == PNG_COLOR_TYPE_GRAY && depth < 8) png_set_expand_gray_1_2_4_to_8(png);
+  if (png_get_valid(png, info, PNG_INFO_tRNS)) png_set_tRNS_to_alpha(png);
+  if (depth == 16) png_set_scale_16(png);
+  decoder->passes = png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  decoder->decoded_channels = png_get_channels(png, info);
+  decoder->row_bytes = png_get_rowbytes(png, info);
+  if (png_get_bit_depth(png, info) != 8 || decoder->decoded_channels < 1 ||
+      decoder->decoded_channels > 4 ||
+      decoder->row_bytes != width * (size_t)decoder->decoded_channels) {
+    bnn_copy_message(decoder->message, sizeof decoder->message,
+                     "unexpected layout after libpng's transformations");
+    return BNN_CODEC_FAILED;
+  }
   // Interlaced: every pass adds pixels to rows seen before, so all rows stay in memory.
   int interlaced = decoder->passes > 1;
   size_t buffered_rows = interlaced ? height : 1;
@@ -157,8 +161,6 @@ bnn_codec_status bnn_png_decode(bnn_png_decoder *decoder, uint8_t *pixels, size_
     bnn_copy_message(decoder->message, sizeof decoder->message, "out of memory");
     return BNN_CODEC_FAILED;
   }
-  if (setjmp(decoder->jump)) return BNN_CODEC_INVALID;
-  png_structp png = decoder->png;
   if (interlaced) {
     for (int pass = 0; pass < decoder->passes; pass++)
       for (size_t y = 0; y < height; y++)

@@ -66,7 +66,8 @@ typedef struct bnn_png_decoder bnn_png_decoder;
 /// A decoder over `size` bytes at `data`, which must stay valid until it is destroyed.
 /// NULL only when memory runs out.
 bnn_png_decoder *bnn_png_decoder_create(const uint8_t *data, size_t size);
-/// Reads the signature and every chunk up to the first IDAT; fills `header`.
+/// Reads the signature and every chunk up to the first IDAT; fills `header`. Nothing sized
+/// by the image is allocated before bnn_png_decode.
 bnn_codec_status bnn_png_read_header(bnn_png_decoder *decoder, bnn_image_header *header);
 /// Decodes the pixels into `pixels` (width * height * channels bytes, HWC), after
 /// bnn_png_read_header. `capacity` is the buffer's size in bytes.
