@@ -57,6 +57,15 @@ import Testing
     let image = try decode(file)
     #expect(image.channels == 3)
     #expect(image.pixels == [10, 20, 30, 200, 100, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255, 10, 20, 30])
+    // 2-bit indices, four a byte: 0 1 2 3 / 3 2 1 0.
+    let small = HandMadePNG.file(
+      width: 4, height: 2, bitDepth: 2, colorType: HandMadePNG.palette, rows: [[0b0001_1011], [0b1110_0100]],
+      palette: palette + [1, 2, 3])
+    let expanded = try decode(small)
+    #expect(
+      expanded.pixels == [
+        10, 20, 30, 200, 100, 0, 255, 255, 255, 1, 2, 3, 1, 2, 3, 255, 255, 255, 200, 100, 0, 10, 20, 30,
+      ])
   }
 
   /// tRNS gives palette entries an alpha, flattened onto white.
