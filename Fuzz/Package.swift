@@ -24,8 +24,10 @@ let package = Package(
     .executableTarget(
       name: "fuzz-idx", dependencies: [.product(name: "MNISTLoader", package: "BinaryNet"), "FuzzSupport"],
       swiftSettings: harness),
-    // Compiles bnn-run's PGMImage.swift (a symlink) into the harness.
-    .executableTarget(name: "fuzz-pgm", swiftSettings: harness),
+    // Image files of every format BinaryNetImages reads (PNG, JPEG, PGM, PPM).
+    .executableTarget(
+      name: "fuzz-image", dependencies: [binaryNet, .product(name: "BinaryNetImages", package: "BinaryNet")],
+      swiftSettings: harness),
     .executableTarget(
       name: "fuzz-checkpoint",
       dependencies: [.product(name: "BinaryNetTraining", package: "BinaryNet"), "FuzzSupport"],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each libFuzzer harness of Fuzz/ (model reader + inference, IDX, PGM, checkpoint,
+# Runs each libFuzzer harness of Fuzz/ (model reader + inference, IDX, image files, checkpoint,
 # architecture spec) for SECONDS seconds (default 60), starting from the committed seed
 # corpora in Fuzz/corpus/<name>. New inputs go to Fuzz/.build/corpus/<name> (not committed);
 # crashes to Fuzz/.build/artifacts/. Exit status 1 if any harness found a crash.
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../Fuzz"
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx pgm checkpoint arch)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx image checkpoint arch)
 
 # SwiftPM passes `-sanitize=fuzzer -sanitize=address` to swiftc as two flags and the last
 # one wins: Swift code gets ASan but no coverage instrumentation (only the C targets would
@@ -35,9 +35,11 @@ for name in "${harnesses[@]}"; do
   work=.build/corpus/$name
   mkdir -p "$work"
   log=.build/fuzz-$name.log
-  # Inputs that once crashed a harness (reproducers/<name>-*) run first, once each.
+  # Inputs that once crashed a harness (reproducers/<name>-*) run first, once each; the
+  # image harness also replays those of the PGM reader it replaced (reproducers/pgm-*).
   shopt -s nullglob
   found=(reproducers/"$name"-*)
+  [ "$name" = image ] && found+=(reproducers/pgm-*)
   shopt -u nullglob
   if [ ${#found[@]} -gt 0 ] && ! "$bin/fuzz-$name" "${found[@]}" >"$log" 2>&1; then
     status=1

@@ -1,1 +1,0 @@
-../../../Sources/bnn-run/PGMImage.swift
