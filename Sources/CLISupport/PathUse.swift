@@ -64,10 +64,13 @@ extension PathUse {
     let out = resolvedPath(output.path)
     for input in inputs {
       let inPath = resolvedPath(input.path)
-      if out == inPath || isInside(out, inPath) || (orHoldsOne && isInside(inPath, out)) {
+      let relation =
+        out == inPath
+        ? "is" : isInside(out, inPath) ? "lies inside" : orHoldsOne && isInside(inPath, out) ? "holds" : nil
+      if let relation {
         throw .usage(
-          "\(output.what) '\(output.path)' is or overlaps \(input.what) '\(input.path)': "
-            + "an output must not be written among the inputs")
+          "\(output.what) '\(output.path)' \(relation) \(input.what) '\(input.path)': "
+            + "an output folder must not be written among the inputs")
       }
     }
   }

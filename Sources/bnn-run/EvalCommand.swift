@@ -42,23 +42,27 @@ struct EvalCommand: Command {
     help: "also report top-K accuracy")
   let threads = SharedOptions.threads()
   let batch = SharedOptions.batch()
+  let json = SharedOptions.json
   let predictions = Option<String?>.path(
     "predictions", role: .output, section: "Output", help: "also write one predicted class index per line to PATH")
   let misclassified = Option<String?>.path(
     "misclassified", value: "DIR", role: .output, section: "Output",
     help: """
       write each misclassified image (as the model saw it) to DIR as PNG,
-      named INDEX-true-LABEL-pred-LABEL.png (DIR is created if missing)
+      named INDEX-true-LABEL-pred-LABEL.png (DIR is created if missing;
+      it must not be or hold one of the data inputs)
       """)
-  let json = SharedOptions.json
 
   func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
     let modelPath = arguments.positionals[0]
     try checkDataOptions(arguments)
     if let folder = arguments[\.misclassified] {
-      let inputs = [("MODEL", modelPath), ("--images", arguments[\.images]), ("--labels", arguments[\.labels]),
-        ("--data", arguments[\.data])].compactMap { what, path in path.map { PathUse(what: what, path: $0) } }
-      try PathUse.checkFolderOutsideInputs(PathUse(what: "--misclassified", path: folder), inputs: inputs)
+      // Not among the data (nor a folder holding it); the model file may sit beside it.
+      let output = PathUse(what: "--misclassified", path: folder)
+      let data = [("--images", arguments[\.images]), ("--labels", arguments[\.labels]), ("--data", arguments[\.data])]
+        .compactMap { what, path in path.map { PathUse(what: what, path: $0) } }
+      try PathUse.checkFolderOutsideInputs(output, inputs: data, orHoldsOne: true)
+      try PathUse.checkFolderOutsideInputs(output, inputs: [PathUse(what: "MODEL", path: modelPath)])
     }
     let model = try loadModel(modelPath)
     let k = arguments[\.top] ?? min(5, model.classCount)

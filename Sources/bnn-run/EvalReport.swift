@@ -41,9 +41,10 @@ struct EvalReport {
     return lines.joined(separator: "\n")
   }
 
-  /// `3 cat` shortened to `width` characters (the class index always shown).
+  /// `3 cat` (`3` when the label is the index) shortened to `width` characters (the
+  /// class index always shown).
   func classTitle(_ k: Int, width: Int) -> String {
-    let title = "\(k) \(model.labels[k])"
+    let title = model.labels[k] == String(k) ? String(k) : "\(k) \(model.labels[k])"
     return title.count <= width ? title : String(title.prefix(width - 1)) + "~"
   }
 
