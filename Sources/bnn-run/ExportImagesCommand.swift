@@ -85,13 +85,21 @@ struct ExportImagesCommand: Command {
     if arguments[\.colour] != nil && data.train.shape.channels != 1 {
       throw .runtime("--colour colours grey images; \(source) holds colour images")
     }
-    let folders = ExportImagesCommand.classFolders(data.classNames)
+    let folders = classFolderNames(data.classNames)
     let writer = SplitWriter(
       out: outFolder, format: arguments[\.format], quality: arguments[\.quality] ?? 90, colourSeed: arguments[\.colour],
       classFolders: folders, progress: Console.stderrIsTerminal && !arguments[\.json])
     let limit = arguments[\.limit] ?? Int.max
     let trainCount = try writer.write(data.train, split: 0, name: "train", limit: limit)
     let testCount = try writer.write(data.test, split: 1, name: "test", limit: limit)
+    let present = Set(data.train.labels.prefix(trainCount))
+    let missing = (0..<data.classCount).filter { !present.contains(UInt8($0)) }
+    if !missing.isEmpty {
+      Console.err(
+        "bnn-run: warning: no training images written for class(es) "
+          + missing.map { data.classNames[$0] }.joined(separator: ", ")
+          + ": the folder reads back with \(data.classCount - missing.count) classes (raise --limit)")
+    }
 
     let shape = "\(data.train.shape.height)x\(data.train.shape.width)x\(arguments[\.colour] != nil ? 3 : data.train.shape.channels)"
     if arguments[\.json] {
@@ -133,19 +141,8 @@ struct ExportImagesCommand: Command {
     guard isFolder.boolValue else { throw .usage("--out '\(out)' exists and is not a folder") }
     let entries = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
     if !entries.isEmpty && !force {
-      throw .usage("--out '\(out)' is not empty (\(entries.count) entries); give --force to write into it")
+      throw .usage("--out '\(out)' is not empty; give --force to write into it")
     }
-  }
-
-  /// A folder name per class, safe as a file name, unique, and sorting (byte order, as
-  /// an image folder's classes are read back) in class order; otherwise every name gets
-  /// its zero-padded class index in front (`03-cat`).
-  static func classFolders(_ names: [String]) -> [String] {
-    let safe = names.map { fileNameComponent($0) }
-    let inOrder = zip(safe, safe.dropFirst()).allSatisfy { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-    if inOrder { return safe }
-    let digits = String(max(names.count - 1, 0)).count
-    return safe.enumerated().map { zeroPadded($0.offset, digits) + "-" + $0.element }
   }
 }
 
