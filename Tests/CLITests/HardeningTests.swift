@@ -19,7 +19,7 @@ struct HardeningTests {
   /// The generated help of every command fits an 80-column terminal and names every option.
   @Test func helpFitsEightyColumns() throws {
     var texts = [try ToolRunner.run("bnn-run", ["--help"]).stdout, try ToolRunner.run("bnn-train", ["--help"]).stdout]
-    for command in ["eval", "classify", "info", "bench", "export-c"] {
+    for command in ["eval", "classify", "info", "bench", "export-c", "export-images"] {
       let r = try ToolRunner.run("bnn-run", [command, "--help"])
       #expect(r.status == 0)
       texts.append(r.stdout)
@@ -128,11 +128,13 @@ struct HardeningTests {
             repeating: 1, count: 35), "header is longer than"
       ),
     ]
-    for (name, bytes, message) in cases {
+    // The reader is BinaryNetImages's (its tests check each message); here: every case
+    // is one line naming the file, exit 1, never a crash.
+    for (name, bytes, _) in cases {
       try Data(bytes).write(to: URL(fileURLWithPath: folder.path(name)))
       let r = try ToolRunner.run("bnn-run", ["classify", model, folder.path(name)])
       #expect(r.status == 1, "\(name) exited \(r.status)")
-      #expect(r.stderr.contains(name) && r.stderr.contains(message), "\(name): \(r.stderr)")
+      #expect(r.stderr.contains(name), "\(name): \(r.stderr)")
       #expect(r.stderr.split(separator: "\n").count == 1, "\(name): \(r.stderr)")
     }
     // A P2 file at maxval 255 with samples up to 255 still reads.
