@@ -25,7 +25,9 @@ public struct ColourisedImage {
     var state = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(2 * index + split + 1)
     func colour() -> (r: UInt8, g: UInt8, b: UInt8) {
       let bits = ColourisedImage.splitMix64(&state)
-      return (UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits))
+      return (
+        UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)
+      )
     }
     let foreground = colour()
     for _ in 0..<64 {

@@ -28,9 +28,11 @@ struct EvalReport {
     lines.append("images     \(e.set.origin)")
     for note in e.set.notes { lines.append("note       \(note)") }
     lines.append("accuracy   \(percent(metrics.accuracy))  (\(metrics.correct) / \(metrics.total))")
-    lines.append("top-\(e.topK)\(String(repeating: " ", count: max(1, 6 - String(e.topK).count)))" + percent(e.topKAccuracy))
     lines.append(
-      "speed      \(fixed(e.rate, 0)) images/s  (\(fixed(e.seconds * 1000, 1)) ms, \(threads) thread(s), batch \(batch))")
+      "top-\(e.topK)\(String(repeating: " ", count: max(1, 6 - String(e.topK).count)))" + percent(e.topKAccuracy))
+    lines.append(
+      "speed      \(fixed(e.rate, 0)) images/s  (\(fixed(e.seconds * 1000, 1)) ms, \(threads) thread(s), batch \(batch))"
+    )
     if let folder = misclassifiedFolder {
       lines.append("wrote      \(misclassifiedWritten) misclassified image(s) to \(folder)")
     }

@@ -101,7 +101,8 @@ struct ExportImagesCommand: Command {
           + ": the folder reads back with \(data.classCount - missing.count) classes (raise --limit)")
     }
 
-    let shape = "\(data.train.shape.height)x\(data.train.shape.width)x\(arguments[\.colour] != nil ? 3 : data.train.shape.channels)"
+    let shape =
+      "\(data.train.shape.height)x\(data.train.shape.width)x\(arguments[\.colour] != nil ? 3 : data.train.shape.channels)"
     if arguments[\.json] {
       Console.out(
         JSON.object([

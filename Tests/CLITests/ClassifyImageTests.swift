@@ -81,7 +81,8 @@ struct ClassifyImageTests {
     try model.write(toFile: folder.path("m.bnn"))
     let rgb = randomPixels(35 * 3, seed: 21)
     let expected = try model.classify(luma(rgb))
-    try Data(pngFile(width: 7, height: 5, channels: 3, pixels: rgb)).write(to: URL(fileURLWithPath: folder.path("c.png")))
+    try Data(pngFile(width: 7, height: 5, channels: 3, pixels: rgb)).write(
+      to: URL(fileURLWithPath: folder.path("c.png")))
     try Data(Array("P6\n7 5\n255\n".utf8) + rgb).write(to: URL(fileURLWithPath: folder.path("c.ppm")))
     let r = try ToolRunner.run(
       "bnn-run", ["classify", folder.path("m.bnn"), folder.path("c.png"), folder.path("c.ppm"), "--json", "--top", "3"])
@@ -96,9 +97,11 @@ struct ClassifyImageTests {
       #expect(p.count == 3 && abs(p.reduce(0, +) - 1) < 1e-5)
       #expect(zip(p, probabilities).allSatisfy { abs($0 - Double($1)) < 1e-6 })
       let top = (result["top"] as? [[String: Any]]) ?? []
-      #expect(top.map { $0["class"] as? Int } == expected.scores.indices.sorted {
-        expected.scores[$0] > expected.scores[$1] || (expected.scores[$0] == expected.scores[$1] && $0 < $1)
-      })
+      #expect(
+        top.map { $0["class"] as? Int }
+          == expected.scores.indices.sorted {
+            expected.scores[$0] > expected.scores[$1] || (expected.scores[$0] == expected.scores[$1] && $0 < $1)
+          })
       #expect(((result["notes"] as? [String]) ?? []).contains { $0.contains("converted to grey") })
     }
     // Text: the conversion is said on stderr, the labels with percentages on stdout.

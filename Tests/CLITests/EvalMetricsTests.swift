@@ -32,7 +32,8 @@ struct EvalMetricsTests {
     #expect(m.perClass[1].recall == 0 && m.perClass[1].f1 == 0)
     #expect(EvalMetricsTests.close(m.perClass[0].precision, 0.8) && m.perClass[0].recall == 1)
     #expect(EvalMetricsTests.close(m.perClass[0].f1, 8.0 / 9))
-    #expect(EvalMetricsTests.close(m.perClass[2].precision, 0.4) && EvalMetricsTests.close(m.perClass[2].recall, 2.0 / 3))
+    #expect(
+      EvalMetricsTests.close(m.perClass[2].precision, 0.4) && EvalMetricsTests.close(m.perClass[2].recall, 2.0 / 3))
     #expect(EvalMetricsTests.close(m.perClass[2].f1, 0.5))
     #expect(m.macroPrecision.classes == 2 && EvalMetricsTests.close(m.macroPrecision.value, 0.6))
     #expect(m.macroRecall.classes == 3 && EvalMetricsTests.close(m.macroRecall.value, 5.0 / 9))
@@ -40,7 +41,8 @@ struct EvalMetricsTests {
   }
 
   @Test func confusionFromLabels() {
-    let m = ClassificationMetrics(truth: [0, 1, 1, 2, 2, 2] as [UInt8], predicted: [0, 1, 2, 2, 0, 2] as [Int32], classCount: 3)
+    let m = ClassificationMetrics(
+      truth: [0, 1, 1, 2, 2, 2] as [UInt8], predicted: [0, 1, 2, 2, 0, 2] as [Int32], classCount: 3)
     #expect(m.confusion == [[1, 0, 0], [0, 1, 1], [1, 0, 2]])
     #expect(ClassificationMetrics(confusion: [[0, 0], [0, 0]]).accuracy == 0)
   }

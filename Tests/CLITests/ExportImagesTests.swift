@@ -15,7 +15,9 @@ struct ColourisedImageTests {
         #expect(
           abs(ColourisedImage.luma(a.foreground) - ColourisedImage.luma(a.background))
             >= ColourisedImage.minimumContrast)
-        distinct.insert([a.foreground.r, a.foreground.g, a.foreground.b, a.background.r, a.background.g, a.background.b])
+        distinct.insert([
+          a.foreground.r, a.foreground.g, a.foreground.b, a.background.r, a.background.g, a.background.b,
+        ])
       }
     }
     // Random per image: thousands of different pairs, not one fallback pair.

@@ -161,7 +161,8 @@ struct RunToolTests {
       images: randomPixels(36 * 4, seed: 1), count: 4, rows: 6, cols: 6, labels: [0, 1, 2, 0], to: folder)
     let wrongSize = try ToolRunner.run(
       "bnn-run", ["eval", folder.path("m.bnn"), "--images", images, "--labels", labels])
-    #expect(wrongSize.status == 1 && wrongSize.stderr.contains("image is 6x6, the model takes 5x7"), "\(wrongSize.stderr)")
+    #expect(
+      wrongSize.status == 1 && wrongSize.stderr.contains("image is 6x6, the model takes 5x7"), "\(wrongSize.stderr)")
     // Label out of range for a 3-class model.
     let (images2, labels2) = try writeIDX(
       images: randomPixels(35 * 2, seed: 1), count: 2, rows: 5, cols: 7, labels: [0, 7], to: folder)
