@@ -33,7 +33,8 @@ struct EvalCommand: Command {
     "data", value: "PATH", role: .input, section: "Data",
     help: "a data set (image folder, .npz, .npy or IDX folder): its test part")
   let size = Option<ImageSize?>.imageSize(
-    "size", section: "Data", help: "with --data: resize its images to HxW when reading them")
+    "size", section: "Data",
+    help: "with --data: resize its images to HxW (the model's size) when reading")
   let resize = ImageAdaptation.resizeOption
   let invert = ImageAdaptation.invertOption
   let limit = SharedOptions.limit("evaluate only the first N images")
@@ -65,6 +66,11 @@ struct EvalCommand: Command {
       try PathUse.checkFolderOutsideInputs(output, inputs: [PathUse(what: "MODEL", path: modelPath)])
     }
     let model = try loadModel(modelPath)
+    if let size = arguments[\.size], size.height != model.input.height || size.width != model.input.width {
+      throw .usage(
+        "--size \(size) is not the model's input size \(model.input.height)x\(model.input.width) "
+          + "(--resize alone reads the data at the model's size)")
+    }
     let k = arguments[\.top] ?? min(5, model.classCount)
     guard k <= model.classCount else {
       throw .usage("--top \(k) is more than the model's \(model.classCount) classes")

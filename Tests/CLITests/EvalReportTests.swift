@@ -98,6 +98,7 @@ struct EvalReportTests {
       (["--images", images], "--images needs --labels"),
       (["--labels", labels], "--labels needs --images"),
       (["--images", images, "--labels", labels, "--size", "5x7"], "--size applies to --data"),
+      (["--data", data, "--size", "7x5"], "--size 7x5 is not the model's input size 5x7"),
     ]
     for (arguments, message) in cases {
       let r = try ToolRunner.run("bnn-run", ["eval", folder.path("m.bnn")] + arguments)
