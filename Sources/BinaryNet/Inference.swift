@@ -81,12 +81,6 @@ extension Model {
   }
 }
 
-/// A prediction: the winning class and every class score.
-public struct Classification: Sendable, Equatable {
-  public var label: Int
-  public var scores: [Float]
-}
-
 extension Model {
   /// Runs `count` images (HWC 8-bit pixels, `input.pixelCount` bytes each, back to back)
   /// through the network; their scores land in `workspace.scores`.

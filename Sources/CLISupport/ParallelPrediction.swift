@@ -33,3 +33,45 @@ extension Model {
     return labels
   }
 }
+
+extension Model {
+  /// Every class score of each of `count` images (`classCount` per image, back to back),
+  /// split between up to `threads` workers as `predictLabelsInParallel` does. The
+  /// predicted label of image `i` is `Model.argmax` of its row.
+  public func scoresInParallel(
+    _ pixels: [UInt8], count: Int, threads: Int, batch: Int
+  ) throws(CLIError) -> [Float] {
+    let size = input.pixelCount
+    guard count >= 0, pixels.count == count * size else {
+      throw .runtime("\(pixels.count) bytes are not \(count) images of \(size) pixels")
+    }
+    if count == 0 { return [] }
+    let classes = classCount
+    var scores = [Float](repeating: 0, count: count * classes)
+    let batch = max(batch, 1)
+    let workers = max(1, min(threads, (count + batch - 1) / batch))
+    pixels.withUnsafeBufferPointer { all in
+      scores.withUnsafeMutableBufferPointer { out in
+        let outBase = out.baseAddress!
+        parallelFor(workers) { w in
+          let start = count * w / workers
+          let end = count * (w + 1) / workers
+          if start == end { return }
+          let workspace = InferenceWorkspace(model: self, batchCapacity: batch)
+          var first = start
+          while first < end {
+            let n = min(batch, end - first)
+            let chunk = UnsafeBufferPointer(rebasing: all[(first * size)..<((first + n) * size)])
+            computeScores(chunk, count: n, workspace: workspace)
+            for i in 0..<n {
+              let row = workspace.scores(ofImage: i)
+              (outBase + (first + i) * classes).update(from: row.baseAddress!, count: classes)
+            }
+            first += n
+          }
+        }
+      }
+    }
+    return scores
+  }
+}

@@ -52,3 +52,49 @@ public enum FileIdentity: Hashable, Sendable {
     }
   }
 }
+
+extension PathUse {
+  /// Usage error when the folder `output` is an input or lies inside an input folder
+  /// (and, with `orHoldsOne`, when an input lies inside it): a command that writes files
+  /// into a folder must not write among the files it reads. Compared on real paths
+  /// (links and `..` resolved).
+  public static func checkFolderOutsideInputs(
+    _ output: PathUse, inputs: [PathUse], orHoldsOne: Bool = false
+  ) throws(CLIError) {
+    let out = resolvedPath(output.path)
+    for input in inputs {
+      let inPath = resolvedPath(input.path)
+      let relation =
+        out == inPath
+        ? "is" : isInside(out, inPath) ? "lies inside" : orHoldsOne && isInside(inPath, out) ? "holds" : nil
+      if let relation {
+        throw .usage(
+          "\(output.what) '\(output.path)' \(relation) \(input.what) '\(input.path)': "
+            + "an output folder must not be written among the inputs")
+      }
+    }
+  }
+
+  /// Whether the resolved path `path` lies below the resolved folder `folder`.
+  static func isInside(_ path: String, _ folder: String) -> Bool {
+    path.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+  }
+
+  /// The absolute path `path` names, links resolved: the real path of its nearest
+  /// existing ancestor followed by the components that do not exist yet.
+  public static func resolvedPath(_ path: String) -> String {
+    var url = URL(fileURLWithPath: path).standardizedFileURL
+    var missing: [String] = []
+    while true {
+      if let real = realpath(url.path, nil) {
+        defer { free(real) }
+        let base = String(cString: real)
+        return missing.reversed().reduce(base) { $0 == "/" ? "/" + $1 : $0 + "/" + $1 }
+      }
+      let parent = url.deletingLastPathComponent()
+      if parent.path == url.path { return URL(fileURLWithPath: path).standardizedFileURL.path }
+      missing.append(url.lastPathComponent)
+      url = parent
+    }
+  }
+}

@@ -8,12 +8,13 @@ let tool = Tool(
   abstract: "bnn-run: run BinaryNet binarized neural network models (.bnn files).",
   commands: [
     EvalCommand.self, ClassifyCommand.self, InfoCommand.self, BenchCommand.self, ExportCCommand.self,
+    ExportImagesCommand.self,
   ],
   versionDetails: {
     [("model_format", "v" + String(ModelFormat.version)), ("kernels", KernelPath.best.name)]
   },
   epilogue: """
-    IDX files may be gzip'd (.gz). Exit status: 0 success, 1 runtime error, 2 usage error.
+    IDX files may be gzip'd (.gz); image files are PNG, JPEG, PGM or PPM. Exit status: 0 success, 1 runtime error, 2 usage error.
     No command writes over a file it reads: an output path that is one of the inputs (or
     another output) is a usage error.
 
@@ -22,7 +23,9 @@ let tool = Tool(
       bnn-run eval mnist-mlp-1024.bnn \\
         --images datasets/mnist/t10k-images-idx3-ubyte.gz \\
         --labels datasets/mnist/t10k-labels-idx1-ubyte.gz
-      bnn-run classify mnist-mlp-1024.bnn digit.pgm --top 3
+      bnn-run classify mnist-mlp-1024.bnn digit.png --top 3
+      bnn-run eval mnist-mlp-1024.bnn --data my-digits/ --resize area
+      bnn-run export-images --dataset mnist --out mnist-png --limit 100
       bnn-run bench mnist-mlp-1024.bnn --threads 2 --batch 64
     """)
 tool.main()

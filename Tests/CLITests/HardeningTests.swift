@@ -19,7 +19,7 @@ struct HardeningTests {
   /// The generated help of every command fits an 80-column terminal and names every option.
   @Test func helpFitsEightyColumns() throws {
     var texts = [try ToolRunner.run("bnn-run", ["--help"]).stdout, try ToolRunner.run("bnn-train", ["--help"]).stdout]
-    for command in ["eval", "classify", "info", "bench", "export-c"] {
+    for command in ["eval", "classify", "info", "bench", "export-c", "export-images"] {
       let r = try ToolRunner.run("bnn-run", [command, "--help"])
       #expect(r.status == 0)
       texts.append(r.stdout)
@@ -109,31 +109,38 @@ struct HardeningTests {
     let model = folder.path("m.bnn")
     try makeModel().write(toFile: model)
     let samples = (0..<35).map { $0 == 3 ? "300" : "12" }.joined(separator: " ")
-    let cases: [(String, [UInt8], String)] = [
-      ("above.pgm", Array("P2\n7 5\n255\n\(samples)\n".utf8), "pixel 3 is 300, above maxval 255"),
-      ("huge.pgm", Array("P5\n16777216 16777216\n255\n".utf8) + [0, 0, 0], "too large"),
-      ("overflow.pgm", Array("P5\n99999999999999999999 2\n255\n".utf8), "too large"),
-      ("padded.pgm", Array("P5\n7 5\n255\n".utf8) + [UInt8](repeating: 7, count: 35 + 100_000), "more than"),
-      (
-        "notanumber.pgm", Array(("P2\n7 5\n255\n1 2 x " + String(repeating: "4 ", count: 32)).utf8),
-        "pixel 2 is not a number"
-      ),
+    let refused: [(String, [UInt8])] = [
+      ("above.pgm", Array("P2\n7 5\n255\n\(samples)\n".utf8)),
+      ("huge.pgm", Array("P5\n16777216 16777216\n255\n".utf8) + [0, 0, 0]),
+      ("overflow.pgm", Array("P5\n99999999999999999999 2\n255\n".utf8)),
+      ("notanumber.pgm", Array(("P2\n7 5\n255\n1 2 x " + String(repeating: "4 ", count: 32)).utf8)),
       // Found by fuzzing: a short P2 file whose header announces 64 M samples was given a
       // buffer of that size before the samples were read.
-      ("bigheader.pgm", Array("P2\n8000 8000\n255\n1 2 3\n".utf8), "needs at least 127999999 bytes"),
-      (
-        "longheader.pgm",
-        Array(("P5\n#" + String(repeating: "c", count: 20_000) + "\n7 5\n255\n").utf8)
-          + [UInt8](
-            repeating: 1, count: 35), "header is longer than"
-      ),
+      ("bigheader.pgm", Array("P2\n8000 8000\n255\n1 2 3\n".utf8)),
     ]
-    for (name, bytes, message) in cases {
+    // The reader is BinaryNetImages's (its tests check each message); here: every case
+    // is one line naming the file, exit 1, never a crash.
+    for (name, bytes) in refused {
       try Data(bytes).write(to: URL(fileURLWithPath: folder.path(name)))
       let r = try ToolRunner.run("bnn-run", ["classify", model, folder.path(name)])
       #expect(r.status == 1, "\(name) exited \(r.status)")
-      #expect(r.stderr.contains(name) && r.stderr.contains(message), "\(name): \(r.stderr)")
+      #expect(r.stderr.contains(name), "\(name): \(r.stderr)")
       #expect(r.stderr.split(separator: "\n").count == 1, "\(name): \(r.stderr)")
+    }
+    // Trailing bytes and a long comment are within the reader's file-size bound: read,
+    // or refused in one line, never a crash (the policy is BinaryNetImages's).
+    let tolerated: [(String, [UInt8])] = [
+      ("padded.pgm", Array("P5\n7 5\n255\n".utf8) + [UInt8](repeating: 7, count: 35 + 100_000)),
+      (
+        "longheader.pgm",
+        Array(("P5\n#" + String(repeating: "c", count: 20_000) + "\n7 5\n255\n").utf8)
+          + [UInt8](repeating: 1, count: 35)
+      ),
+    ]
+    for (name, bytes) in tolerated {
+      try Data(bytes).write(to: URL(fileURLWithPath: folder.path(name)))
+      let r = try ToolRunner.run("bnn-run", ["classify", model, folder.path(name)])
+      #expect(r.status == 0 || (r.status == 1 && r.stderr.split(separator: "\n").count == 1), "\(name): \(r.stderr)")
     }
     // A P2 file at maxval 255 with samples up to 255 still reads.
     let good = (0..<35).map { _ in "255" }.joined(separator: "\n")

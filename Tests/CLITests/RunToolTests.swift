@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// A deterministic random dense model (7x5 input, 3 classes) for the tool tests.
-func makeModel(widths: [Int] = [35, 40, 3], seed: UInt64 = 1) throws -> Model {
+/// `labels` default to cat, dog, fish (as many as the last width).
+func makeModel(widths: [Int] = [35, 40, 3], seed: UInt64 = 1, labels: [String]? = nil) throws -> Model {
   var state = seed
   func next() -> Float {
     state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
@@ -23,7 +24,8 @@ func makeModel(widths: [Int] = [35, 40, 3], seed: UInt64 = 1) throws -> Model {
           mean: (0..<n).map { _ in next() * spread / 2 }, variance: [Float](repeating: spread * spread, count: n),
           epsilon: 1e-5)))
   }
-  return try foldDenseNetwork(layers, input: input, labels: ["cat", "dog", "fish"].prefix(widths.last!).map { $0 })
+  return try foldDenseNetwork(
+    layers, input: input, labels: labels ?? ["cat", "dog", "fish"].prefix(widths.last!).map { $0 })
 }
 
 /// IDX files (plain, uncompressed) of `images` with the given labels.
@@ -159,7 +161,8 @@ struct RunToolTests {
       images: randomPixels(36 * 4, seed: 1), count: 4, rows: 6, cols: 6, labels: [0, 1, 2, 0], to: folder)
     let wrongSize = try ToolRunner.run(
       "bnn-run", ["eval", folder.path("m.bnn"), "--images", images, "--labels", labels])
-    #expect(wrongSize.status == 1 && wrongSize.stderr.contains("expects"))
+    #expect(
+      wrongSize.status == 1 && wrongSize.stderr.contains("image is 6x6, the model takes 5x7"), "\(wrongSize.stderr)")
     // Label out of range for a 3-class model.
     let (images2, labels2) = try writeIDX(
       images: randomPixels(35 * 2, seed: 1), count: 2, rows: 5, cols: 7, labels: [0, 7], to: folder)
@@ -196,18 +199,20 @@ struct RunToolTests {
     let idx = try ToolRunner.run("bnn-run", ["classify", folder.path("m.bnn"), images])
     #expect(idx.status == 0 && idx.stdout.split(separator: "\n").count == 3)
 
-    // Wrong size, not an image, missing file, truncated P5.
+    // Wrong size, not an image, missing file, truncated P5: one line naming the file
+    // (the wording of decoding errors is BinaryNetImages's, tested there).
     try Data(Array("P5\n28 28\n255\n".utf8) + [UInt8](repeating: 0, count: 784)).write(
       to: URL(fileURLWithPath: folder.path("big.pgm")))
     try Data("hello".utf8).write(to: URL(fileURLWithPath: folder.path("x.txt")))
     try Data(Array("P5\n7 5\n255\n".utf8) + [1, 2, 3]).write(to: URL(fileURLWithPath: folder.path("short.pgm")))
     for (file, needle) in [
-      ("big.pgm", "wrong image size"), ("x.txt", "not a PGM"), ("nothing.pgm", "nothing.pgm"),
-      ("short.pgm", "truncated"),
+      ("big.pgm", "big.pgm: image is 28x28, the model takes 5x7"), ("x.txt", "x.txt: not a"),
+      ("nothing.pgm", "nothing.pgm"), ("short.pgm", "short.pgm"),
     ] {
       let bad = try ToolRunner.run("bnn-run", ["classify", folder.path("m.bnn"), folder.path(file)])
       #expect(bad.status == 1, "\(file)")
       #expect(bad.stderr.contains(needle), "\(file): \(bad.stderr)")
+      #expect(bad.stderr.split(separator: "\n").count == 1, "\(file): \(bad.stderr)")
     }
   }
 
