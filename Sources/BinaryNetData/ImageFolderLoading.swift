@@ -1,0 +1,182 @@
+import BinaryNet
+import BinaryNetImages
+import Foundation
+
+/// Turns an image file's path into pixels (`ImageFile.read` by default); tests pass their own.
+public typealias ImageDecoder = @Sendable (String) throws(ImageFileError) -> PixelImage
+
+extension DataSet {
+  /// An image folder (`ImageFolderListing`): files decoded in parallel, in a fixed order.
+  ///
+  /// Sizes: without `options.size`, every image must have the size of the first; with it,
+  /// every image of another size is resized with `options.resizeMethod`. Channels: when
+  /// any image is colour, grey ones are repeated to RGB. Without `test/`, the test set is a
+  /// stratified split (`StratifiedSplit`). Notes say what was resized, converted, ignored, split.
+  static func loadImageFolder(
+    path: String, options: DataSetOptions, decode: @escaping ImageDecoder
+  ) throws(DataSetError) -> DataSet {
+    if let size = options.size, size.height < 1 || size.width < 1 {
+      throw DataSetError("the image size must be at least 1x1, not \(size.height)x\(size.width)")
+    }
+    if options.testFraction.isNaN { throw DataSetError("the test fraction is not a number") }
+    let listing = try ImageFolderListing(path: path)
+    let trainImages = try decodeInParallel(listing.train.map(\.path), options: options, decode: decode)
+    let testImages = try listing.test.map { files throws(DataSetError) in
+      try decodeInParallel(files.map(\.path), options: options, decode: decode)
+    }
+    let allFiles = listing.train + (listing.test ?? [])
+    let allImages = trainImages + (testImages ?? [])
+
+    let first = allImages[0].image
+    let (height, width) = options.size ?? (first.height, first.width)
+    if let index = allImages.firstIndex(where: { $0.image.height != height || $0.image.width != width }) {
+      let other = allImages[index].image
+      throw DataSetError(
+        "\(allFiles[0].path) is \(height)x\(width) but \(allFiles[index].path) is \(other.height)x\(other.width) "
+          + "(height x width); give --size HxW to resize them all")
+    }
+    let channels = allImages.contains { $0.image.channels == 3 } ? 3 : 1
+    let shape = TensorShape(height: height, width: width, channels: channels)
+
+    var notes: [String] = []
+    let resized = allImages.filter(\.wasResized).count
+    if resized > 0 {
+      notes.append("resized \(resized) of \(allImages.count) images to \(height)x\(width) (\(options.resizeMethod))")
+    }
+    let grey = allImages.filter { $0.image.channels == 1 }.count
+    if channels == 3 && grey > 0 {
+      notes.append("converted \(grey) grey images to colour (the data set mixes grey and colour images)")
+    }
+    if listing.ignoredCount > 0 {
+      notes.append(
+        "ignored \(listing.ignoredCount) files that are not images (.png, .jpg, .jpeg, .pgm, .ppm) or class folders")
+    }
+    var train = labeledImageSet(trainImages, files: listing.train, shape: shape)
+    var test: LabeledImageSet
+    if let testImages, let testFiles = listing.test {
+      test = labeledImageSet(testImages, files: testFiles, shape: shape)
+    } else {
+      let split = try split(train, options: options)
+      (train, test) = (split.train, split.test)
+      notes.append(split.note)
+    }
+    return DataSet(
+      name: folderName(path), path: path, kind: .imageFolder, train: train, test: test,
+      classNames: listing.classNames, testIsSplit: listing.test == nil, notes: notes)
+  }
+
+  /// Images one after another in `shape` (grey ones repeated to RGB when `shape` has 3 channels).
+  private static func labeledImageSet(
+    _ images: [DecodedImage], files: [ImageFolderListing.LabeledFile], shape: TensorShape
+  ) -> LabeledImageSet {
+    let size = shape.elementCount
+    var pixels = [UInt8](repeating: 0, count: images.count * size)
+    for (index, decoded) in images.enumerated() {
+      let source = decoded.image.pixels
+      if decoded.image.channels == shape.channels {
+        pixels.replaceSubrange(index * size..<(index + 1) * size, with: source)
+      } else {
+        for (offset, value) in source.enumerated() {
+          let target = index * size + 3 * offset
+          (pixels[target], pixels[target + 1], pixels[target + 2]) = (value, value, value)
+        }
+      }
+    }
+    return LabeledImageSet(shape: shape, pixels: pixels, labels: files.map(\.label), sources: files.map(\.path))
+  }
+}
+
+/// An image as decoded (and, with `--size`, resized).
+struct DecodedImage: Sendable {
+  var image: PixelImage
+  var wasResized: Bool
+}
+
+/// Decodes `paths` on all cores: chunks of files handed to `DispatchQueue.concurrentPerform`,
+/// each result stored at its file's index, so the order never depends on the threads. The
+/// first failure (by file order among those tried) is reported; workers stop starting new
+/// files once one has failed.
+func decodeInParallel(
+  _ paths: [String], options: DataSetOptions, decode: @escaping ImageDecoder
+) throws(DataSetError) -> [DecodedImage] {
+  let count = paths.count
+  let results = UnsafeMutableBufferPointer<Result<DecodedImage, DataSetError>?>.allocate(capacity: count)
+  results.initialize(repeating: nil)
+  defer {
+    results.deinitialize()
+    results.deallocate()
+  }
+  let chunkCount = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount * 8))
+  let failed = FailureFlag()
+  let shared = UncheckedSendable(results)
+  let size = options.size
+  let method = options.resizeMethod
+  DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+    let range = (count * chunk / chunkCount)..<(count * (chunk + 1) / chunkCount)
+    for index in range {
+      if failed.isSet { return }
+      let result = decodeOne(paths[index], size: size, method: method, decode: decode)
+      if case .failure = result { failed.set() }
+      shared.value[index] = result
+    }
+  }
+  var images: [DecodedImage] = []
+  images.reserveCapacity(count)
+  for result in results {
+    switch result {
+    case .success(let image)?: images.append(image)
+    case .failure(let error)?: throw error
+    case nil: continue  // not tried because another file failed: that failure is thrown below
+    }
+  }
+  if images.count != count {
+    throw DataSetError("image decoding stopped early")  // unreachable: a nil implies a failure
+  }
+  return images
+}
+
+/// One file decoded, checked not to be empty, and resized when `size` asks for another size.
+private func decodeOne(
+  _ path: String, size: (height: Int, width: Int)?, method: ResizeMethod, decode: ImageDecoder
+) -> Result<DecodedImage, DataSetError> {
+  let image: PixelImage
+  do {
+    image = try decode(path)
+  } catch {
+    return .failure(DataSetError(error.description))
+  }
+  if image.width < 1 || image.height < 1 {
+    return .failure(DataSetError("\(path): empty image (\(image.height)x\(image.width))"))
+  }
+  guard let size, size.height != image.height || size.width != image.width else {
+    return .success(DecodedImage(image: image, wasResized: false))
+  }
+  return .success(
+    DecodedImage(image: image.resized(width: size.width, height: size.height, method: method), wasResized: true))
+}
+
+/// Set once by any worker; read by all.
+// @unchecked: `value` is only read and written with `lock` held.
+private final class FailureFlag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+
+  var isSet: Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    return value
+  }
+
+  func set() {
+    lock.lock()
+    value = true
+    lock.unlock()
+  }
+}
+
+/// Hands the result buffer to the workers.
+// @unchecked: each worker writes only the indices of its own chunk.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
+}
