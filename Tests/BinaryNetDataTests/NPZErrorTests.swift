@@ -34,7 +34,8 @@ import Testing
   @Test func fortranOrderIsRefused() throws {
     let folder = try TestFolder()
     defer { folder.remove() }
-    let path = try write(folder, x: NumPyBytes.npy(descr: "|u1", shape: [2, 1, 2], data: [1, 2, 3, 4], fortranOrder: true))
+    let path = try write(
+      folder, x: NumPyBytes.npy(descr: "|u1", shape: [2, 1, 2], data: [1, 2, 3, 4], fortranOrder: true))
     expectLoadError(path, ["x_train", "Fortran order"])
   }
 
@@ -52,17 +53,20 @@ import Testing
   @Test func mismatchedCountsAreRefused() throws {
     let folder = try TestFolder()
     defer { folder.remove() }
-    let path = try write(folder, y: NumPyBytes.npy(descr: "<i8", shape: [3], data: NumPyBytes.integers([0, 1, 1], bytes: 8)))
+    let path = try write(
+      folder, y: NumPyBytes.npy(descr: "<i8", shape: [3], data: NumPyBytes.integers([0, 1, 1], bytes: 8)))
     #expect(loadError(path) == "\(path): x_train holds 2 images but y_train holds 3 labels")
   }
 
   @Test func labelsOutsideZeroTo255AreRefusedNamingTheIndex() throws {
     let folder = try TestFolder()
     defer { folder.remove() }
-    let negative = try write(folder, y: NumPyBytes.npy(descr: "<i8", shape: [2], data: NumPyBytes.integers([0, -1], bytes: 8)))
+    let negative = try write(
+      folder, y: NumPyBytes.npy(descr: "<i8", shape: [2], data: NumPyBytes.integers([0, -1], bytes: 8)))
     #expect(loadError(negative) == "\(negative): y_train[1] = -1 is not a class index (0...255)")
     let large = try write(
-      folder, yTest: NumPyBytes.npy(descr: ">u2", shape: [1], data: NumPyBytes.integers([256], bytes: 2, bigEndian: true)))
+      folder,
+      yTest: NumPyBytes.npy(descr: ">u2", shape: [1], data: NumPyBytes.integers([256], bytes: 2, bigEndian: true)))
     #expect(loadError(large) == "\(large): y_test[0] = 256 is not a class index (0...255)")
     let huge = try write(
       folder, y: NumPyBytes.npy(descr: "<u8", shape: [2], data: [UInt8](repeating: 0xff, count: 16)))
@@ -92,11 +96,13 @@ import Testing
     zip.add("x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 1], data: [0]))
     let path = try folder.write("half.npz", zip.bytes())
     expectLoadError(path, ["no y_test", "x_train, y_train"])
-    let noLabels = try folder.write("nolabels.npz", {
-      var zip = ZipBytes()
-      zip.add("x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 1], data: [0]))
-      return zip.bytes()
-    }())
+    let noLabels = try folder.write(
+      "nolabels.npz",
+      {
+        var zip = ZipBytes()
+        zip.add("x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 1], data: [0]))
+        return zip.bytes()
+      }())
     expectLoadError(noLabels, ["no y_train", "it holds: x_train"])
   }
 
@@ -104,7 +110,8 @@ import Testing
     let folder = try TestFolder()
     defer { folder.remove() }
     var zip = NPZLoadingTests.archive(trainLabels: [0, 2], testLabels: [1])
-    zip.add("class_names.npy", NumPyBytes.npy(descr: "<U1", shape: [2], data: NumPyBytes.unicode(["a", "b"], width: 1)))
+    zip.add(
+      "class_names.npy", NumPyBytes.npy(descr: "<U1", shape: [2], data: NumPyBytes.unicode(["a", "b"], width: 1)))
     expectLoadError(try folder.write("names.npz", zip.bytes()), ["class_names", "holds 2 names", "up to 2"])
   }
 
@@ -188,7 +195,8 @@ import Testing
     // Real zeros inflate to exactly what they claim: a large ratio is accepted when true.
     var zeros = ZipBytes()
     zeros.add(
-      "x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [1000, 32, 32], data: [UInt8](repeating: 0, count: 1_024_000)),
+      "x_train.npy",
+      NumPyBytes.npy(descr: "|u1", shape: [1000, 32, 32], data: [UInt8](repeating: 0, count: 1_024_000)),
       deflate: true)
     zeros.add("y_train.npy", NumPyBytes.npy(descr: "|u1", shape: [1000], data: (0..<1000).map { UInt8($0 % 2) }))
     let data = try DataSet.load(path: folder.write("zeros.npz", zeros.bytes()))

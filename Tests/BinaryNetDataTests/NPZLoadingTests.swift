@@ -49,7 +49,9 @@ import Testing
           descr: descr, shape: [3], data: NumPyBytes.integers(labels, bytes: bytes, bigEndian: bigEndian)),
         deflate: true)
       zip.add("x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 2], data: [9, 9]), deflate: true)
-      zip.add("y_test.npy", NumPyBytes.npy(descr: descr, shape: [1, 1], data: NumPyBytes.integers([1], bytes: bytes, bigEndian: bigEndian)))
+      zip.add(
+        "y_test.npy",
+        NumPyBytes.npy(descr: descr, shape: [1, 1], data: NumPyBytes.integers([1], bytes: bytes, bigEndian: bigEndian)))
       let data = try DataSet.load(path: folder.write("labels.npz", zip.bytes()))
       #expect(data.train.labels == [3, 0, 2], "\(descr)")
       #expect(data.test.labels == [1], "\(descr)")
@@ -63,7 +65,9 @@ import Testing
     var zip = ZipBytes()
     zip.numpyStyle = true
     zip.add("x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [2, 2, 2, 1], data: Array(0..<8), version: 2))
-    zip.add("y_train.npy", NumPyBytes.npy(descr: "<i8", shape: [2, 1], data: NumPyBytes.integers([0, 1], bytes: 8), version: 3))
+    zip.add(
+      "y_train.npy",
+      NumPyBytes.npy(descr: "<i8", shape: [2, 1], data: NumPyBytes.integers([0, 1], bytes: 8), version: 3))
     zip.add("x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 2, 2, 1], data: [4, 3, 2, 1]), deflate: true)
     zip.add("y_test.npy", NumPyBytes.npy(descr: "<i8", shape: [1], data: NumPyBytes.integers([1], bytes: 8)))
     let data = try DataSet.load(path: folder.write("v2.npz", zip.bytes()))
@@ -75,7 +79,9 @@ import Testing
     let folder = try TestFolder()
     defer { folder.remove() }
     var zip = Self.archive(trainLabels: [0, 1], testLabels: [0])
-    zip.add("class_names.npy", NumPyBytes.npy(descr: "<U5", shape: [3], data: NumPyBytes.unicode(["zéro", "one", "two"], width: 5)))
+    zip.add(
+      "class_names.npy",
+      NumPyBytes.npy(descr: "<U5", shape: [3], data: NumPyBytes.unicode(["zéro", "one", "two"], width: 5)))
     let data = try DataSet.load(path: folder.write("names.npz", zip.bytes()))
     #expect(data.classNames == ["zéro", "one", "two"])
   }
@@ -112,9 +118,11 @@ import Testing
     let folder = try TestFolder()
     defer { folder.remove() }
     try folder.write("arrays/x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [2, 1, 3, 3], data: Array(0..<18)))
-    try folder.write("arrays/y_train.npy", NumPyBytes.npy(descr: "<i4", shape: [2], data: NumPyBytes.integers([1, 0], bytes: 4)))
+    try folder.write(
+      "arrays/y_train.npy", NumPyBytes.npy(descr: "<i4", shape: [2], data: NumPyBytes.integers([1, 0], bytes: 4)))
     try folder.write("arrays/x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 3, 3], data: Array(20..<29)))
-    try folder.write("arrays/y_test.npy", NumPyBytes.npy(descr: "<i4", shape: [1], data: NumPyBytes.integers([1], bytes: 4)))
+    try folder.write(
+      "arrays/y_test.npy", NumPyBytes.npy(descr: "<i4", shape: [1], data: NumPyBytes.integers([1], bytes: 4)))
     try folder.write(
       "arrays/class_names.npy", NumPyBytes.npy(descr: "|S3", shape: [2], data: Array("no\0yes".utf8)))
     let data = try DataSet.load(path: folder.file("arrays"))
@@ -129,11 +137,23 @@ import Testing
   static func archive(trainLabels: [Int], testLabels: [Int]?, labelDescr: String = "<i8") -> ZipBytes {
     var zip = ZipBytes()
     let size = labelDescr.hasSuffix("8") ? 8 : (labelDescr.hasSuffix("4") ? 4 : (labelDescr.hasSuffix("2") ? 2 : 1))
-    zip.add("x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [trainLabels.count, 1, 1], data: trainLabels.map { UInt8(truncatingIfNeeded: $0) }))
-    zip.add("y_train.npy", NumPyBytes.npy(descr: labelDescr, shape: [trainLabels.count], data: NumPyBytes.integers(trainLabels, bytes: size)))
+    zip.add(
+      "x_train.npy",
+      NumPyBytes.npy(
+        descr: "|u1", shape: [trainLabels.count, 1, 1], data: trainLabels.map { UInt8(truncatingIfNeeded: $0) }))
+    zip.add(
+      "y_train.npy",
+      NumPyBytes.npy(descr: labelDescr, shape: [trainLabels.count], data: NumPyBytes.integers(trainLabels, bytes: size))
+    )
     if let testLabels {
-      zip.add("x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [testLabels.count, 1, 1], data: testLabels.map { UInt8(truncatingIfNeeded: $0) }))
-      zip.add("y_test.npy", NumPyBytes.npy(descr: labelDescr, shape: [testLabels.count], data: NumPyBytes.integers(testLabels, bytes: size)))
+      zip.add(
+        "x_test.npy",
+        NumPyBytes.npy(
+          descr: "|u1", shape: [testLabels.count, 1, 1], data: testLabels.map { UInt8(truncatingIfNeeded: $0) }))
+      zip.add(
+        "y_test.npy",
+        NumPyBytes.npy(descr: labelDescr, shape: [testLabels.count], data: NumPyBytes.integers(testLabels, bytes: size))
+      )
     }
     return zip
   }

@@ -30,7 +30,8 @@ struct ZipBytes {
         uncompressedSize: UInt32(entry.contents.count), localOffset: UInt32(output.count), flags: 0)
       patchCentral(&fields)
       let name = Array(entry.name.utf8)
-      var local: [UInt8] = le32(0x0403_4b50) + le16(45) + le16(fields.flags) + le16(fields.method) + le16(0) + le16(0x21)
+      var local: [UInt8] =
+        le32(0x0403_4b50) + le16(45) + le16(fields.flags) + le16(fields.method) + le16(0) + le16(0x21)
       local += le32(fields.crc)
       let extra: [UInt8]
       if numpyStyle {
