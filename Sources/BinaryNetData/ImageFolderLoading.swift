@@ -15,11 +15,8 @@ extension DataSet {
   static func loadImageFolder(
     path: String, options: DataSetOptions, decode: @escaping ImageDecoder
   ) throws(DataSetError) -> DataSet {
-    if let size = options.size, size.height < 1 || size.width < 1 {
-      throw DataSetError("the image size must be at least 1x1, not \(size.height)x\(size.width)")
-    }
-    if options.testFraction.isNaN { throw DataSetError("the test fraction is not a number") }
     let listing = try ImageFolderListing(path: path)
+    if listing.test == nil { try checkTestFraction(options) }  // before decoding anything
     let trainImages = try decodeInParallel(listing.train.map(\.path), options: options, decode: decode)
     let testImages = try listing.test.map { files throws(DataSetError) in
       try decodeInParallel(files.map(\.path), options: options, decode: decode)
@@ -92,45 +89,25 @@ struct DecodedImage: Sendable {
   var wasResized: Bool
 }
 
-/// Decodes `paths` on all cores: chunks of files handed to `DispatchQueue.concurrentPerform`,
-/// each result stored at its file's index, so the order never depends on the threads. The
-/// first failure (by file order among those tried) is reported; workers stop starting new
-/// files once one has failed.
+/// Decodes `paths` on all cores (`parallelResults`), each result at its file's index, so
+/// the order never depends on the threads. The first failure (in file order among the
+/// files tried) is reported; no new file is started once one has failed.
 func decodeInParallel(
   _ paths: [String], options: DataSetOptions, decode: @escaping ImageDecoder
 ) throws(DataSetError) -> [DecodedImage] {
-  let count = paths.count
-  let results = UnsafeMutableBufferPointer<Result<DecodedImage, DataSetError>?>.allocate(capacity: count)
-  results.initialize(repeating: nil)
-  defer {
-    results.deinitialize()
-    results.deallocate()
-  }
-  let chunkCount = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount * 8))
-  let failed = FailureFlag()
-  let shared = UncheckedSendable(results)
   let size = options.size
   let method = options.resizeMethod
-  DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-    let range = (count * chunk / chunkCount)..<(count * (chunk + 1) / chunkCount)
-    for index in range {
-      if failed.isSet { return }
-      let result = decodeOne(paths[index], size: size, method: method, decode: decode)
-      if case .failure = result { failed.set() }
-      shared.value[index] = result
-    }
+  let results = parallelResults(count: paths.count, isFailure: { if case .failure = $0 { true } else { false } }) {
+    decodeOne(paths[$0], size: size, method: method, decode: decode)
   }
   var images: [DecodedImage] = []
-  images.reserveCapacity(count)
+  images.reserveCapacity(paths.count)
   for result in results {
     switch result {
     case .success(let image)?: images.append(image)
     case .failure(let error)?: throw error
-    case nil: continue  // not tried because another file failed: that failure is thrown below
+    case nil: continue  // skipped after another file failed: that failure comes later in the list
     }
-  }
-  if images.count != count {
-    throw DataSetError("image decoding stopped early")  // unreachable: a nil implies a failure
   }
   return images
 }
@@ -153,30 +130,4 @@ private func decodeOne(
   }
   return .success(
     DecodedImage(image: image.resized(width: size.width, height: size.height, method: method), wasResized: true))
-}
-
-/// Set once by any worker; read by all.
-// @unchecked: `value` is only read and written with `lock` held.
-private final class FailureFlag: @unchecked Sendable {
-  private let lock = NSLock()
-  private var value = false
-
-  var isSet: Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    return value
-  }
-
-  func set() {
-    lock.lock()
-    value = true
-    lock.unlock()
-  }
-}
-
-/// Hands the result buffer to the workers.
-// @unchecked: each worker writes only the indices of its own chunk.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-  let value: Value
-  init(_ value: Value) { self.value = value }
 }

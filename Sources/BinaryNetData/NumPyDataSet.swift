@@ -40,14 +40,15 @@ struct NumPyDataSetReader {
     let largestLabel = max(train.labels.max() ?? 0, test?.labels.max() ?? 0)
     let classNames = try self.classNames(largestLabel: Int(largestLabel))
     var notes: [String] = []
-    if test == nil {
+    let testIsSplit = test == nil
+    if testIsSplit {
       let split = try DataSet.split(train, options: options)
       (train, test) = (split.train, split.test)
       notes.append(split.note)
     }
     return DataSet(
       name: name, path: path, kind: kind, train: train, test: test!, classNames: classNames,
-      testIsSplit: notes.count == 1, notes: notes)
+      testIsSplit: testIsSplit, notes: notes)
   }
 
   /// Images from `x` and their labels from `y`, checked against each other.
@@ -127,14 +128,19 @@ struct NumPyDataSetReader {
 }
 
 extension DataSet {
+  /// Fails unless `0 < options.testFraction < 1`.
+  static func checkTestFraction(_ options: DataSetOptions) throws(DataSetError) {
+    guard options.testFraction > 0 && options.testFraction < 1 else {
+      throw DataSetError("the test fraction must be between 0 and 1 (exclusive), not \(options.testFraction)")
+    }
+  }
+
   /// A seeded stratified split of `set` into training and test images, with the note
   /// that tells the user about it.
   static func split(
     _ set: LabeledImageSet, options: DataSetOptions
   ) throws(DataSetError) -> (train: LabeledImageSet, test: LabeledImageSet, note: String) {
-    guard options.testFraction > 0 && options.testFraction < 1 else {
-      throw DataSetError("the test fraction must be between 0 and 1 (exclusive), not \(options.testFraction)")
-    }
+    try checkTestFraction(options)
     let split = StratifiedSplit(labels: set.labels, testFraction: options.testFraction, seed: options.splitSeed)
     if split.test.isEmpty {
       throw DataSetError(

@@ -133,6 +133,48 @@ import Testing
     #expect(data.test.sources == [folder.file("arrays/x_test.npy") + "#0"])
   }
 
+  @Test func npyFolderWithoutLabelsIsRefused() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    try folder.write("arrays/x_train.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 1], data: [0]))
+    expectLoadError(folder.file("arrays"), ["no y_train.npy"])
+  }
+
+  @Test func aSizeOutsideTheLimitsIsRefused() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    let path = try folder.write("digits.npz", NumPyFixtures.savez)
+    for size in [(height: 0, width: 5), (height: 3, width: 70000)] {
+      expectLoadError(
+        path, prefix: "the image size must be between 1x1 and 65535x65535", [], options: DataSetOptions(size: size))
+    }
+    // The size the arrays already have changes nothing.
+    let same = try DataSet.load(path: path, options: DataSetOptions(size: (height: 3, width: 2)))
+    #expect(same.train.pixels == (0..<24).map { UInt8($0) } && same.notes.isEmpty)
+  }
+
+  /// Runs once `PixelImage.resized` is implemented (see `pixelImageResizingIsImplemented`).
+  @Test(.enabled(if: pixelImageResizingIsImplemented, "PixelImage.resized is still the skeleton"))
+  func arraysAreResizedToTheRequestedSize() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    var zip = ZipBytes()
+    // Uniform images stay uniform under any resizing.
+    zip.add(
+      "x_train.npy",
+      NumPyBytes.npy(
+        descr: "|u1", shape: [2, 4, 6, 3], data: [UInt8](repeating: 9, count: 72) + [UInt8](repeating: 200, count: 72)))
+    zip.add("y_train.npy", NumPyBytes.npy(descr: "|u1", shape: [2], data: [0, 1]))
+    zip.add("x_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1, 4, 6, 3], data: [UInt8](repeating: 50, count: 72)))
+    zip.add("y_test.npy", NumPyBytes.npy(descr: "|u1", shape: [1], data: [1]))
+    let path = try folder.write("colour.npz", zip.bytes())
+    let data = try DataSet.load(path: path, options: DataSetOptions(size: (height: 2, width: 3)))
+    #expect(data.train.shape == TensorShape(height: 2, width: 3, channels: 3))
+    #expect(data.train.pixels == [UInt8](repeating: 9, count: 18) + [UInt8](repeating: 200, count: 18))
+    #expect(data.test.pixels == [UInt8](repeating: 50, count: 18) && data.test.sources == ["\(path):x_test#0"])
+    #expect(data.notes == ["resized all 3 images from 4x6 to 2x3 (area)"])
+  }
+
   /// An archive of 1x1 grey images with the given labels (stored entries).
   static func archive(trainLabels: [Int], testLabels: [Int]?, labelDescr: String = "<i8") -> ZipBytes {
     var zip = ZipBytes()
