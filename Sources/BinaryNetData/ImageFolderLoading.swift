@@ -6,6 +6,10 @@ import Foundation
 public typealias ImageDecoder = @Sendable (String) throws(ImageFileError) -> PixelImage
 
 extension DataSet {
+  /// Most pixel bytes an image folder may decode to (after resizing): 8 GiB, so a folder of
+  /// large photos stops with a message instead of exhausting memory.
+  static let maximumDecodedBytes = 1 << 33
+
   /// An image folder (`ImageFolderListing`): files decoded in parallel, in a fixed order.
   ///
   /// Sizes: without `options.size`, every image must have the size of the first; with it,
@@ -17,9 +21,10 @@ extension DataSet {
   ) throws(DataSetError) -> DataSet {
     let listing = try ImageFolderListing(path: path)
     if listing.test == nil { try checkTestFraction(options) }  // before decoding anything
-    let trainImages = try decodeInParallel(listing.train.map(\.path), options: options, decode: decode)
+    let budget = PixelBudget(limit: maximumDecodedBytes)
+    let trainImages = try decodeInParallel(listing.train.map(\.path), options: options, budget: budget, decode: decode)
     let testImages = try listing.test.map { files throws(DataSetError) in
-      try decodeInParallel(files.map(\.path), options: options, decode: decode)
+      try decodeInParallel(files.map(\.path), options: options, budget: budget, decode: decode)
     }
     let allFiles = listing.train + (listing.test ?? [])
     let allImages = trainImages + (testImages ?? [])
@@ -93,12 +98,20 @@ struct DecodedImage: Sendable {
 /// the order never depends on the threads. The first failure (in file order among the
 /// files tried) is reported; no new file is started once one has failed.
 func decodeInParallel(
-  _ paths: [String], options: DataSetOptions, decode: @escaping ImageDecoder
+  _ paths: [String], options: DataSetOptions, budget: PixelBudget, decode: @escaping ImageDecoder
 ) throws(DataSetError) -> [DecodedImage] {
   let size = options.size
   let method = options.resizeMethod
   let results = parallelResults(count: paths.count, isFailure: { if case .failure = $0 { true } else { false } }) {
-    decodeOne(paths[$0], size: size, method: method, decode: decode)
+    index -> Result<DecodedImage, DataSetError> in
+    let result = decodeOne(paths[index], size: size, method: method, decode: decode)
+    if case .success(let decoded) = result, !budget.take(decoded.image.pixels.count) {
+      return .failure(
+        DataSetError(
+          "\(paths[index]): the images decoded up to this one exceed \(budget.limit >> 20) MiB of pixels; "
+            + "give --size HxW to make them smaller"))
+    }
+    return result
   }
   var images: [DecodedImage] = []
   images.reserveCapacity(paths.count)
@@ -130,4 +143,22 @@ private func decodeOne(
   }
   return .success(
     DecodedImage(image: image.resized(width: size.width, height: size.height, method: method), wasResized: true))
+}
+
+/// The pixel bytes decoded so far, shared by the workers, against a limit.
+// @unchecked: `used` is only read and written with `lock` held.
+final class PixelBudget: @unchecked Sendable {
+  let limit: Int
+  private let lock = NSLock()
+  private var used = 0
+
+  init(limit: Int) { self.limit = limit }
+
+  /// Adds `bytes`; false once the total is over the limit.
+  func take(_ bytes: Int) -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    used += bytes
+    return used <= limit
+  }
 }

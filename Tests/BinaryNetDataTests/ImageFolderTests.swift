@@ -1,7 +1,8 @@
 import BinaryNet
-import BinaryNetData
 import Foundation
 import Testing
+
+@testable import BinaryNetData
 
 /// Image folders read with the tests' own decoder (`TestImageFiles`).
 @Suite struct ImageFolderTests {
@@ -130,6 +131,21 @@ import Testing
     try folder.write("set/train/a/2.png", [1, 2])
     expectLoadError(
       folder.file("set"), prefix: folder.file("set/train/a/2.png"), ["not a test image"], decode: TestImageFiles.decode)
+  }
+
+  @Test func decodedPixelsAreBoundedByABudget() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    let paths = try (0..<4).map { try folder.write("\($0).png", TestImageFiles.bytes(width: 2, height: 2, fill: 1)) }
+    let within = try decodeInParallel(
+      paths, options: DataSetOptions(), budget: PixelBudget(limit: 16), decode: TestImageFiles.decode)
+    #expect(within.count == 4)
+    #expect {
+      try decodeInParallel(
+        paths, options: DataSetOptions(), budget: PixelBudget(limit: 15), decode: TestImageFiles.decode)
+    } throws: { error in
+      (error as? DataSetError)?.description.contains("give --size HxW to make them smaller") == true
+    }
   }
 
   @Test func manyFilesDecodeInParallelInFileOrder() throws {
