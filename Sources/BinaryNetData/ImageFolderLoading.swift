@@ -58,7 +58,7 @@ extension DataSet {
     if let testImages, let testFiles = listing.test {
       test = labeledImageSet(testImages, files: testFiles, shape: shape)
     } else {
-      let split = try split(train, options: options)
+      let split = try split(train, options: options, path: path)
       (train, test) = (split.train, split.test)
       notes.append(split.note)
     }
@@ -102,8 +102,10 @@ func decodeInParallel(
 ) throws(DataSetError) -> [DecodedImage] {
   let size = options.size
   let method = options.resizeMethod
-  let results = parallelResults(count: paths.count, isFailure: { if case .failure = $0 { true } else { false } }) {
-    index -> Result<DecodedImage, DataSetError> in
+  let isFailure: @Sendable (Result<DecodedImage, DataSetError>) -> Bool = {
+    if case .failure = $0 { true } else { false }
+  }
+  let results = parallelResults(count: paths.count, isFailure: isFailure) { index in
     let result = decodeOne(paths[index], size: size, method: method, decode: decode)
     if case .success(let decoded) = result, !budget.take(decoded.image.pixels.count) {
       return .failure(

@@ -42,7 +42,7 @@ struct NumPyDataSetReader {
     var notes: [String] = []
     let testIsSplit = test == nil
     if testIsSplit {
-      let split = try DataSet.split(train, options: options)
+      let split = try DataSet.split(train, options: options, path: path)
       (train, test) = (split.train, split.test)
       notes.append(split.note)
     }
@@ -135,16 +135,16 @@ extension DataSet {
     }
   }
 
-  /// A seeded stratified split of `set` into training and test images, with the note
-  /// that tells the user about it.
+  /// A seeded stratified split of `set` (read from `path`) into training and test images,
+  /// with the note that tells the user about it.
   static func split(
-    _ set: LabeledImageSet, options: DataSetOptions
+    _ set: LabeledImageSet, options: DataSetOptions, path: String
   ) throws(DataSetError) -> (train: LabeledImageSet, test: LabeledImageSet, note: String) {
     try checkTestFraction(options)
     let split = StratifiedSplit(labels: set.labels, testFraction: options.testFraction, seed: options.splitSeed)
     if split.test.isEmpty {
       throw DataSetError(
-        "no test set and too few images to split one off (\(set.count); each class needs at least 2)")
+        "\(path): no test set and too few images to split one off (\(set.count); each class needs at least 2)")
     }
     let percent = options.testFraction * 100
     let percentText = percent == percent.rounded() ? String(Int(percent)) : String(percent)

@@ -51,6 +51,6 @@ import Testing
         path, prefix: "the test fraction", ["between 0 and 1"], options: DataSetOptions(testFraction: fraction))
     }
     let single = try folder.write("one.npz", NPZLoadingTests.archive(trainLabels: [0], testLabels: nil).bytes())
-    expectLoadError(single, prefix: "no test set", ["too few images"])
+    expectLoadError(single, ["no test set", "too few images"])
   }
 }
