@@ -15,6 +15,8 @@ seconds=${1:-60}
 shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx pgm checkpoint arch)
+# The .npz data-set reader (Fuzz/Sources/fuzz-npz) runs by default too.
+[ $# -gt 0 ] || harnesses+=(npz)
 
 # SwiftPM passes `-sanitize=fuzzer -sanitize=address` to swiftc as two flags and the last
 # one wins: Swift code gets ASan but no coverage instrumentation (only the C targets would
