@@ -9,7 +9,8 @@ extension DataSet {
   /// A `.npz` archive (`numpy.savez` / `savez_compressed`): arrays `KEY.npy` inside.
   static func loadNPZ(path: String, options: DataSetOptions) throws(DataSetError) -> DataSet {
     let archive = try ZipArchive(bytes: FileBytes.read(path: path, maximumBytes: maximumArchiveBytes), path: path)
-    let keys = archive.entries.map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name }
+    let names = archive.entries.prefix(20).map { $0.name.hasSuffix(".npy") ? String($0.name.dropLast(4)) : $0.name }
+    let keys = names.map(ZipArchive.displayName) + (archive.entries.count > 20 ? ["…"] : [])
     let reader = NumPyDataSetReader(
       path: path, name: ((path as NSString).lastPathComponent as NSString).deletingPathExtension, kind: .npz,
       array: { key throws(DataSetError) in

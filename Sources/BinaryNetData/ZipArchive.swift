@@ -13,6 +13,8 @@ struct ZipArchive {
   /// One file in the archive, as the central directory describes it.
   struct Entry {
     var name: String
+    /// `name` as messages show it (control characters escaped, at most 100 characters).
+    var displayName: String { ZipArchive.displayName(name) }
     var method: UInt16
     var crc32: UInt32
     var compressedSize: Int
@@ -70,7 +72,7 @@ struct ZipArchive {
     switch entry.method {
     case 0:
       if entry.compressedSize != entry.uncompressedSize {
-        throw fail("corrupt ZIP: stored entry \(entry.name) has different compressed and uncompressed sizes")
+        throw fail("corrupt ZIP: stored entry \(entry.displayName) has different compressed and uncompressed sizes")
       }
       output = Array(bytes[entry.dataOffset..<entry.dataOffset + entry.compressedSize])
     default:
@@ -83,13 +85,14 @@ struct ZipArchive {
       }
       switch inflated {
       case .success(let inflatedBytes): output = inflatedBytes
-      case .failure(let failure): throw fail("corrupt ZIP entry \(entry.name): \(failure.reason)")
+      case .failure(let failure): throw fail("corrupt ZIP entry \(entry.displayName): \(failure.reason)")
       }
     }
     let checksum = CRC32.checksum(output)
     if checksum != entry.crc32 {
       throw fail(
-        "corrupt ZIP entry \(entry.name): CRC-32 \(hex(checksum)) does not match the recorded \(hex(entry.crc32))")
+        "corrupt ZIP entry \(entry.displayName): CRC-32 \(hex(checksum)) does not match the recorded \(hex(entry.crc32))"
+      )
     }
     return output
   }
@@ -133,24 +136,25 @@ struct ZipArchive {
     if next > directoryEnd { throw fail("corrupt ZIP: central directory entry \(index) is damaged") }
     let name = String(decoding: bytes[offset + 46..<offset + 46 + nameLength], as: UTF8.self)
     offset = next
+    let shown = Self.displayName(name)
     if compressedSize == 0xffff_ffff || uncompressedSize == 0xffff_ffff || localOffset == 0xffff_ffff {
-      throw fail("entry \(name) uses zip64 (over 4 GiB), which is not supported")
+      throw fail("entry \(shown) uses zip64 (over 4 GiB), which is not supported")
     }
-    if flags & 1 != 0 { throw fail("entry \(name) is encrypted, which is not supported") }
+    if flags & 1 != 0 { throw fail("entry \(shown) is encrypted, which is not supported") }
     if method != 0 && method != 8 {
-      throw fail("entry \(name) uses compression method \(method); only stored (0) and deflate (8) are supported")
+      throw fail("entry \(shown) uses compression method \(method); only stored (0) and deflate (8) are supported")
     }
     let local = Int(localOffset)
     if local + 30 > bytes.count || readUInt32(local) != 0x0403_4b50 {
-      throw fail("corrupt ZIP: the local header of entry \(name) is missing or damaged")
+      throw fail("corrupt ZIP: the local header of entry \(shown) is missing or damaged")
     }
     let dataOffset = local + 30 + Int(readUInt16(local + 26)) + Int(readUInt16(local + 28))
     if dataOffset + Int(compressedSize) > bytes.count {
-      throw fail("corrupt ZIP: entry \(name) extends past the end of the file (truncated?)")
+      throw fail("corrupt ZIP: entry \(shown) extends past the end of the file (truncated?)")
     }
     if method == 8 && Int(uncompressedSize) > Int(compressedSize) * Self.maximumDeflateRatio + 1024 {
       throw fail(
-        "corrupt ZIP: entry \(name) claims \(uncompressedSize) bytes from \(compressedSize) compressed bytes, "
+        "corrupt ZIP: entry \(shown) claims \(uncompressedSize) bytes from \(compressedSize) compressed bytes, "
           + "more than deflate can produce")
     }
     return Entry(
@@ -164,6 +168,15 @@ struct ZipArchive {
 
   private func readUInt32(_ offset: Int) -> UInt32 {
     UInt32(readUInt16(offset)) | UInt32(readUInt16(offset + 2)) << 16
+  }
+
+  /// `name` fit for a one-line message: control characters as `\u{…}`, cut at 100 characters.
+  static func displayName(_ name: String) -> String {
+    var shown = ""
+    for scalar in name.unicodeScalars.prefix(100) {
+      shown += scalar.value < 0x20 || scalar.value == 0x7f ? scalar.escaped(asASCII: true) : String(scalar)
+    }
+    return name.unicodeScalars.count > 100 ? shown + "…" : shown
   }
 
   private func fail(_ reason: String) -> DataSetError { DataSetError("\(path): \(reason)") }

@@ -222,3 +222,17 @@ import Testing
     expectLoadError(zip64, ["zip64 archives", "not supported"])
   }
 }
+
+extension NPZErrorTests {
+  /// Found by fuzz-npz: an entry name holding a newline made a two-line message.
+  @Test func entryNamesInMessagesAreOneLine() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    var zip = ZipBytes()
+    zip.add("x_train.npy\nnext line", NumPyBytes.npy(descr: "|u1", shape: [1, 1, 1], data: [0]), deflate: true)
+    let path = try folder.write("names.npz", zip.bytes { $0.method = 12 })
+    expectLoadError(path, ["entry x_train.npy\\nnext line uses compression method 12"])
+    let missing = try folder.write("missing.npz", zip.bytes())
+    expectLoadError(missing, ["no x_train array", "it holds: x_train.npy\\nnext line"])
+  }
+}
