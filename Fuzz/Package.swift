@@ -33,5 +33,8 @@ let package = Package(
       dependencies: [.product(name: "BinaryNetTraining", package: "BinaryNet"), "FuzzSupport"],
       swiftSettings: harness),
     .executableTarget(name: "fuzz-arch", dependencies: [binaryNet], swiftSettings: harness),
+    .executableTarget(
+      name: "fuzz-npz", dependencies: [.product(name: "BinaryNetData", package: "BinaryNet"), "FuzzSupport"],
+      swiftSettings: harness),
   ]
 )

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../Fuzz"
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx image checkpoint arch)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(model idx image npz checkpoint arch)
 
 # SwiftPM passes `-sanitize=fuzzer -sanitize=address` to swiftc as two flags and the last
 # one wins: Swift code gets ASan but no coverage instrumentation (only the C targets would

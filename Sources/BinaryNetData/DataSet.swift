@@ -1,5 +1,5 @@
-// SKELETON (interface agreed between helpers); the data-set helper implements it.
 import BinaryNet
+import BinaryNetImages
 
 /// Labelled images of one shape, back to back: image `i` is
 /// `pixels[i * shape.elementCount ..< (i + 1) * shape.elementCount]` (HWC, 8-bit).
@@ -106,6 +106,6 @@ public struct DataSet: Sendable {
   /// - a folder with `x_train.npy, y_train.npy, x_test.npy, y_test.npy`;
   /// - a folder with the four MNIST-layout IDX files (any image size).
   public static func load(path: String, options: DataSetOptions = DataSetOptions()) throws(DataSetError) -> DataSet {
-    fatalError("not implemented yet")
+    try load(path: path, options: options, decode: { path throws(ImageFileError) in try ImageFile.read(path: path) })
   }
 }

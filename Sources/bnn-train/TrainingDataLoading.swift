@@ -8,31 +8,11 @@ import MNISTLoader
 /// Reads the data set at `path` (an image folder, a `.npz` file, a folder of `.npy` files or
 /// of IDX files): the one place bnn-train loads data. Errors name the file (runtime errors).
 func loadDataSet(path: String, options: DataSetOptions) throws(CLIError) -> DataSet {
-  // TEMPORARY until the data branch merges: DataSet.load(path:options:)
-  // Until then only IDX folders load (through MNISTLoader), at their own size; the lead
-  // replaces this body with:
-  //   do { return try DataSet.load(path: path, options: options) } catch { throw .runtime(error.description) }
-  let name = URL(fileURLWithPath: path).standardizedFileURL.deletingPathExtension().lastPathComponent
-  let loaded: Dataset
   do {
-    loaded = try Dataset.load(directory: path, name: name, classCount: 256)
+    return try DataSet.load(path: path, options: options)
   } catch {
     throw .runtime(error.description)
   }
-  if let size = options.size, size.height != loaded.train.images.rows || size.width != loaded.train.images.cols {
-    throw .runtime(
-      "\(path): resizing the images to \(size.height)x\(size.width) is not available yet (they are "
-        + "\(loaded.train.images.rows)x\(loaded.train.images.cols))")
-  }
-  let classCount = Int(max(loaded.train.labels.max() ?? 0, loaded.test.labels.max() ?? 0)) + 1
-  func set(_ part: LabeledImages) -> LabeledImageSet {
-    LabeledImageSet(
-      shape: TensorShape(height: part.images.rows, width: part.images.cols, channels: 1), pixels: part.images.pixels,
-      labels: part.labels, sources: (0..<part.count).map { "\(part.imagesPath)#\($0)" })
-  }
-  return DataSet(
-    name: name, path: path, kind: .idx, train: set(loaded.train), test: set(loaded.test),
-    classNames: Dataset.classNames(for: name, classCount: classCount))
 }
 
 /// The files and folders a data set at `path` may be read from: no output may be one of
