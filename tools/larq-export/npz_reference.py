@@ -8,10 +8,11 @@ Two forward passes, both framework-free:
   quantized, BatchNorm with the moving statistics) in float64.
 * :func:`forward_engine` computes what BinaryNet's engine computes: integer
   pre-activations on raw 8-bit pixels and on +1-padded binary inputs, with the
-  per-position corrections of IMPORT.md ("Padding corrections") added back, and the
-  affine input map applied to the integer ``z`` afterwards. It is the check that the
-  documented mapping is exact: both passes must give the same scores up to float
-  rounding.
+  per-position corrections of IMPORT.md ("Mapping onto the engine") added back, the
+  affine input map applied to the integer ``z`` afterwards, and max pooling done on
+  the signs (AND/max, or OR/min after a decreasing BatchNorm when the pool comes
+  before it). It is the check that the documented mapping is exact: both passes must
+  give the same predictions (hidden activations are signs in both).
 
 Usage: ``python npz_reference.py model.npz [--images t10k-images-idx3-ubyte.gz --labels ...]``
 prints the accuracy and, with ``--compare scores.npy``, the agreement with Keras.
@@ -198,9 +199,13 @@ def forward_engine(document: dict[str, Any], arrays: dict[str, np.ndarray], pixe
     scale, offset = inp["scale"], inp["offset"]
     x: np.ndarray = pixels.reshape((pixels.shape[0], *inp["model_input_shape"])).astype(np.float64)
     first = True
+    pending_pool = False  # a max_pool2d between a weight layer and its batch_norm
+    after_batch_norm = False
     for layer in document["layers"]:
         kind = layer["type"]
         if kind in ("dense", "conv2d"):
+            if pending_pool:  # weight -> pool -> (no batch_norm) -> sign: an increasing map
+                x, pending_pool = max_pool(sign(x)), False
             w = sign(arrays[layer["kernel"]])
             if first and layer["input_quantizer"] is None:
                 # z on raw pixels; the model saw x*scale + offset:
@@ -236,10 +241,22 @@ def forward_engine(document: dict[str, Any], arrays: dict[str, np.ndarray], pixe
                 pre = pre + arrays[layer["bias"]].astype(np.float64)
             x = pre
             first = False
+            after_batch_norm = False
         elif kind == "batch_norm":
             x = batch_norm(x, layer, arrays)
+            after_batch_norm = True
+            if pending_pool:
+                # weight -> pool -> BN -> sign: pool the signs, AND (max) where the BN is
+                # increasing, OR (min) where it is decreasing (OR mask = flip bits).
+                gamma = arrays[layer["gamma"]] if layer["gamma"] else np.ones(x.shape[-1], np.float32)
+                bits = sign(x)
+                x = np.where(gamma < 0, -max_pool(-bits), max_pool(bits))
+                pending_pool = False
         elif kind == "max_pool2d":
-            x = max_pool(x)
+            if after_batch_norm:
+                x = max_pool(sign(x))  # BN -> pool -> sign: always the max (OR mask 0)
+            else:
+                pending_pool = True  # decided at the batch_norm that follows
         elif kind == "flatten":
             x = x.reshape(x.shape[0], -1)
     return x
