@@ -12,6 +12,11 @@ Two models, trained briefly (they are references for exact agreement, not record
   QuantConv2D 32 3x3 'same' pad_values=1.0 -> MaxPool 2x2 -> BN -> QuantConv2D 64 3x3
   'same' pad_values=0.0 -> MaxPool 2x2 -> BN -> Flatten -> QuantDense 128 -> BN ->
   QuantDense 10 -> BN -> softmax. (Small, so that it trains in minutes on 2 shared cores.)
+  It needs the per-position padding corrections of docs/IMPORT.md (first layer and
+  the pad_values=0.0 convolution).
+* ``larq-conv-native``: the same on ``x/255`` with ``pad_values=1.0`` in both binary
+  convolutions: every padding is then the engine's own (pixel 0, binary +1), so it
+  maps onto format v2 without corrections.
 
 For each model it writes to ``--out`` (default ``/work/larq-models``, outside git):
 the Keras model (``NAME.keras``), its export (``NAME.npz``), Keras' pre-softmax
@@ -43,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from larq_export import export_model  # noqa: E402
 from mnist_idx import load_mnist  # noqa: E402
 
-SCALE, OFFSET = 1.0 / 127.5, -1.0
+#: Preprocessing of each model: the model saw ``x * scale + offset``.
+PREPROCESS = {"x/127.5-1": (1.0 / 127.5, -1.0), "x/255": (1.0 / 255.0, 0.0)}
 
 
 def preprocess(pixels: np.ndarray, scale: float, offset: float, shape: tuple[int, ...]) -> np.ndarray:
@@ -74,8 +80,9 @@ def build_mlp(width: int = 1024, depth: int = 3, input_shape: tuple[int, ...] = 
     return tf.keras.Sequential(layers, name="larq_mlp")
 
 
-def build_conv() -> Any:
-    """The conv reference (see the module docstring)."""
+def build_conv(native: bool = False) -> Any:
+    """The conv reference (see the module docstring); ``native``: both binary
+    convolutions pad with +1 (``pad_values=1.0``), the engine's own padding."""
     import tensorflow as tf
     import larq as lq
 
@@ -88,7 +95,7 @@ def build_conv() -> Any:
             lq.layers.QuantConv2D(32, 3, padding="same", pad_values=1.0, **binary_kwargs()),
             tf.keras.layers.MaxPooling2D(2),
             bn(),
-            lq.layers.QuantConv2D(64, 3, padding="same", pad_values=0.0, **binary_kwargs()),
+            lq.layers.QuantConv2D(64, 3, padding="same", pad_values=1.0 if native else 0.0, **binary_kwargs()),
             tf.keras.layers.MaxPooling2D(2),
             bn(),
             tf.keras.layers.Flatten(),
@@ -98,7 +105,7 @@ def build_conv() -> Any:
             bn(),
             tf.keras.layers.Activation("softmax"),
         ],
-        name="larq_conv",
+        name="larq_conv_native" if native else "larq_conv",
     )
 
 
@@ -120,12 +127,14 @@ def train_and_save(
     epochs: int,
     train_count: int,
     batch: int,
+    preprocess_text: str = "x/127.5-1",
     image_shape: tuple[int, int, int] = (28, 28, 1),
 ) -> dict[str, Any]:
     """Train one model, save it, export it and save Keras' outputs on the test set."""
     import tensorflow as tf
     import larq as lq
 
+    scale, offset = PREPROCESS[preprocess_text]
     tf.keras.utils.set_random_seed(1)
     x_train, y_train = load_mnist("train")
     x_test, y_test = load_mnist("test")
@@ -138,11 +147,11 @@ def train_and_save(
     )
     lq.models.summary(model)
     start = time.time()
-    model.fit(preprocess(x_train, SCALE, OFFSET, input_shape), y_train, batch_size=batch, epochs=epochs, verbose=2)
+    model.fit(preprocess(x_train, scale, offset, input_shape), y_train, batch_size=batch, epochs=epochs, verbose=2)
     seconds = time.time() - start
     model.save(out / f"{name}.keras")
-    export_model(model, out / f"{name}.npz", scale=SCALE, offset=OFFSET, image_shape=image_shape, preprocess_text="x/127.5-1")
-    logits, softmax = keras_outputs(model, preprocess(x_test, SCALE, OFFSET, input_shape))
+    export_model(model, out / f"{name}.npz", scale=scale, offset=offset, image_shape=image_shape, preprocess_text=preprocess_text)
+    logits, softmax = keras_outputs(model, preprocess(x_test, scale, offset, input_shape))
     predictions = logits.argmax(axis=1).astype(np.int32)
     np.save(out / f"{name}.keras_logits.npy", logits)
     np.save(out / f"{name}.keras_softmax.npy", softmax)
@@ -155,7 +164,7 @@ def train_and_save(
         "train_images": int(train_count),
         "batch": batch,
         "train_seconds": round(seconds, 1),
-        "preprocess": "x/127.5-1 computed as float32(x) * float32(1/127.5) + float32(-1)",
+        "preprocess": f"{preprocess_text} computed as float32(x) * float32({scale!r}) + float32({offset!r})",
         "versions": {"tensorflow": tf.__version__, "larq": getattr(lq, "__version__", "?"), "numpy": np.__version__},
     }
     (out / f"{name}.json").write_text(json.dumps(summary, indent=1) + "\n")
@@ -166,7 +175,7 @@ def train_and_save(
 def main() -> int:
     parser = argparse.ArgumentParser(description="Train and export the Larq reference models (MLP and conv) on MNIST.")
     parser.add_argument("--out", type=Path, default=Path("/work/larq-models"), help="output folder, outside git")
-    parser.add_argument("--models", default="mlp,conv", help="comma-separated: mlp, conv")
+    parser.add_argument("--models", default="mlp,conv,conv-native", help="comma-separated: mlp, conv, conv-native")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--train-count", type=int, default=60000, help="training images used (first N)")
     parser.add_argument("--batch", type=int, default=100)
@@ -182,6 +191,10 @@ def main() -> int:
             train_and_save("larq-mlp", build_mlp, (28, 28), args.out, args.epochs, args.train_count, args.batch)
         elif model == "conv":
             train_and_save("larq-conv", build_conv, (28, 28, 1), args.out, args.epochs, args.train_count, args.batch)
+        elif model == "conv-native":
+            train_and_save(
+                "larq-conv-native", lambda: build_conv(native=True), (28, 28, 1), args.out, args.epochs, args.train_count, args.batch, "x/255"
+            )
         else:
             parser.error(f"unknown model {model!r}")
     return 0
