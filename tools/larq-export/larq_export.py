@@ -555,7 +555,11 @@ def load_keras_model(path: os.PathLike | str) -> Any:
     path = Path(path)
     if not path.exists():
         raise ExportError(f"{path}: no such file or directory")
-    return tf.keras.models.load_model(str(path), compile=False)
+    try:
+        return tf.keras.models.load_model(str(path), compile=False)
+    except Exception as error:  # Keras raises many types (OSError, ValueError, TypeError, ...)
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ExportError(f"{path}: cannot be loaded as a Keras model ({first_line})") from error
 
 
 def read_labels(path: Path) -> list[str]:

@@ -206,6 +206,9 @@ class LoadingAndCLI(unittest.TestCase):
             self.assertEqual(main([str(source), "--out", out]), 1)  # no preprocessing declared
             self.assertEqual(main([str(source), "--preprocess", "x/255", "--scale", "2", "--out", out]), 1)
             self.assertEqual(main([str(Path(tmp) / "absent.h5"), "--preprocess", "x/255", "--out", out]), 1)
+            garbage = Path(tmp) / "garbage.h5"
+            garbage.write_bytes(b"not a model")
+            self.assertEqual(main([str(garbage), "--preprocess", "x/255", "--out", out]), 1)
             labels = Path(tmp) / "labels.txt"
             labels.write_text("a\nb\nc\n")
             self.assertEqual(main([str(source), "--preprocess", "x/255", "--labels", str(labels), "--out", out]), 1)
