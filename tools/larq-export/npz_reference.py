@@ -48,11 +48,22 @@ def load(path: Path | str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     raw = arrays.pop(JSON_KEY)
     if raw.dtype != np.uint8 or raw.ndim != 1:
         raise FormatError(f"{path}: '{JSON_KEY}' is {raw.dtype} {raw.shape}, expected a uint8 vector")
-    document = json.loads(raw.tobytes().decode("utf-8"))
+    try:
+        document = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FormatError(f"{path}: '{JSON_KEY}' is not UTF-8 JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise FormatError(f"{path}: '{JSON_KEY}' is not a JSON object")
     if document.get("format") != "binarynet-import":
         raise FormatError(f"{path}: format {document.get('format')!r} is not 'binarynet-import'")
     if document.get("version") != 1:
         raise FormatError(f"{path}: version {document.get('version')!r} is not supported (1)")
+    try:
+        check_structure(document)
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, FormatError):
+            raise
+        raise FormatError(f"{path}: malformed document ({type(error).__name__}: {error})") from None
     for index, layer in enumerate(document["layers"]):
         for field, shape in _expected_arrays(layer).items():
             key = layer.get(field)
@@ -70,6 +81,43 @@ def load(path: Path | str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             if not np.all(np.isfinite(array)):
                 raise FormatError(f"array '{key}': not finite")
     return document, arrays
+
+
+LAYER_TYPES = ("dense", "conv2d", "batch_norm", "max_pool2d", "flatten", "softmax")
+
+
+def check_structure(document: dict[str, Any]) -> None:
+    """The document-level rules of IMPORT.md: known types and quantizers, shapes that
+    chain, a dense last weight layer with one unit per label."""
+    layers = document.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise FormatError("'layers' is missing or empty")
+    shape = list(document["input"]["model_input_shape"])
+    if int(np.prod(shape)) != int(np.prod(document["input"]["image_shape"])):
+        raise FormatError("model_input_shape and image_shape differ in size")
+    weight_layers = 0
+    for index, layer in enumerate(layers):
+        kind = layer.get("type")
+        if kind not in LAYER_TYPES:
+            raise FormatError(f"layer {index}: unknown layer type {kind!r}")
+        if kind == "softmax":
+            if index != len(layers) - 1:
+                raise FormatError(f"layer {index}: softmax is not the last layer")
+            continue
+        if list(layer["input_shape"]) != shape:
+            raise FormatError(f"layer {index} ({kind}): input shape {layer['input_shape']} but the previous output is {shape}")
+        if kind in ("dense", "conv2d"):
+            if layer.get("kernel_quantizer") != "sign":
+                raise FormatError(f"layer {index} ({kind}): kernel_quantizer {layer.get('kernel_quantizer')!r} (only 'sign')")
+            if layer.get("input_quantizer") not in (None, "sign") or (weight_layers and layer.get("input_quantizer") != "sign"):
+                raise FormatError(f"layer {index} ({kind}): input_quantizer {layer.get('input_quantizer')!r} not allowed here")
+            if kind == "conv2d" and (layer["padding"] not in ("same", "valid") or not np.isfinite(layer["pad_value"])):
+                raise FormatError(f"layer {index}: padding {layer['padding']!r} / pad_value {layer['pad_value']!r}")
+            weight_layers += 1
+        shape = list(layer["output_shape"])
+    last = [layer for layer in layers if layer["type"] in ("dense", "conv2d")]
+    if not last or last[-1]["type"] != "dense" or last[-1]["units"] != len(document["labels"]):
+        raise FormatError("the last weight layer must be a dense layer with one unit per label")
 
 
 def _expected_arrays(layer: dict[str, Any]) -> dict[str, tuple[int, ...]]:
