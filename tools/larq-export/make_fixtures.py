@@ -35,7 +35,10 @@ How they are made (rerun to regenerate; results differ only by training noise):
    the true test labels). The model input is ``float32(x) * float32(scale) +
    float32(offset)``.
 
-3. Bad exports for the importer's error tests, derived from ``conv_negbn.npz``:
+3. ``conv_negbn_deflated.npz``: ``conv_negbn.npz`` rewritten with
+   ``numpy.savez_compressed`` (deflated ZIP entries; same expected outputs).
+
+4. Bad exports for the importer's error tests, derived from ``conv_negbn.npz``:
    ``bad_missing_array.npz`` (a kernel array named by the JSON is absent),
    ``bad_wrong_shape.npz`` (a kernel with a wrong shape), ``bad_unsupported_layer.npz``
    (an entry of type ``dropout``), ``bad_nan.npz`` (a NaN in a BatchNorm gamma),
@@ -235,6 +238,15 @@ def _rewrite(source: Path, target: Path, edit: Callable[[dict[str, Any], dict[st
     np.savez(target, **payload)
 
 
+def make_deflated_copy(source: Path) -> None:
+    """``conv_negbn_deflated.npz``: the same arrays written by ``numpy.savez_compressed``
+    (deflated entries), for the reader's decompression path; expected outputs are
+    ``conv_negbn.expected.npz``."""
+    with np.load(source, allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    np.savez_compressed(FIXTURES / f"{source.stem}_deflated.npz", **arrays)
+
+
 def make_bad_fixtures(source: Path) -> None:
     """The bad exports listed in the module docstring."""
 
@@ -321,6 +333,7 @@ def main() -> int:
             make_model("conv_negbn", build_conv_negbn, (28, 28, 1), 1 / 255, 0.0, "x/255", args.train_count, args.keras_out, negate_odd_channels)
         )
     if "bad" in only:
+        make_deflated_copy(FIXTURES / "conv_negbn.npz")
         make_bad_fixtures(FIXTURES / "conv_negbn.npz")
     if summaries:
         (args.keras_out / "fixtures-summary.json").write_text(json.dumps(summaries, indent=1) + "\n")

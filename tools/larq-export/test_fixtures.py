@@ -43,6 +43,14 @@ class Fixtures(unittest.TestCase):
                     np.testing.assert_array_equal(logits.argmax(1), expected["predicted"])
                     np.testing.assert_allclose(logits, expected["logits"], rtol=1e-5, atol=1e-5)
 
+    def test_deflated_copy(self) -> None:
+        plain = npz_reference.load(FIXTURES / "conv_negbn.npz")
+        deflated = npz_reference.load(FIXTURES / "conv_negbn_deflated.npz")
+        self.assertEqual(plain[0], deflated[0])
+        self.assertEqual(sorted(plain[1]), sorted(deflated[1]))
+        for key, array in plain[1].items():
+            np.testing.assert_array_equal(array, deflated[1][key])
+
     def test_bad_fixtures_are_refused(self) -> None:
         bad = sorted(FIXTURES.glob("bad_*.npz"))
         self.assertGreaterEqual(len(bad), 9)
