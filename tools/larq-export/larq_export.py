@@ -86,7 +86,6 @@ def classify_quantizer(quantizer: Any, where: str) -> Optional[str]:
     Larq's ``sign``; raise :class:`UnsupportedModelError` for anything else."""
     if quantizer is None:
         return None
-    import larq  # noqa: F401  (only for the identity checks below)
     from larq import quantizers as lqq
 
     cls_name = type(quantizer).__name__
