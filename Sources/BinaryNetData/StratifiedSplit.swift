@@ -1,3 +1,5 @@
+import BinaryNet
+
 /// A seeded, stratified train/test split: of each class's `n` items,
 /// `round(testFraction * n)` go to the test set, at least 1 when `n >= 2` and never all
 /// of them (a class of one item stays in training).

@@ -30,10 +30,12 @@ public struct ImageAugmentation: Sendable {
   /// Whether image `image` is mirrored in (0-based) epoch `epoch`: false without `flip`.
   public func flipsImage(_ image: Int, epoch: Int) -> Bool {
     guard flip else { return false }
-    var mixer = SplitMix64(seed ^ 0xF11B_0000_0000_0000)
-    mixer.mix(UInt64(epoch))
-    mixer.mix(UInt64(image))
-    return mixer.value & 1 == 1
+    // h = F(seed ^ tag), then h = F((h + c) ^ epoch), h = F((h + c) ^ image); F = SplitMix64.finalize.
+    let c: UInt64 = 0x9E37_79B9_7F4A_7C15
+    var hash = SplitMix64.finalize(seed ^ 0xF11B_0000_0000_0000)
+    hash = SplitMix64.finalize((hash &+ c) ^ UInt64(epoch))
+    hash = SplitMix64.finalize((hash &+ c) ^ UInt64(image))
+    return hash & 1 == 1
   }
 
   /// Writes the augmented raw pixels of images `indices` into the rows of `input`, drawing

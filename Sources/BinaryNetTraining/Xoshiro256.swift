@@ -1,3 +1,5 @@
+import BinaryNet
+
 /// xoshiro256** pseudo-random generator (Blackman & Vigna), seeded through SplitMix64.
 ///
 /// Small, fast and fully determined by its four-word state, which the checkpoint stores
@@ -7,14 +9,8 @@ public struct Xoshiro256: RandomNumberGenerator, Codable, Equatable, Sendable {
 
   /// Expands `seed` into the 256-bit state with SplitMix64 (never all zero).
   public init(seed: UInt64) {
-    var splitMix = seed
-    state = (0..<4).map { _ in
-      splitMix &+= 0x9E37_79B9_7F4A_7C15
-      var z = splitMix
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    var splitMix = SplitMix64(seed: seed)
+    state = (0..<4).map { _ in splitMix.next() }
   }
 
   public mutating func next() -> UInt64 {

@@ -22,9 +22,9 @@ public struct ColourisedImage {
 
   /// The colours of image `index` of `split` under `seed`.
   public init(seed: UInt64, split: Int, index: Int) {
-    var state = seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(2 * index + split + 1)
+    var generator = SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(2 * index + split + 1))
     func colour() -> (r: UInt8, g: UInt8, b: UInt8) {
-      let bits = ColourisedImage.splitMix64(&state)
+      let bits = generator.next()
       return (
         UInt8(truncatingIfNeeded: bits >> 16), UInt8(truncatingIfNeeded: bits >> 8), UInt8(truncatingIfNeeded: bits)
       )
@@ -58,14 +58,5 @@ public struct ColourisedImage {
       for c in 0..<3 { pixels[3 * i + c] = UInt8((bg[c] * (255 - v) + fg[c] * v + 127) / 255) }
     }
     return PixelImage(width: grey.width, height: grey.height, channels: 3, pixels: pixels)
-  }
-
-  /// SplitMix64 (Steele, Lea, Flood 2014): advances `state` and returns the next value.
-  static func splitMix64(_ state: inout UInt64) -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

@@ -1,5 +1,6 @@
 import Testing
 
+import BinaryNet
 @testable import BinaryNetData
 
 @Suite struct StratifiedSplitTests {
