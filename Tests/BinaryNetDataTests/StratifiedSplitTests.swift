@@ -1,6 +1,6 @@
+import BinaryNet
 import Testing
 
-import BinaryNet
 @testable import BinaryNetData
 
 @Suite struct StratifiedSplitTests {
