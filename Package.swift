@@ -78,6 +78,8 @@ let package = Package(
     // Runs the built bnn-run / bnn-train binaries: exit codes, messages, parity.
     .testTarget(
       name: "CLITests",
-      dependencies: ["bnn-run", "bnn-train", "BinaryNet", "BinaryNetFiles", "BinaryNetData", "CLISupport"]),
+      dependencies: [
+        "bnn-run", "bnn-train", "BinaryNet", "BinaryNetFiles", "BinaryNetData", "BinaryNetImages", "CLISupport",
+      ]),
   ]
 )
