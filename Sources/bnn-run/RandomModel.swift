@@ -7,11 +7,11 @@ extension BenchCommand {
   /// when given (an MLP spec's input size must be its element count); otherwise 28x28x1
   /// for convolutional specs and for 784-input MLPs, 1xNx1 for other MLPs.
   static func randomModel(_ text: String, kernel: KernelPath?, input: TensorShape? = nil) throws(CLIError) -> Model {
-    let mnist = input ?? TensorShape(height: 28, width: 28, channels: 1)
+    let shape = input ?? TensorShape(height: 28, width: 28, channels: 1)
     let imageShape =
       try NetworkArchitecture.optionInputSize(text).map {
-        $0 == mnist.elementCount ? mnist : TensorShape(height: 1, width: $0, channels: 1)
-      } ?? mnist
+        $0 == shape.elementCount ? shape : TensorShape(height: 1, width: $0, channels: 1)
+      } ?? shape
     if let input, imageShape != input {
       throw .usage("the architecture \(text) takes \(imageShape.elementCount) inputs, not \(input) images")
     }
