@@ -76,6 +76,10 @@ let package = Package(
       name: "BinaryNetTrainingTests",
       dependencies: ["BinaryNetTraining", "BinaryNet", "BinaryNetFiles", "MNISTLoader", "CFloatKernels"]),
     // Runs the built bnn-run / bnn-train binaries: exit codes, messages, parity.
-    .testTarget(name: "CLITests", dependencies: ["bnn-run", "bnn-train", "BinaryNet", "BinaryNetFiles", "CLISupport"]),
+    .testTarget(
+      name: "CLITests",
+      dependencies: [
+        "bnn-run", "bnn-train", "BinaryNet", "BinaryNetFiles", "BinaryNetData", "BinaryNetImages", "CLISupport",
+      ]),
   ]
 )

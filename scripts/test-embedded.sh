@@ -9,9 +9,11 @@
 # Installs what is missing with apt-get (qemu-user, qemu-system-arm, the aarch64 and
 # arm-none-eabi GCC toolchains, newlib). Models: a small MLP trained here for one epoch
 # (784-256-10, about 2 s), and two deterministic random ones (bnn-run export-c --arch) that
-# cover binary hidden layers, convolutions and pooling. MNIST comes from datasets/mnist.
+# cover binary hidden layers, convolutions and pooling; and two colour (28x28x3) models on
+# a coloured MNIST that bnn-run export-images writes as rank-4 IDX files: an MLP trained
+# here for one epoch and a random convolutional one. MNIST comes from datasets/mnist.
 # Environment: BNN_MODEL (a model file for 28x28 MNIST to check instead of training one),
-# CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000),
+# CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000; colour conv: 300),
 # FIRMWARE_IMAGES (images in flash, default 100 dense / 10 conv).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,13 +77,22 @@ gunzip -c datasets/mnist/t10k-images-idx3-ubyte.gz >"$work/images.idx"
 gunzip -c datasets/mnist/t10k-labels-idx1-ubyte.gz >"$work/labels.idx"
 # A trained MLP (pixel-dense, binary-output) and two deterministic random models: a
 # dense one (pixel-dense, binary-dense, binary-output) and a convolutional one
-# (pixel-conv, pooling, binary-conv, dense). Each is a .bnn file, and C data with test
-# images for the firmware.
-models=(trained dense conv)
-declare -A arch=([trained]=784-256-10 [dense]=784-256-256-10 [conv]=c16-p-c32-p-64-10)
-declare -A flash_images=([trained]=${FIRMWARE_IMAGES:-100} [dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10})
-# Images classified by x86 and aarch64 (all 10,000 unless the model is slow under qemu).
-declare -A limit=([trained]=10000 [dense]=10000 [conv]=${CONV_IMAGES:-2000})
+# (pixel-conv, pooling, binary-conv, dense). Colour (28x28x3, rank-4 IDX): a trained MLP
+# and a random convolutional model (3-channel pixel-conv, pooling, binary-conv). Each is
+# a .bnn file, and C data with test images for the firmware.
+models=(trained dense conv colour colourconv)
+declare -A arch=([trained]=784-256-10 [dense]=784-256-256-10 [conv]=c16-p-c32-p-64-10
+  [colour]=2352-128-10 [colourconv]=c16-p-c32-p-10)
+declare -A flash_images=([trained]=${FIRMWARE_IMAGES:-100} [dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10}
+  [colour]=${FIRMWARE_IMAGES:-100} [colourconv]=${FIRMWARE_IMAGES:-10})
+# Images classified by x86 and aarch64 (all unless the model is slow under qemu).
+declare -A limit=([trained]=10000 [dense]=10000 [conv]=${CONV_IMAGES:-2000} [colour]=3000
+  [colourconv]=${CONV_IMAGES:-300})
+colour=$work/colour
+declare -A images=([trained]=$work/images.idx [dense]=$work/images.idx [conv]=$work/images.idx
+  [colour]=$colour/t10k-images-idx3-ubyte [colourconv]=$colour/t10k-images-idx3-ubyte)
+declare -A labels=([trained]=$work/labels.idx [dense]=$work/labels.idx [conv]=$work/labels.idx
+  [colour]=$colour/t10k-labels-idx1-ubyte [colourconv]=$colour/t10k-labels-idx1-ubyte)
 if [ -n "${BNN_MODEL:-}" ]; then
   # Your own MNIST model instead of the one-epoch MLP.
   if cp "$BNN_MODEL" "$work/trained.bnn"; then pass "using BNN_MODEL=$BNN_MODEL"; else fail "BNN_MODEL=$BNN_MODEL"; fi
@@ -92,11 +103,31 @@ else
   cat "$work/train.log"
   fail "x86: bnn-train"
 fi
+# Coloured MNIST (3,000 training and 3,000 test images, colours seeded by 1) as rank-4
+# IDX files, and a 2352-128-10 MLP trained on it for one epoch.
+if "$bnn_run" export-images --dataset mnist --colour 1 --limit 3000 --format idx --out "$colour" >"$work/colour.log" 2>&1 &&
+  [ "$(od -An -tx1 -N4 "$colour/t10k-images-idx3-ubyte" | tr -d ' ')" = 00000804 ]; then
+  pass "x86: coloured MNIST exported as rank-4 IDX ($(sed -n 's/^wrote \(.*images\) (\([0-9x]*\),.*/\1 of \2/p' "$work/colour.log"))"
+else
+  cat "$work/colour.log"
+  fail "x86: bnn-run export-images --colour --format idx"
+fi
+if "$bnn_train" --data "$colour" --arch 2352-128-10 --epochs 1 --seed 1 --val 0 --threads 2 \
+  --out "$work/colour.bnn" >"$work/train-colour.log" 2>&1; then
+  pass "x86: trained a 2352-128-10 colour MLP for one epoch ($(sed -n 's/.*engine test accuracy \([0-9.]*%\).*/\1/p' "$work/train-colour.log"))"
+else
+  cat "$work/train-colour.log"
+  fail "x86: bnn-train on colour images"
+fi
 for m in "${models[@]}"; do
-  if [ "$m" = trained ]; then source=("$work/trained.bnn"); else source=(--arch "${arch[$m]}" --save-model "$work/$m.bnn"); fi
+  case $m in
+    trained | colour) source=("$work/$m.bnn") ;;
+    *) source=(--arch "${arch[$m]}" --save-model "$work/$m.bnn") ;;
+  esac
+  # A random model takes its input shape (28x28x1 or 28x28x3) from --images.
   if "$bnn_run" export-c "${source[@]}" --out "$work/$m.c" \
-    --images "$work/images.idx" --labels "$work/labels.idx" --count "${flash_images[$m]}" >/dev/null &&
-    "$bnn_run" eval "$work/$m.bnn" --images "$work/images.idx" --labels "$work/labels.idx" \
+    --images "${images[$m]}" --labels "${labels[$m]}" --count "${flash_images[$m]}" >/dev/null &&
+    "$bnn_run" eval "$work/$m.bnn" --images "${images[$m]}" --labels "${labels[$m]}" \
       --limit "${limit[$m]}" --predictions "$work/$m-x86.txt" >"$work/$m-x86.log"; then
     pass "x86: $m model (${arch[$m]}) exported and evaluated ($(wc -l <"$work/$m-x86.txt") images, $(sed -n 's/^accuracy *\([0-9.]*%\).*/\1/p' "$work/$m-x86.log"))"
   else
@@ -125,7 +156,7 @@ if scripts/embedded/build-aarch64.sh >"$work/build-aarch64.log" 2>&1; then
   for m in "${models[@]}"; do
     for k in "${kernels[@]}"; do
       t0=$SECONDS
-      if qemu-aarch64 -L /usr/aarch64-linux-gnu "$runner" "$work/$m.bnn" "$work/images.idx" --labels "$work/labels.idx" \
+      if qemu-aarch64 -L /usr/aarch64-linux-gnu "$runner" "$work/$m.bnn" "${images[$m]}" --labels "${labels[$m]}" \
         --limit "${limit[$m]}" --kernel "$k" --predictions "$work/$m-a64-$k.txt" >"$work/$m-a64-$k.log" 2>&1 &&
         cmp -s "$work/$m-x86.txt" "$work/$m-a64-$k.txt"; then
         accuracy=$(sed -n 's/^accuracy *\([0-9.]*%\).*/\1/p' "$work/$m-a64-$k.log")
@@ -155,7 +186,9 @@ firmware=$root/.build/embedded/cortex-m
 # A copy of the dense data with one model byte changed: the firmware must refuse it.
 awk 'NR == 30 { sub(/0x[0-9a-f][0-9a-f]/, ($0 ~ /^  0x5a/) ? "0xa5" : "0x5a") } { print }' "$work/dense.c" >"$work/damaged.c"
 cmp -s "$work/dense.c" "$work/damaged.c" && fail "test setup: damaged.c is not damaged"
-if scripts/embedded/build-cortex-m.sh "$work/trained.c" "$work/dense.c" "$work/conv.c" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
+sources=()
+for m in "${models[@]}"; do sources+=("$work/$m.c"); done
+if scripts/embedded/build-cortex-m.sh "${sources[@]}" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
   pass "build-cortex-m.sh"
   sed -n '/text/,$p' "$work/build-cortex-m.log"
   run_firmware() { # ELF -> output in $work/<name>.out, exit status returned

@@ -3,9 +3,10 @@ import MNISTLoader
 
 extension DataSet {
   /// A folder of the four MNIST-layout IDX files (gzip'd or plain), images of any
-  /// `H x W`, one channel. The class count is the largest label + 1 over both sets; the
-  /// class names are `Dataset.classNames(for:classCount:)` (clothing names for
-  /// `fashion-mnist`, digits otherwise); the name is the folder's.
+  /// `H x W`: grey (rank 3) or with C channels (rank 4, HWC). The class count is the
+  /// largest label + 1 over both sets; the class names are
+  /// `Dataset.classNames(for:classCount:)` (clothing names for `fashion-mnist`, digits
+  /// otherwise); the name is the folder's.
   static func loadIDX(path: String) throws(DataSetError) -> DataSet {
     let name = folderName(path)
     let idx: Dataset
@@ -25,7 +26,7 @@ extension DataSet {
   private static func labeledImages(_ set: LabeledImages) -> LabeledImageSet {
     let images = set.images
     return LabeledImageSet(
-      shape: TensorShape(height: images.rows, width: images.cols, channels: 1), pixels: images.pixels,
+      shape: TensorShape(height: images.rows, width: images.cols, channels: images.channels), pixels: images.pixels,
       labels: set.labels, sources: (0..<set.count).map { "\(set.imagesPath)#\($0)" })
   }
 }

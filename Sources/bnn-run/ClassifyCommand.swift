@@ -78,7 +78,8 @@ struct ClassifyCommand: Command {
   func images(in path: String, limit: Int) throws(CLIError) -> [(String, PixelImage)] {
     let head = try readHead(path)
     let isGzip = head.count >= 2 && head[0] == 0x1F && head[1] == 0x8B
-    let isIDX = head.count >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && head[3] == 0x03
+    let isIDX =
+      head.count >= 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08 && (head[3] == 0x03 || head[3] == 0x04)
     if isGzip || isIDX {
       let images: IDXImages
       do { images = try loadIDXImages(path: path) } catch { throw .runtime(error.description) }
@@ -87,7 +88,7 @@ struct ClassifyCommand: Command {
         (
           "\(path)[\(i)]",
           PixelImage(
-            width: images.cols, height: images.rows, channels: 1,
+            width: images.cols, height: images.rows, channels: images.channels,
             pixels: Array(images.pixels[(i * size)..<((i + 1) * size)]))
         )
       }

@@ -35,7 +35,7 @@ struct EvaluationSet {
     let count = min(images.count, limit ?? Int.max)
     guard count > 0 else { throw .runtime("\(imagesPath) holds no images") }
     let set = LabeledImageSet(
-      shape: TensorShape(height: images.rows, width: images.cols, channels: 1),
+      shape: TensorShape(height: images.rows, width: images.cols, channels: images.channels),
       pixels: Array(images.pixels[0..<(count * images.imageSize)]), labels: Array(truth.labels[0..<count]),
       sources: (0..<count).map { "\(imagesPath)#\($0)" })
     var result = try adapted(set, model: model, adaptation: adaptation, name: imagesPath)

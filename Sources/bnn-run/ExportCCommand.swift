@@ -39,7 +39,8 @@ struct ExportCCommand: Command {
     return text
   }
   let images = Option<String?>.path(
-    "images", value: "IDX", role: .input, help: "embed the first COUNT images of this IDX file (optionally .gz)")
+    "images", value: "IDX", role: .input,
+    help: "embed the first COUNT images of this IDX file (optionally .gz; rank 4 for colour)")
   let labels = Option<String?>.path("labels", value: "IDX", role: .input, help: "and their true labels")
   let count = Option<Int?>.integer(
     "count", defaultText: "10", range: 1...1_000_000, help: "number of images to embed")
@@ -55,7 +56,8 @@ struct ExportCCommand: Command {
   let arch = SharedOptions.architecture(
     """
     export a random model of this architecture instead of MODEL, as
-    'bench --arch' makes it (for tests and size estimates)
+    'bench --arch' makes it (for tests and size estimates), its input
+    shape that of --images when given (e.g. 28x28x3)
     """)
   let saveModel = Option<String?>.path(
     "save-model", role: .output, help: "also write the exported model as a .bnn file (useful with --arch)")
@@ -75,20 +77,27 @@ struct ExportCCommand: Command {
     let name = arguments[\.symbol]
     let outPath = arguments[\.out]
 
+    var images: IDXImages? = nil
+    if let imagesPath = arguments[\.images] {
+      do { images = try loadIDXImages(path: imagesPath) } catch { throw .runtime(error.description) }
+    }
     let source: String
     let model: Model
     if let arch {
+      // A random model takes its input shape from the images (e.g. 28x28x3), if any.
       source = "a random model of architecture " + arch + " (bnn-run export-c --arch, for tests)"
-      model = try BenchCommand.randomModel(arch, kernel: nil)
+      let input = images.map { TensorShape(height: $0.rows, width: $0.cols, channels: $0.channels) }
+      model = try BenchCommand.randomModel(arch, kernel: nil, input: input)
     } else {
       source = arguments.positionals[0]
       model = try loadModel(arguments.positionals[0])
     }
     let bytes = model.serialized
     var test: TestImages? = nil
-    if let imagesPath = arguments[\.images] {
+    if let imagesPath = arguments[\.images], let images {
       test = try Self.loadTestImages(
-        model: model, imagesPath: imagesPath, labelsPath: arguments[\.labels], count: arguments[\.count] ?? 10)
+        model: model, images: images, imagesPath: imagesPath, labelsPath: arguments[\.labels],
+        count: arguments[\.count] ?? 10)
     }
 
     if let path = arguments[\.saveModel] { try write(bytes, to: path) }
@@ -121,11 +130,10 @@ struct ExportCCommand: Command {
     var description: String
   }
 
-  static func loadTestImages(model: Model, imagesPath: String, labelsPath: String?, count: Int)
-    throws(CLIError)
-    -> TestImages
-  {
-    let images = try loadImages(imagesPath, for: model)
+  static func loadTestImages(
+    model: Model, images: IDXImages, imagesPath: String, labelsPath: String?, count: Int
+  ) throws(CLIError) -> TestImages {
+    try checkImages(images, path: imagesPath, fit: model)
     let n = min(count, images.count)
     guard n > 0 else { throw .runtime("\(imagesPath) holds no images") }
     let pixels = Array(images.pixels[0..<(n * images.imageSize)])

@@ -6,10 +6,11 @@ import Foundation
 import MNISTLoader
 
 /// `bnn-run export-images (--data PATH | --dataset NAME) --out DIR`: a data set written as
-/// an image folder tree, `DIR/train/<class>/<index>.png` and `DIR/test/<class>/...`.
+/// an image folder tree, `DIR/train/<class>/<index>.png` and `DIR/test/<class>/...`, or
+/// (`--format idx`) as the four IDX files of the MNIST layout.
 struct ExportImagesCommand: Command {
   static let name = "export-images"
-  static let abstract = "write a data set as an image folder tree (PNG or JPEG)"
+  static let abstract = "write a data set as an image folder tree (PNG or JPEG) or IDX files"
   static let discussion = """
     Writes the training and test images of a data set (any --data that bnn-train
     reads, or a bundled --dataset) as DIR/train/<class>/<index>.png and
@@ -24,6 +25,14 @@ struct ExportImagesCommand: Command {
     image gets a random foreground and background colour (seeded by SEED and the
     image's split and index; their BT.601 lumas differ by at least 96), and a
     pixel of grey value v becomes bg + (fg - bg) * v / 255, rounded.
+
+    --format idx writes DIR/train-images-idx3-ubyte, train-labels-idx1-ubyte,
+    t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (plain, not gzip'd), images
+    in data-set order: grey images as rank-3 IDX (N x H x W, magic 0x00000803),
+    colour ones as rank-4 IDX (N x H x W x C, HWC, magic 0x00000804) under the
+    same MNIST file names, so every IDX loader finds them (bnn-train --data DIR,
+    bnn-run eval/export-c --images, the aarch64 bnn-runner). IDX holds no class
+    names: they read back as 0, 1, ...
 
     DIR must not exist or be empty; --force writes into a non-empty DIR
     (replacing files of the same names, deleting nothing). DIR is never an input
@@ -44,13 +53,15 @@ struct ExportImagesCommand: Command {
     "resize", section: "Data", help: "with --size: area (default) or bilinear")
   let limit = Option<Int?>.integer("limit", range: 1...Int.max, section: "Data", help: "at most N images of each split")
   let out = Option<String>.path("out", value: "DIR", role: .output, section: "Output", help: "the folder to write")
-  let format = Option<ImageFileFormat>(
-    "format", value: "FORMAT", default: .png, defaultText: "png", section: "Output", help: "png or jpeg"
+  let format = Option<ExportFormat>(
+    "format", value: "FORMAT", default: .png, defaultText: "png", section: "Output",
+    help: "png, jpeg (image folder tree) or idx (MNIST-layout IDX files)"
   ) { text throws(CLIError) in
     switch text.lowercased() {
     case "png": return .png
     case "jpeg", "jpg": return .jpeg
-    default: throw .usage("unknown --format '\(text)' (png, jpeg)")
+    case "idx": return .idx
+    default: throw .usage("unknown --format '\(text)' (png, jpeg, idx)")
     }
   }
   let quality = Option<Int?>.integer(
@@ -86,12 +97,20 @@ struct ExportImagesCommand: Command {
       throw .runtime("--colour colours grey images; \(source) holds colour images")
     }
     let folders = classFolderNames(data.classNames)
-    let writer = SplitWriter(
-      out: outFolder, format: arguments[\.format], quality: arguments[\.quality] ?? 90, colourSeed: arguments[\.colour],
-      classFolders: folders, progress: Console.stderrIsTerminal && !arguments[\.json])
     let limit = arguments[\.limit] ?? Int.max
-    let trainCount = try writer.write(data.train, split: 0, name: "train", limit: limit)
-    let testCount = try writer.write(data.test, split: 1, name: "test", limit: limit)
+    let trainCount: Int
+    let testCount: Int
+    if let imageFormat = arguments[\.format].imageFormat {
+      let writer = SplitWriter(
+        out: outFolder, format: imageFormat, quality: arguments[\.quality] ?? 90, colourSeed: arguments[\.colour],
+        classFolders: folders, progress: Console.stderrIsTerminal && !arguments[\.json])
+      trainCount = try writer.write(data.train, split: 0, name: "train", limit: limit)
+      testCount = try writer.write(data.test, split: 1, name: "test", limit: limit)
+    } else {
+      let writer = IDXSplitWriter(out: outFolder, colourSeed: arguments[\.colour])
+      trainCount = try writer.export(data.train, split: 0, stem: "train", limit: limit)
+      testCount = try writer.export(data.test, split: 1, stem: "t10k", limit: limit)
+    }
     let present = Set(data.train.labels.prefix(trainCount))
     let missing = (0..<data.classCount).filter { !present.contains(UInt8($0)) }
     if !missing.isEmpty {

@@ -12,21 +12,14 @@ func loadModel(_ path: String, kernel: KernelPath? = nil) throws(CLIError) -> Mo
   }
 }
 
-/// Loads IDX images and checks they fit the model's input.
-func loadImages(_ path: String, for model: Model) throws(CLIError) -> IDXImages {
-  let images: IDXImages
-  do {
-    images = try loadIDXImages(path: path)
-  } catch {
-    throw .runtime(error.description)
-  }
+/// Fails unless `images` have the model's input shape (height, width and channels).
+func checkImages(_ images: IDXImages, path: String, fit model: Model) throws(CLIError) {
   let input = model.input
-  guard input.channels == 1, images.rows == input.height, images.cols == input.width else {
+  guard images.channels == input.channels, images.rows == input.height, images.cols == input.width else {
     throw .runtime(
-      "\(path): images are \(images.rows)x\(images.cols), but the model expects "
+      "\(path): images are \(images.rows)x\(images.cols)x\(images.channels), but the model expects "
         + "\(input.height)x\(input.width)x\(input.channels)")
   }
-  return images
 }
 
 /// Loads IDX labels (each below the model's class count).

@@ -2,15 +2,19 @@ import BinaryNet
 import CLISupport
 
 extension BenchCommand {
-  /// A random model of an architecture given as `--arch` text (28x28x1 input for
-  /// convolutional specs and for 784-input MLPs, 1xNx1 for other MLPs), for benchmarking
-  /// without a trained file. Timing does not depend on the weight values.
-  static func randomModel(_ text: String, kernel: KernelPath?) throws(CLIError) -> Model {
-    let mnist = TensorShape(height: 28, width: 28, channels: 1)
+  /// A random model of an architecture given as `--arch` text, for benchmarking without a
+  /// trained file (timing does not depend on the weight values). The input is `input`
+  /// when given (an MLP spec's input size must be its element count); otherwise 28x28x1
+  /// for convolutional specs and for 784-input MLPs, 1xNx1 for other MLPs.
+  static func randomModel(_ text: String, kernel: KernelPath?, input: TensorShape? = nil) throws(CLIError) -> Model {
+    let shape = input ?? TensorShape(height: 28, width: 28, channels: 1)
     let imageShape =
       try NetworkArchitecture.optionInputSize(text).map {
-        $0 == mnist.elementCount ? mnist : TensorShape(height: 1, width: $0, channels: 1)
-      } ?? mnist
+        $0 == shape.elementCount ? shape : TensorShape(height: 1, width: $0, channels: 1)
+      } ?? shape
+    if let input, imageShape != input {
+      throw .usage("the architecture \(text) takes \(imageShape.elementCount) inputs, not \(input) images")
+    }
     let architecture = try NetworkArchitecture.option(text, input: imageShape)
     guard let geometries = architecture.layerGeometries else {
       throw .usage("the architecture \(architecture.spec) does not fit \(imageShape) images")
@@ -30,7 +34,8 @@ extension BenchCommand {
           inputShape: g.input, outputChannels: g.outputChannels, geometry: g.window, weights: weights,
           poolAfter: g.pool, batchNorm: batchNorm))
     }
-    let input = InputDescription(width: imageShape.width, height: imageShape.height, channels: 1)
+    let input = InputDescription(
+      width: imageShape.width, height: imageShape.height, channels: imageShape.channels)
     do {
       let definition = try Folding.network(
         layers, input: input, labels: (0..<architecture.classCount).map { String($0) })

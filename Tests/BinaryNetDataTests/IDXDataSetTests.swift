@@ -41,6 +41,25 @@ import Testing
     #expect(data.test.sources[1] == folder.file("letters/t10k-images-idx3-ubyte.gz") + "#1")
   }
 
+  /// Rank-4 IDX files (N x H x W x 3) load as H x W x 3, pixels HWC as stored.
+  @Test func colourIDXLoadsWithThreeChannels() throws {
+    let folder = try TestFolder()
+    defer { folder.remove() }
+    func colour(_ count: Int) -> [UInt8] {
+      [0x804, UInt32(count), 4, 6, 3].flatMap(Self.bigEndian) + (0..<(count * 72)).map { UInt8($0 % 251) }
+    }
+    try folder.makeFolder("rgb")
+    try folder.write("rgb/train-images-idx3-ubyte", colour(3))
+    try folder.write("rgb/train-labels-idx1-ubyte", Self.labelBytes([0, 1, 2]))
+    try folder.write("rgb/t10k-images-idx3-ubyte", colour(2))
+    try folder.write("rgb/t10k-labels-idx1-ubyte", Self.labelBytes([2, 1]))
+    let data = try DataSet.load(path: folder.file("rgb"))
+    #expect(data.kind == .idx)
+    #expect(data.train.shape == TensorShape(height: 4, width: 6, channels: 3) && data.test.shape == data.train.shape)
+    #expect(data.train.pixels == Array(colour(3)[20...]))
+    #expect(data.test.image(1).channels == 3 && data.test.image(1).pixels == Array(colour(2)[92...]))
+  }
+
   @Test func fashionMNISTGetsClothingNames() throws {
     let folder = try TestFolder()
     defer { folder.remove() }

@@ -73,6 +73,51 @@ struct ExportCTests {
     #expect(!a.contains("bnn_model_images"))
   }
 
+  /// A random model takes its input shape from colour (rank-4 IDX) images; the C images
+  /// are those files' HWC bytes, the expected classes what `eval` predicts; export-c
+  /// refuses grey images for that colour model with one clear line.
+  @Test func colourImagesMakeAColourModelAndEvaluate() throws {
+    let folder = try ScratchFolder()
+    let bars = try writeBarsDataset(to: folder, train: 20, test: 8)
+    let idx = folder.path("colour")
+    let exported = try ToolRunner.run(
+      "bnn-run", ["export-images", "--data", bars, "--colour", "3", "--format", "idx", "--out", idx])
+    #expect(exported.status == 0, "\(exported.stderr)")
+    let images = idx + "/t10k-images-idx3-ubyte"
+    let labels = idx + "/t10k-labels-idx1-ubyte"
+    let r = try ToolRunner.run(
+      "bnn-run",
+      [
+        "export-c", "--arch", "c4-p-10", "--images", images, "--labels", labels, "--count", "8",
+        "--out", folder.path("c.c"), "--save-model", folder.path("c.bnn"),
+      ])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("8 test images of 300 bytes"), "\(r.stdout)")
+    let model = try Model(contentsOfFile: folder.path("c.bnn"))
+    #expect(model.input.height == 10 && model.input.width == 10 && model.input.channels == 3)
+    let source = try String(contentsOfFile: folder.path("c.c"), encoding: .utf8)
+    let file = try Data(contentsOf: URL(fileURLWithPath: images))
+    #expect(arrayValues(source, "bnn_model_images") == file.dropFirst(20).map { Int($0) })
+
+    let eval = try ToolRunner.run(
+      "bnn-run",
+      ["eval", folder.path("c.bnn"), "--images", images, "--labels", labels, "--predictions", folder.path("p.txt")])
+    #expect(eval.status == 0, "\(eval.stderr)")
+    let predictions = try String(contentsOfFile: folder.path("p.txt"), encoding: .utf8)
+      .split(separator: "\n").map { Int($0)! }
+    #expect(arrayValues(source, "bnn_model_expected") == predictions)
+
+    // export-c embeds the images as they are: grey ones do not fit a colour model (eval
+    // would convert them; the firmware must get the model's own input).
+    let grey = bars + "/t10k-images-idx3-ubyte"
+    let refused = try ToolRunner.run(
+      "bnn-run", ["export-c", folder.path("c.bnn"), "--images", grey, "--out", folder.path("g.c")])
+    #expect(refused.status == 1, "\(refused.stderr)")
+    #expect(refused.stderr.contains("images are 10x10x1, but the model expects 10x10x3"), "\(refused.stderr)")
+    #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: folder.path("g.c")))
+  }
+
   @Test func usageErrors() throws {
     let folder = try ScratchFolder()
     try makeModel().write(toFile: folder.path("m.bnn"))

@@ -1,4 +1,6 @@
 import BinaryNet
+import BinaryNetData
+import BinaryNetImages
 import CLISupport
 import Foundation
 import Testing
@@ -155,5 +157,59 @@ struct ExportImagesTests {
       let bytes = try Data(contentsOf: URL(fileURLWithPath: folder.path("j") + "/" + first))
       #expect(Array(bytes.prefix(3)) == [0xFF, 0xD8, 0xFF])
     }
+  }
+
+  /// --format idx writes the MNIST layout: colour images as rank-4 IDX in data-set order
+  /// (read back through DataSet.load), the same pixels and labels as the PNG export of the
+  /// same options (each PNG file matched by its index); grey images as rank 3, the source's
+  /// own bytes. Needs the image codecs.
+  @Test func idxExportMatchesThePNGExport() throws {
+    let folder = try ScratchFolder()
+    let data = try writeBarsDataset(to: folder, train: 200, test: 12)
+    let options = ["--data", data, "--colour", "5", "--limit", "100"]
+    let png = try ExportImagesTests.run(options + ["--out", folder.path("png")])
+    let idx = try ExportImagesTests.run(options + ["--out", folder.path("idx"), "--format", "idx"])
+    #expect(png.status == 0, "\(png.stderr)")
+    #expect(idx.status == 0, "\(idx.stderr)")
+    #expect(idx.stdout.contains("100 train and 12 test images (10x10x3, 10 classes, idx)"), "\(idx.stdout)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path("idx")).sorted()
+    #expect(
+      files == [
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+      ])
+    let header = try Data(contentsOf: URL(fileURLWithPath: folder.path("idx/train-images-idx3-ubyte"))).prefix(20)
+    #expect(Array(header) == [0, 0, 8, 4, 0, 0, 0, 100, 0, 0, 0, 10, 0, 0, 0, 10, 0, 0, 0, 3])
+
+    // Every PNG file (split/class/index.png) against image `index` of the IDX split.
+    let fromIDX = try DataSet.load(path: folder.path("idx"))
+    #expect(fromIDX.kind == .idx)
+    for (split, idxSet, count) in [("train", fromIDX.train, 100), ("test", fromIDX.test, 12)] {
+      #expect(idxSet.count == count)
+      #expect(idxSet.shape == TensorShape(height: 10, width: 10, channels: 3))
+      var seen = Set<Int>()
+      let root = folder.path("png/" + split)
+      for path in FileManager.default.enumerator(atPath: root)?.compactMap({ $0 as? String }) ?? []
+      where path.hasSuffix(".png") {
+        let parts = path.split(separator: "/")
+        let index = try #require(Int(parts[1].dropLast(4)), "\(path)")
+        seen.insert(index)
+        let image = try ImageFile.read(path: root + "/" + path)
+        #expect(image.pixels == idxSet.image(index).pixels, "\(path)")
+        #expect(Int(parts[0]) == Int(idxSet.labels[index]), "\(path)")
+      }
+      #expect(seen == Set(0..<count))
+    }
+
+    // Grey: rank 3, the first 20 / all 12 images of the source, byte for byte.
+    let grey = try ExportImagesTests.run([
+      "--data", data, "--limit", "20", "--format", "idx", "--out", folder.path("g"),
+    ])
+    #expect(grey.status == 0, "\(grey.stderr)")
+    let source = try Data(contentsOf: URL(fileURLWithPath: data + "/train-images-idx3-ubyte"))
+    let written = try Data(contentsOf: URL(fileURLWithPath: folder.path("g/train-images-idx3-ubyte")))
+    #expect(Array(written.prefix(16)) == [0, 0, 8, 3, 0, 0, 0, 20, 0, 0, 0, 10, 0, 0, 0, 10])
+    #expect(written.dropFirst(16) == source.dropFirst(16).prefix(2000))
+    let testSource = try Data(contentsOf: URL(fileURLWithPath: data + "/t10k-labels-idx1-ubyte"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: folder.path("g/t10k-labels-idx1-ubyte"))) == testSource)
   }
 }

@@ -106,7 +106,9 @@ import Testing
       try loadIDXLabels(path: images)
     }
     let message = IDXError.badMagic(path: labels, found: 0x801, expected: 0x803).description
-    #expect(message == "\(labels) is not an IDX image file: magic 0x00000801, expected 0x00000803")
+    #expect(
+      message == "\(labels) is not an IDX image file: magic 0x00000801, expected 0x00000803 (N x H x W) "
+        + "or 0x00000804 (N x H x W x C)")
   }
 
   @Test func zeroAndHugeDimensionsAreRefused() throws {

@@ -69,6 +69,10 @@ public struct Dataset: Sendable {
         path: test.imagesPath, rows: test.images.rows, cols: test.images.cols,
         expectedRows: train.images.rows, expectedCols: train.images.cols)
     }
+    if test.images.channels != train.images.channels {
+      throw .channelMismatch(
+        path: test.imagesPath, channels: test.images.channels, expectedChannels: train.images.channels)
+    }
     return Dataset(
       name: name, directory: directory, train: train, test: test, classCount: classCount,
       classNames: classNames(for: name, classCount: classCount))

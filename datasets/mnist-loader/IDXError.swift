@@ -21,6 +21,8 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
   case countMismatch(imagesPath: String, imageCount: Int, labelsPath: String, labelCount: Int)
   /// Training and test images have different shapes.
   case shapeMismatch(path: String, rows: Int, cols: Int, expectedRows: Int, expectedCols: Int)
+  /// Training and test images have different channel counts.
+  case channelMismatch(path: String, channels: Int, expectedChannels: Int)
   /// No folder with the data set was found; `searched` lists the places tried.
   case dataNotFound(name: String, searched: [String])
 
@@ -35,8 +37,11 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
     case .trailingData(let path, let expected):
       return "\(path) is longer than the \(expected) bytes its header announces"
     case .badMagic(let path, let found, let expected):
-      return "\(path) is not an IDX \(expected == idxImagesMagic ? "image" : "label") file: magic "
-        + "\(hex(found)), expected \(hex(expected))"
+      if expected == idxImagesMagic {
+        return "\(path) is not an IDX image file: magic \(hex(found)), expected \(hex(expected)) "
+          + "(N x H x W) or \(hex(idxColourImagesMagic)) (N x H x W x C)"
+      }
+      return "\(path) is not an IDX label file: magic \(hex(found)), expected \(hex(expected))"
     case .badDimensions(let path, let detail):
       return "\(path) has a bad IDX header: \(detail)"
     case .labelOutOfRange(let path, let index, let label, let classCount):
@@ -46,6 +51,8 @@ public enum IDXError: Error, Equatable, CustomStringConvertible {
     case .shapeMismatch(let path, let rows, let cols, let expectedRows, let expectedCols):
       return
         "\(path) holds \(rows)x\(cols) images, expected \(expectedRows)x\(expectedCols) like the training set"
+    case .channelMismatch(let path, let channels, let expected):
+      return "\(path) holds images of \(channels) channel(s), expected \(expected) like the training set"
     case .dataNotFound(let name, let searched):
       return "data set '\(name)' not found; looked in: \(searched.joined(separator: ", "))"
         + " (use --data DIR or set BNN_DATA_DIR)"

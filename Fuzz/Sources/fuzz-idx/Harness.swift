@@ -10,7 +10,7 @@ public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   scratch.write(data, size)
   do {
     let images = try loadIDXImages(path: scratch.path)
-    precondition(images.pixels.count == images.count * images.rows * images.cols)
+    precondition(images.pixels.count == images.count * images.imageSize && [1, 3].contains(images.channels))
   } catch {
     precondition(error.description.contains(scratch.path))
   }
