@@ -79,7 +79,8 @@ let package = Package(
     .testTarget(name: "MNISTLoaderTests", dependencies: ["MNISTLoader"]),
     .testTarget(name: "BinaryNetImagesTests", dependencies: ["BinaryNetImages", "BinaryNet"]),
     .testTarget(name: "BinaryNetDataTests", dependencies: ["BinaryNetData", "BinaryNetImages", "BinaryNet"]),
-    .testTarget(name: "BinaryNetImportTests", dependencies: ["BinaryNetImport", "BinaryNetData", "BinaryNet"]),
+    .testTarget(
+      name: "BinaryNetImportTests", dependencies: ["BinaryNetImport", "BinaryNetData", "BinaryNet", "MNISTLoader"]),
     .testTarget(
       name: "BinaryNetTrainingTests",
       dependencies: ["BinaryNetTraining", "BinaryNet", "BinaryNetFiles", "MNISTLoader", "CFloatKernels"]),
