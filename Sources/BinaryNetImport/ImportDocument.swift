@@ -46,11 +46,14 @@ struct ImportDocument {
     let dims = try input.integers("image_shape", count: 3...3, each: 1...Self.maxDimension)
     image = TensorShape(height: dims[0], width: dims[1], channels: dims[2])
     let pixelType = try input.string("pixel_type")
-    guard pixelType == "uint8" else { throw input.fail("pixel_type", "is '" + pixelType + "'; only 'uint8' is supported") }
+    guard pixelType == "uint8" else {
+      throw input.fail("pixel_type", "is '" + pixelType + "'; only 'uint8' is supported")
+    }
     modelInputShape = try input.integers("model_input_shape", count: 1...4, each: 1...Self.maxDimension)
     guard Self.elementCount(modelInputShape) == image.elementCount else {
       throw input.fail(
-        "model_input_shape", Self.shapeText(modelInputShape) + " does not hold the "
+        "model_input_shape",
+        Self.shapeText(modelInputShape) + " does not hold the "
           + String(image.elementCount) + " elements of image_shape " + image.description)
     }
     scale = try input.number("scale")
@@ -63,10 +66,12 @@ struct ImportDocument {
 
     labels = try top.strings("labels")
     guard (1...ModelFormat.maxClasses).contains(labels.count) else {
-      throw top.fail("labels", "holds " + String(labels.count) + " names; 1..." + String(ModelFormat.maxClasses) + " allowed")
+      throw top.fail(
+        "labels", "holds " + String(labels.count) + " names; 1..." + String(ModelFormat.maxClasses) + " allowed")
     }
     for (index, label) in labels.enumerated() where label.utf8.count > ModelFormat.maxLabelBytes {
-      throw top.fail("labels", "name " + String(index) + " is longer than " + String(ModelFormat.maxLabelBytes) + " bytes")
+      throw top.fail(
+        "labels", "name " + String(index) + " is longer than " + String(ModelFormat.maxLabelBytes) + " bytes")
     }
 
     let entries = try top.objects("layers")

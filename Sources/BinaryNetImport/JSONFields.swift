@@ -5,7 +5,9 @@ struct JSONFields {
   let context: String
 
   init(_ value: JSONValue, context: String) throws(ImportError) {
-    guard case .object(let object) = value else { throw ImportError(context + " is " + value.typeName + ", not an object") }
+    guard case .object(let object) = value else {
+      throw ImportError(context + " is " + value.typeName + ", not an object")
+    }
     self.object = object
     self.context = context
   }
@@ -52,7 +54,8 @@ struct JSONFields {
   /// An array of integers, each in `range`, of `count` elements (any count when nil).
   func integers(_ key: String, count: ClosedRange<Int>, each range: ClosedRange<Int>) throws(ImportError) -> [Int] {
     let value = try value(key)
-    let what = "must be an array of " + String(count.lowerBound)
+    let what =
+      "must be an array of " + String(count.lowerBound)
       + (count.upperBound == count.lowerBound ? "" : " to " + String(count.upperBound))
       + " integers in " + String(range.lowerBound) + "..." + String(range.upperBound)
     guard case .array(let items) = value, count.contains(items.count) else { throw fail(key, what) }

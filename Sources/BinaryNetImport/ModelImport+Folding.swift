@@ -46,12 +46,15 @@ extension ModelImport {
               inputShape: conv.input, outputChannels: f, geometry: g, weights: weights,
               poolAfter: block.pool != nil, poolAfterBatchNorm: block.poolAfterNorm != nil, bias: bias,
               inputPadValue: Float(conv.padValue), batchNorm: norm ?? .identity(count: f))))
-        line = entry.type + " '" + entry.name + "' " + String(g.kernelHeight) + "x" + String(g.kernelWidth)
+        line =
+          entry.type + " '" + entry.name + "' " + String(g.kernelHeight) + "x" + String(g.kernelWidth)
           + " stride " + String(g.stride) + " " + g.padding.name + " " + conv.input.description + " -> "
           + ImportDocument.shapeText(entry.outputShape)
         if bias != nil { line += ", bias" }
       }
-      if let pool = block.poolBeforeNorm { line += ", " + pool.type + (block.norm == nil ? "" : " (before the BatchNorm: OR mask = flips)") }
+      if let pool = block.poolBeforeNorm {
+        line += ", " + pool.type + (block.norm == nil ? "" : " (before the BatchNorm: OR mask = flips)")
+      }
       if let norm = block.norm {
         let center = norm.fields.object["beta"] ?? .null
         let scale = norm.fields.object["gamma"] ?? .null
@@ -59,7 +62,8 @@ extension ModelImport {
       }
       if let pool = block.poolAfterNorm { line += ", " + pool.type + " (after the BatchNorm: AND)" }
       if block.first {
-        line += block.layer.type == "conv2d" || document.image.elementCount == entry.inputShape.reduce(1, *)
+        line +=
+          block.layer.type == "conv2d" || document.image.elementCount == entry.inputShape.reduce(1, *)
           ? ", on 8-bit pixels" : ""
       }
       lines.append(line)
@@ -81,7 +85,8 @@ extension ModelImport {
     let entry = block.layer
     let kernelQuantizer = try entry.fields.optionalString("kernel_quantizer")
     guard kernelQuantizer == "sign" else {
-      throw entry.fail("kernel_quantizer " + quoted(kernelQuantizer) + " is not supported (only 'sign': binary weights)")
+      throw entry.fail(
+        "kernel_quantizer " + quoted(kernelQuantizer) + " is not supported (only 'sign': binary weights)")
     }
     let inputQuantizer = try entry.fields.optionalString("input_quantizer")
     if block.first {

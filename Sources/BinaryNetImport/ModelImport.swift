@@ -70,11 +70,16 @@ public enum ModelImport {
         output = [ImportDocument.elementCount(shape)]
         if !blocks.isEmpty { blocks[blocks.count - 1].flattened = true }
       case "dense":
-        guard shape.count == 1 else { throw entry.fail("reads " + ImportDocument.shapeText(shape) + "; a dense layer reads a vector (flatten first)") }
+        guard shape.count == 1 else {
+          throw entry.fail(
+            "reads " + ImportDocument.shapeText(shape) + "; a dense layer reads a vector (flatten first)")
+        }
         output = [try entry.fields.integer("units", in: 1...ImportDocument.maxDimension)]
         blocks.append(WeightBlock(layer: entry, first: blocks.isEmpty))
       case "conv2d":
-        guard shape.count == 3 else { throw entry.fail("reads " + ImportDocument.shapeText(shape) + "; conv2d reads [H, W, C]") }
+        guard shape.count == 3 else {
+          throw entry.fail("reads " + ImportDocument.shapeText(shape) + "; conv2d reads [H, W, C]")
+        }
         let conv = try ConvOptions(entry)
         guard let out = conv.geometry.outputShape(input: conv.input, channels: conv.filters) else {
           throw entry.fail("the kernel does not fit the input " + conv.input.description)
@@ -83,7 +88,9 @@ public enum ModelImport {
         blocks.append(WeightBlock(layer: entry, first: blocks.isEmpty))
       case "batch_norm":
         guard let block = blocks.last else { throw entry.fail("comes before the first dense or conv2d layer") }
-        guard block.norm == nil else { throw entry.fail("is a second batch_norm after " + block.layer.label + ", which is not supported") }
+        guard block.norm == nil else {
+          throw entry.fail("is a second batch_norm after " + block.layer.label + ", which is not supported")
+        }
         guard block.poolAfterNorm == nil, !block.flattened else {
           throw entry.fail("after a flatten or a second pooling is not supported")
         }
@@ -91,17 +98,27 @@ public enum ModelImport {
         output = shape
       case "max_pool2d":
         guard let block = blocks.last else { throw entry.fail("comes before the first dense or conv2d layer") }
-        guard shape.count == 3 else { throw entry.fail("reads " + ImportDocument.shapeText(shape) + "; max_pool2d reads [H, W, C]") }
+        guard shape.count == 3 else {
+          throw entry.fail("reads " + ImportDocument.shapeText(shape) + "; max_pool2d reads [H, W, C]")
+        }
         let size = try entry.fields.integers("pool_size", count: 2...2, each: 1...ImportDocument.maxDimension)
         let strides = try entry.fields.integers("strides", count: 2...2, each: 1...ImportDocument.maxDimension)
         guard size == [2, 2], strides == [2, 2] else {
-          throw entry.fail("pool_size " + ImportDocument.shapeText(size) + ", strides " + ImportDocument.shapeText(strides) + ": only 2x2 with stride 2 is supported")
+          throw entry.fail(
+            "pool_size " + ImportDocument.shapeText(size) + ", strides " + ImportDocument.shapeText(strides)
+              + ": only 2x2 with stride 2 is supported")
         }
         guard block.pool == nil, !block.flattened else {
           throw entry.fail("is a second max_pool2d after " + block.layer.label + ", which is not supported")
         }
-        guard shape[0] >= 2, shape[1] >= 2 else { throw entry.fail("input " + ImportDocument.shapeText(shape) + " is smaller than the 2x2 window") }
-        if block.norm == nil { blocks[blocks.count - 1].poolBeforeNorm = entry } else { blocks[blocks.count - 1].poolAfterNorm = entry }
+        guard shape[0] >= 2, shape[1] >= 2 else {
+          throw entry.fail("input " + ImportDocument.shapeText(shape) + " is smaller than the 2x2 window")
+        }
+        if block.norm == nil {
+          blocks[blocks.count - 1].poolBeforeNorm = entry
+        } else {
+          blocks[blocks.count - 1].poolAfterNorm = entry
+        }
         output = [shape[0] / 2, shape[1] / 2, shape[2]]
       default:
         throw entry.fail("unknown layer type")

@@ -77,7 +77,8 @@ struct ImportCommand: Command {
     Console.out("classes    \(definition.labels.count): " + definition.labels.joined(separator: ", "))
     for (index, line) in imported.layers.enumerated() { Console.out("layer \(index)    " + line) }
     Console.out(
-      "engine     " + model.layerSummaries.map { $0.kind.name + " " + $0.outputShape.description }
+      "engine     "
+        + model.layerSummaries.map { $0.kind.name + " " + $0.outputShape.description }
         .joined(separator: " -> "))
     Console.out("wrote      \(outPath) (\(bytes.count) bytes, format v\(definition.formatVersion))")
   }

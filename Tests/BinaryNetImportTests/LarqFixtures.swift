@@ -32,8 +32,10 @@ enum LarqFixtures {
       let predicted = try archive.array(named: "predicted"), predicted.descr == "<i4"
     else { throw DataSetError("\(name).expected.npz: no float32 logits or int32 predictions") }
     let values = stride(from: 0, to: predicted.data.count, by: 4).map { i in
-      Int(Int32(bitPattern: UInt32(predicted.data[i]) | UInt32(predicted.data[i + 1]) << 8
-        | UInt32(predicted.data[i + 2]) << 16 | UInt32(predicted.data[i + 3]) << 24))
+      Int(
+        Int32(
+          bitPattern: UInt32(predicted.data[i]) | UInt32(predicted.data[i + 1]) << 8
+            | UInt32(predicted.data[i + 2]) << 16 | UInt32(predicted.data[i + 3]) << 24))
     }
     return Expected(logits: logits, predicted: values)
   }

@@ -32,14 +32,20 @@ struct NPZBuilder {
   }
 
   mutating func set(_ name: String, _ npy: [UInt8]) {
-    if let index = arrays.firstIndex(where: { $0.name == name }) { arrays[index].npy = npy } else { arrays.append((name, npy)) }
+    if let index = arrays.firstIndex(where: { $0.name == name }) {
+      arrays[index].npy = npy
+    } else {
+      arrays.append((name, npy))
+    }
   }
 
   mutating func remove(_ name: String) { arrays.removeAll { $0.name == name } }
 
   /// A float32 array.
   static func float32(_ values: [Float], shape: [Int]) -> [UInt8] {
-    npy(descr: "<f4", shape: shape, data: values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) } })
+    npy(
+      descr: "<f4", shape: shape,
+      data: values.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) } })
   }
 
   static func npy(descr: String, shape: [Int], data: [UInt8]) -> [UInt8] {
@@ -47,7 +53,8 @@ struct NPZBuilder {
     var header = Array("{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }".utf8)
     while (10 + header.count + 1) % 64 != 0 { header.append(0x20) }
     header.append(0x0a)
-    return [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, UInt8(header.count & 0xff), UInt8(header.count >> 8)] + header + data
+    return [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, UInt8(header.count & 0xff), UInt8(header.count >> 8)] + header
+      + data
   }
 
   /// The archive's bytes (stored entries).

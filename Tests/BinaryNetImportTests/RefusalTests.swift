@@ -16,13 +16,17 @@ struct RefusalTests {
 
   @Test func conv_tinyNeedsPerPositionCorrections() {
     let message = importError("conv_tiny.npz")
-    #expect(message?.contains("conv_tiny.npz: layer 0 (conv2d 'quant_conv2d'): 'same' padding with pad_value 0.0") == true)
+    #expect(
+      message?.contains("conv_tiny.npz: layer 0 (conv2d 'quant_conv2d'): 'same' padding with pad_value 0.0") == true)
     #expect(message?.contains("per-position corrections, which this version cannot express") == true)
     #expect(message?.contains("\n") == false)
   }
 
   @Test(arguments: [
-    ("bad_missing_array.npz", "layer 0 (conv2d 'quant_conv2d_2'): array 'layers.0.kernel' (kernel) is missing from the archive"),
+    (
+      "bad_missing_array.npz",
+      "layer 0 (conv2d 'quant_conv2d_2'): array 'layers.0.kernel' (kernel) is missing from the archive"
+    ),
     ("bad_wrong_shape.npz", "array 'layers.0.kernel' (kernel) has shape (5, 5, 1, 7), expected (5, 5, 1, 8)"),
     ("bad_unsupported_layer.npz", "layer 2 (dropout 'dropout'): unknown layer type 'dropout'"),
     ("bad_nan.npz", "array 'layers.1.gamma' (gamma): element 1 is nan (not finite)"),
@@ -47,14 +51,24 @@ struct RefusalTests {
       "layer 3 (conv2d 'quant_conv2d_3'): 'same' padding with pad_value 0.0: padding ±1 activations"
     ),
     (
-      "\"input_quantizer\": null, \"input_quantizer_larq\": null", "\"input_quantizer\": \"sign\", \"input_quantizer_larq\": \"ste_sign\"",
+      "\"input_quantizer\": null, \"input_quantizer_larq\": null",
+      "\"input_quantizer\": \"sign\", \"input_quantizer_larq\": \"ste_sign\"",
       "layer 0 (conv2d 'quant_conv2d_2'): input_quantizer 'sign' on the first layer"
     ),
-    ("\"kernel_quantizer\": \"sign\"", "\"kernel_quantizer\": \"ste_tern\"", "kernel_quantizer 'ste_tern' is not supported"),
-    ("\"strides\": [2, 2], \"padding\"", "\"strides\": [1, 2], \"padding\"", "strides [1, 2]: the engine has one stride"),
+    (
+      "\"kernel_quantizer\": \"sign\"", "\"kernel_quantizer\": \"ste_tern\"",
+      "kernel_quantizer 'ste_tern' is not supported"
+    ),
+    (
+      "\"strides\": [2, 2], \"padding\"", "\"strides\": [1, 2], \"padding\"",
+      "strides [1, 2]: the engine has one stride"
+    ),
     ("\"pool_size\": [2, 2]", "\"pool_size\": [3, 3]", "layer 2 (max_pool2d 'max_pooling2d_2'): pool_size [3, 3]"),
     ("\"output_shape\": [144]", "\"output_shape\": [145]", "declares output shape [145], but computes [144]"),
-    ("{\"type\": \"flatten\"", "{\"type\": \"softmax\", \"name\": \"early\"}, {\"type\": \"flatten\"", "comes after layer 6 (softmax 'early')"),
+    (
+      "{\"type\": \"flatten\"", "{\"type\": \"softmax\", \"name\": \"early\"}, {\"type\": \"flatten\"",
+      "comes after layer 6 (softmax 'early')"
+    ),
     ("\"binarynet-import\"", "\"keras-json\"", "format 'keras-json' is not 'binarynet-import'"),
     ("\"pixel_type\": \"uint8\"", "\"pixel_type\": \"float32\"", "'pixel_type' is 'float32'; only 'uint8'"),
     (", \"9\"]", "]", "gives [10] scores for 9 labels"),

@@ -68,7 +68,8 @@ struct ImportedLayerFoldingTests {
       let (layers, input) = network(padding: .same, offset: 0, poolAfterBatchNorm: after, rng: &rng)
       let definition = try Folding.network(layers, input: input, labels: labels(4))
       // conv1, pool1, conv2, pool2, dense, output; randomBatchNorm makes every third gamma negative.
-      guard case .convolution(_, _, _, let t1) = definition.layers[0], case .maxPool(_, let mask1) = definition.layers[1],
+      guard case .convolution(_, _, _, let t1) = definition.layers[0],
+        case .maxPool(_, let mask1) = definition.layers[1],
         case .convolution(_, _, _, let t2) = definition.layers[2], case .maxPool(_, let mask2) = definition.layers[3]
       else {
         Issue.record("unexpected layers")

@@ -31,7 +31,8 @@ struct ImportTests {
   @Test func jsonDescribesTheImport() throws {
     let folder = try ScratchFolder()
     let out = folder.path("conv.bnn")
-    let r = try ToolRunner.run("bnn-run", ["import", Self.fixtures + "conv_negbn_deflated.npz", "--out", out, "--json"])
+    let r = try ToolRunner.run(
+      "bnn-run", ["import", Self.fixtures + "conv_negbn_deflated.npz", "--out", out, "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any] ?? [:]
     #expect(json["file_bytes"] as? Int == (try Model(contentsOfFile: out)).fileBytes)
