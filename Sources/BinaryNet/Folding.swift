@@ -49,7 +49,8 @@ public enum Folding {
   /// definition. Dense layers after a convolution read its output flattened in HWC
   /// order. A convolution with `poolAfter` becomes a convolution and a max-pool layer
   /// whose OR mask is the convolution's flip bits: for a decreasing BatchNorm,
-  /// `sign(BN(max z)) = min sign(BN(z))`, the OR of the bits.
+  /// `sign(BN(max z)) = min sign(BN(z))`, the OR of the bits. With `poolAfterBatchNorm`
+  /// the mask is 0: `sign(max BN(z)) = max sign(BN(z))` whatever the gamma.
   public static func network(
     _ layers: [TrainedLayer], input: InputDescription, labels: [String]
   ) throws(ModelError) -> ModelDefinition {
