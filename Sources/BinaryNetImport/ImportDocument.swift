@@ -28,13 +28,14 @@ struct ImportDocument {
     guard case .number(let version)? = top.object["version"], version.rounded() == version else {
       throw ImportError("model.json: 'version' is missing or not an integer")
     }
+    let versionText = version.magnitude < 1e15 ? String(Int(version)) : String(version)
     guard version <= Double(Self.version) else {
       throw ImportError(
-        "model.json: format version " + String(Int(clamping: Int64(min(version, 1e18))))
-          + " is newer than this BinaryNet supports (" + String(Self.version) + "); upgrade BinaryNet")
+        "model.json: format version " + versionText + " is newer than this BinaryNet supports ("
+          + String(Self.version) + "); upgrade BinaryNet")
     }
     guard version == Double(Self.version) else {
-      throw ImportError("model.json: format version " + String(Int(version)) + " is not supported (1)")
+      throw ImportError("model.json: format version " + versionText + " is not supported (1)")
     }
     if let producerValue = top.object["producer"], producerValue != .null {
       let producer = try JSONFields(producerValue, context: "model.json 'producer'")
@@ -84,8 +85,17 @@ struct ImportDocument {
     self.layers = layers
   }
 
-  /// The product of `shape`'s dimensions (each at most 2^20, at most 4 of them: no overflow).
-  static func elementCount(_ shape: [Int]) -> Int { shape.reduce(1, *) }
+  /// The product of `shape`'s dimensions, `Int.max` when it overflows (four dimensions
+  /// of up to 2^20 can).
+  static func elementCount(_ shape: [Int]) -> Int {
+    var product = 1
+    for dimension in shape {
+      let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
+      if overflow { return Int.max }
+      product = next
+    }
+    return product
+  }
 
   /// `[28, 28, 1]` as a message shows it.
   static func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

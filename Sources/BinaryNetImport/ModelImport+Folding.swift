@@ -63,7 +63,7 @@ extension ModelImport {
       if let pool = block.poolAfterNorm { line += ", " + pool.type + " (after the BatchNorm: AND)" }
       if block.first {
         line +=
-          block.layer.type == "conv2d" || document.image.elementCount == entry.inputShape.reduce(1, *)
+          block.layer.type == "conv2d" || document.image.elementCount == ImportDocument.elementCount(entry.inputShape)
           ? ", on 8-bit pixels" : ""
       }
       lines.append(line)
