@@ -21,7 +21,7 @@ struct ConvOptions {
     switch try fields.string("padding") {
     case "same": padding = .same
     case "valid": padding = .valid
-    case let other: throw entry.fail("padding '" + other + "' (only 'same' or 'valid')")
+    case let other: throw entry.fail("padding '" + LayerEntry.printable(other) + "' (only 'same' or 'valid')")
     }
     if let dilation = fields.object["dilation_rate"], dilation != .null {
       guard try fields.integers("dilation_rate", count: 2...2, each: 1...1) == [1, 1] else {

@@ -18,7 +18,7 @@ struct ImportArrays {
     } else {
       name = try entry.fields.string(field)
     }
-    let what = entry.label + ": array '" + name + "' (" + field + ")"
+    let what = entry.label + ": array '" + LayerEntry.printable(name) + "' (" + field + ")"
     let found: NumPyArrayData?
     do { found = try archive.array(named: name) } catch { throw ImportError(error.description) }
     guard let array = found else { throw ImportError(what + " is missing from the archive") }

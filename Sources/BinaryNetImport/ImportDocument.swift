@@ -23,7 +23,7 @@ struct ImportDocument {
     let top = try JSONFields(json, context: "model.json")
     let format = try top.string("format")
     guard format == "binarynet-import" else {
-      throw ImportError("model.json: format '" + format + "' is not 'binarynet-import'")
+      throw ImportError("model.json: format '" + LayerEntry.printable(format) + "' is not 'binarynet-import'")
     }
     guard case .number(let version)? = top.object["version"], version.rounded() == version else {
       throw ImportError("model.json: 'version' is missing or not an integer")
@@ -48,7 +48,7 @@ struct ImportDocument {
     image = TensorShape(height: dims[0], width: dims[1], channels: dims[2])
     let pixelType = try input.string("pixel_type")
     guard pixelType == "uint8" else {
-      throw input.fail("pixel_type", "is '" + pixelType + "'; only 'uint8' is supported")
+      throw input.fail("pixel_type", "is '" + LayerEntry.printable(pixelType) + "'; only 'uint8' is supported")
     }
     modelInputShape = try input.integers("model_input_shape", count: 1...4, each: 1...Self.maxDimension)
     guard Self.elementCount(modelInputShape) == image.elementCount else {
@@ -114,8 +114,8 @@ struct LayerEntry {
   init(_ value: JSONValue, index: Int) throws(ImportError) {
     let raw = try JSONFields(value, context: "layer " + String(index))
     self.index = index
-    type = try raw.string("type")
-    name = try raw.optionalString("name") ?? ""
+    type = Self.printable(try raw.string("type"))
+    name = Self.printable(try raw.optionalString("name") ?? "")
     fields = JSONFields(object: raw.object, context: "layer " + String(index) + " (" + type + " '" + name + "')")
     if type == "softmax" {
       inputShape = []
@@ -128,6 +128,16 @@ struct LayerEntry {
         fields.context + ": unknown layer type '" + type
           + "' (supported: dense, conv2d, batch_norm, max_pool2d, flatten, softmax)")
     }
+  }
+
+  /// `text` fit for a one-line message: control characters as `\u{…}`, at most 100
+  /// characters.
+  static func printable(_ text: String) -> String {
+    var shown = ""
+    for scalar in text.unicodeScalars.prefix(100) {
+      shown += scalar.value < 0x20 || scalar.value == 0x7f ? scalar.escaped(asASCII: true) : String(scalar)
+    }
+    return text.unicodeScalars.count > 100 ? shown + "…" : shown
   }
 
   /// `layer 3 (conv2d 'quant_conv2d_1')`, how messages name this entry.

@@ -85,7 +85,7 @@ struct JSONFields {
   }
 
   static func integer(_ value: JSONValue, in range: ClosedRange<Int>) -> Int? {
-    guard case .number(let number) = value, number.rounded() == number,
+    guard case .number(let number) = value, number.rounded() == number, number.magnitude < 1e18,
       number >= Double(range.lowerBound), number <= Double(range.upperBound)
     else { return nil }
     return Int(number)

@@ -153,5 +153,5 @@ extension ModelImport {
     return BatchNormParameters(gamma: gamma, beta: beta, mean: mean, variance: variance, epsilon: Float(epsilon))
   }
 
-  static func quoted(_ text: String?) -> String { text.map { "'" + $0 + "'" } ?? "null" }
+  static func quoted(_ text: String?) -> String { text.map { "'" + LayerEntry.printable($0) + "'" } ?? "null" }
 }

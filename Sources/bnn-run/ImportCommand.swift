@@ -7,7 +7,7 @@ import CLISupport
 /// library's folding into a model file, or refused with one line saying why.
 struct ImportCommand: Command {
   static let name = "import"
-  static let abstract = "fold a model trained in Larq/Keras (.npz from tools/larq-export) into a .bnn file"
+  static let abstract = "fold a Larq/Keras model (.npz from tools/larq-export) into a .bnn file"
   static let discussion = """
     Reads an import .npz (docs/IMPORT.md: model.json and float32 arrays, as
     tools/larq-export/larq_export.py writes it), folds BatchNorm + sign into integer

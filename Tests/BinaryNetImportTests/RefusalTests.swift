@@ -70,6 +70,10 @@ struct RefusalTests {
       "comes after layer 6 (softmax 'early')"
     ),
     ("\"binarynet-import\"", "\"keras-json\"", "format 'keras-json' is not 'binarynet-import'"),
+    (
+      "{\"type\": \"flatten\", \"name\": \"flatten_1\"", "{\"type\": \"flat\\nten\", \"name\": \"a\\u0007b\"",
+      "layer 6 (flat\\nten 'a\\u{07}b'): unknown layer type 'flat\\nten'"
+    ),
     ("\"pixel_type\": \"uint8\"", "\"pixel_type\": \"float32\"", "'pixel_type' is 'float32'; only 'uint8'"),
     (", \"9\"]", "]", "gives [10] scores for 9 labels"),
     ("\"scale\": 0.00392156862745098", "\"scale\": 0", "'scale' must be non-zero"),
@@ -82,6 +86,7 @@ struct RefusalTests {
     let message = npz.importError
     #expect(message?.contains(expected) == true, "\(message ?? "imported")")
     #expect(message?.hasPrefix("edited.npz: ") == true)
+    #expect(message?.contains("\n") == false)
   }
 
   @Test func nonFiniteOrNegativeParametersAreRefused() throws {
