@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "MNISTLoader", targets: ["MNISTLoader"]),
     .library(name: "BinaryNetImages", targets: ["BinaryNetImages"]),
     .library(name: "BinaryNetData", targets: ["BinaryNetData"]),
+    .library(name: "BinaryNetImport", targets: ["BinaryNetImport"]),
     .executable(name: "bnn-run", targets: ["bnn-run"]),
     .executable(name: "bnn-train", targets: ["bnn-train"]),
   ],
@@ -47,6 +48,9 @@ let package = Package(
     // Data sets from what users have: image folders, NumPy .npz/.npy, IDX.
     .target(name: "BinaryNetData", dependencies: ["BinaryNet", "BinaryNetImages", "MNISTLoader", "CZlib"]),
 
+    // Models trained elsewhere (Larq/Keras .npz, docs/IMPORT.md) folded by the core's folding.
+    .target(name: "BinaryNetImport", dependencies: ["BinaryNet", "BinaryNetData"]),
+
     // Training: float latent weights, STE, BatchNorm, Adam. May use Foundation.
     // Takes plain arrays (pixels, labels, shape): no data set loader, no zlib.
     .target(name: "BinaryNetTraining", dependencies: ["BinaryNet", "BinaryNetFiles", "CPopcount", "CFloatKernels"]),
@@ -56,7 +60,10 @@ let package = Package(
 
     .executableTarget(
       name: "bnn-run",
-      dependencies: ["BinaryNet", "BinaryNetFiles", "BinaryNetImages", "BinaryNetData", "MNISTLoader", "CLISupport"]),
+      dependencies: [
+        "BinaryNet", "BinaryNetFiles", "BinaryNetImages", "BinaryNetData", "BinaryNetImport", "MNISTLoader",
+        "CLISupport",
+      ]),
     .executableTarget(
       name: "bnn-train",
       dependencies: [
@@ -72,6 +79,8 @@ let package = Package(
     .testTarget(name: "MNISTLoaderTests", dependencies: ["MNISTLoader"]),
     .testTarget(name: "BinaryNetImagesTests", dependencies: ["BinaryNetImages", "BinaryNet"]),
     .testTarget(name: "BinaryNetDataTests", dependencies: ["BinaryNetData", "BinaryNetImages", "BinaryNet"]),
+    .testTarget(
+      name: "BinaryNetImportTests", dependencies: ["BinaryNetImport", "BinaryNetData", "BinaryNet", "MNISTLoader"]),
     .testTarget(
       name: "BinaryNetTrainingTests",
       dependencies: ["BinaryNetTraining", "BinaryNet", "BinaryNetFiles", "MNISTLoader", "CFloatKernels"]),

@@ -49,7 +49,8 @@ public enum Folding {
   /// definition. Dense layers after a convolution read its output flattened in HWC
   /// order. A convolution with `poolAfter` becomes a convolution and a max-pool layer
   /// whose OR mask is the convolution's flip bits: for a decreasing BatchNorm,
-  /// `sign(BN(max z)) = min sign(BN(z))`, the OR of the bits.
+  /// `sign(BN(max z)) = min sign(BN(z))`, the OR of the bits. With `poolAfterBatchNorm`
+  /// the mask is 0: `sign(max BN(z)) = max sign(BN(z))` whatever the gamma.
   public static func network(
     _ layers: [TrainedLayer], input: InputDescription, labels: [String]
   ) throws(ModelError) -> ModelDefinition {
@@ -97,16 +98,18 @@ public enum Folding {
       throw .inconsistent(name + ": the kernel does not fit the input")
     }
     let first = position.first
-    if first && input.offset != 0 {
-      throw .inconsistent(
-        name + ": a first-layer convolution needs input offset 0 (zero padding must mean pixel 0)")
-    }
     let g = layer.geometry
+    if first && g.coversPadding(input: inputShape) && layer.inputPadValue != input.offset {
+      throw .inconsistent(
+        name + ": a first-layer convolution with 'same' padding needs its input pad value to equal the input "
+          + "offset (the engine pads pixel 0, whose normalised value is the offset)")
+    }
     let k = g.kernelHeight * g.kernelWidth * inputShape.channels
     guard layer.weights.count == layer.outputChannels * k else {
       throw .inconsistent(name + ": weight count does not match the kernel")
     }
     try checkBatchNorm(layer.batchNorm, count: layer.outputChannels, name: name)
+    try checkBias(layer.bias, count: layer.outputChannels, name: name)
     let weights: [UInt64]
     if first {
       weights = BitPacking.packSignRows(layer.weights, rows: layer.outputChannels, columns: k)
@@ -114,11 +117,25 @@ public enum Folding {
       let patch = TensorShape(height: g.kernelHeight, width: g.kernelWidth, channels: inputShape.channels)
       weights = packChannelRows(layer.weights, rows: layer.outputChannels, shape: patch)
     }
+    // First layer: pre = z * scale + offset * S_j (S_j = sum of the ±1 weights; every
+    // tap that is not padding saw x * scale + offset, and padding saw offset, pixel 0).
+    let rowSums = first && input.offset != 0 ? signRowSums(layer.weights, rows: layer.outputChannels, columns: k) : nil
+    let bias = layer.bias
     let thresholds = foldThresholds(
       layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first,
-      pre: { z, _ in first ? Float(z) * input.scale : Float(z) })
+      pre: { z, j in
+        var pre = first ? Float(z) * input.scale : Float(z)
+        if let rowSums { pre += input.offset * Float(rowSums[j]) }
+        if let bias { pre += bias[j] }
+        return pre
+      })
     var folded: [ModelLayer] = [.convolution(input: inputShape, window: g, weights: weights, thresholds: thresholds)]
-    if layer.poolAfter { folded.append(.maxPool(input: convShape, orMask: thresholds.flip)) }
+    if layer.poolAfter {
+      // Pool before the BatchNorm: max for an increasing BN, min (OR) for a decreasing
+      // one, so the mask is the flip bits. Pool after it: always the max (mask 0).
+      let mask = layer.poolAfterBatchNorm ? [UInt64](repeating: 0, count: thresholds.flip.count) : thresholds.flip
+      folded.append(.maxPool(input: convShape, orMask: mask))
+    }
     return folded
   }
 
@@ -143,33 +160,42 @@ public enum Folding {
     } else {
       weights = packChannelRows(layer.weights, rows: outputs, shape: inputShape)
     }
-    let rowSums = first ? signRowSums(layer) : [Int](repeating: 0, count: outputs)
+    let rowSums =
+      first
+      ? signRowSums(layer.weights, rows: outputs, columns: layer.inputCount) : [Int](repeating: 0, count: outputs)
     if position.last {
-      let (scale, bias) = try outputAffine(layer.batchNorm, rowSums: rowSums, first: first, input: input, name: name)
+      let (scale, bias) = try outputAffine(
+        layer.batchNorm, rowSums: rowSums, bias: layer.bias, first: first, input: input, name: name)
       return .output(input: inputShape, weights: weights, scale: scale, bias: bias)
     }
+    let bias = layer.bias
     let thresholds = foldThresholds(
       layer.batchNorm, count: outputs, dotLength: layer.inputCount, pixels: first,
-      pre: { z, j in first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z) })
+      pre: { z, j in
+        var pre = first ? Float(z) * input.scale + input.offset * Float(rowSums[j]) : Float(z)
+        if let bias { pre += bias[j] }
+        return pre
+      })
     return .dense(input: inputShape, weights: weights, thresholds: thresholds)
   }
 
   /// Sum of each row's ±1 weights (for the first layer's input offset).
-  static func signRowSums(_ layer: TrainedDenseLayer) -> [Int] {
-    let k = layer.inputCount
-    var rowSums = [Int](repeating: 0, count: layer.outputCount)
-    for j in 0..<layer.outputCount {
+  static func signRowSums(_ weights: [Float], rows: Int, columns k: Int) -> [Int] {
+    var rowSums = [Int](repeating: 0, count: rows)
+    for j in 0..<rows {
       var sum = 0
-      for i in 0..<k { sum += layer.weights[j * k + i] < 0 ? -1 : 1 }
+      for i in 0..<k { sum += weights[j * k + i] < 0 ? -1 : 1 }
       rowSums[j] = sum
     }
     return rowSums
   }
 
   /// The output layer's `scale_j * z_j + bias_j` equal to its BatchNorm, computed in
-  /// Double: `y = gamma * ((pre - mean) / s) + beta` with `pre = zScale * z + zOffset`.
+  /// Double: `y = gamma * ((pre - mean) / s) + beta` with `pre = zScale * z + zOffset`
+  /// (`zOffset` includes the layer's own bias).
   static func outputAffine(
-    _ bn: BatchNormParameters, rowSums: [Int], first: Bool, input: InputDescription, name: String
+    _ bn: BatchNormParameters, rowSums: [Int], bias layerBias: [Float]?, first: Bool, input: InputDescription,
+    name: String
   ) throws(ModelError) -> (scale: [Float], bias: [Float]) {
     let outputs = rowSums.count
     var scale = [Float](repeating: 0, count: outputs)
@@ -178,7 +204,7 @@ public enum Folding {
       let s = Double(bn.variance[j] + bn.epsilon).squareRoot()
       let g = Double(bn.gamma[j]) / s
       let zScale = first ? Double(input.scale) : 1
-      let zOffset = first ? Double(input.offset) * Double(rowSums[j]) : 0
+      let zOffset = (first ? Double(input.offset) * Double(rowSums[j]) : 0) + Double(layerBias?[j] ?? 0)
       scale[j] = Float(g * zScale)
       bias[j] = Float(Double(bn.beta[j]) + g * (zOffset - Double(bn.mean[j])))
       guard scale[j].isFinite, bias[j].isFinite else {
@@ -229,6 +255,13 @@ public enum Folding {
       throw .inconsistent(name + ": weight count does not match inputs x outputs")
     }
     try checkBatchNorm(layer.batchNorm, count: n, name: name)
+    try checkBias(layer.bias, count: n, name: name)
+  }
+
+  static func checkBias(_ bias: [Float]?, count n: Int, name: String) throws(ModelError) {
+    guard let bias else { return }
+    guard bias.count == n else { throw .inconsistent(name + ": bias count does not match the outputs") }
+    guard bias.allSatisfy({ $0.isFinite }) else { throw .inconsistent(name + ": bias is not finite") }
   }
 
   static func checkBatchNorm(_ bn: BatchNormParameters, count n: Int, name: String) throws(ModelError) {

@@ -38,9 +38,18 @@ public struct Geometry: Equatable, Sendable {
   }
 
   /// Padding before the first input position along one axis.
-  public func leadingPad(input: Int, kernel: Int) -> Int {
+  public func leadingPad(input: Int, kernel: Int) -> Int { totalPad(input: input, kernel: kernel) / 2 }
+
+  /// Padding positions along one axis, before and after together:
+  /// `max((out - 1) * stride + kernel - input, 0)` for 'same', 0 for 'valid'.
+  public func totalPad(input: Int, kernel: Int) -> Int {
     guard padding == .same, let out = outputLength(input: input, kernel: kernel) else { return 0 }
-    return max((out - 1) * stride + kernel - input, 0) / 2
+    return max((out - 1) * stride + kernel - input, 0)
+  }
+
+  /// Whether some window over `input` covers padding (a 'same' window that overhangs).
+  public func coversPadding(input: TensorShape) -> Bool {
+    totalPad(input: input.height, kernel: kernelHeight) > 0 || totalPad(input: input.width, kernel: kernelWidth) > 0
   }
 
   /// The output shape for `input` with `channels` output channels, or nil if it does not fit.

@@ -16,6 +16,14 @@ public struct BatchNormParameters: Equatable, Sendable {
     self.epsilon = epsilon
   }
 
+  /// No BatchNorm: `y = z` exactly (gamma 1, beta 0, mean 0, variance 1, epsilon 0),
+  /// for a layer whose output goes straight to the next sign or to the scores.
+  public static func identity(count: Int) -> BatchNormParameters {
+    let ones = [Float](repeating: 1, count: count)
+    let zeros = [Float](repeating: 0, count: count)
+    return BatchNormParameters(gamma: ones, beta: zeros, mean: zeros, variance: ones, epsilon: 0)
+  }
+
   /// The reference BatchNorm that folding reproduces exactly, in `Float`:
   /// `y = gamma * ((z - mean) / sqrt(variance + epsilon)) + beta`.
   @inlinable
@@ -25,24 +33,31 @@ public struct BatchNormParameters: Equatable, Sendable {
   }
 }
 
-/// A trained dense layer: latent float weights and its BatchNorm.
+/// A trained dense layer: latent float weights, an optional bias and its BatchNorm.
 public struct TrainedDenseLayer: Equatable, Sendable {
   public var inputCount: Int
   public var outputCount: Int
   /// Latent weights, row-major `[outputCount][inputCount]`; binarised as `w < 0 ? -1 : +1`.
   public var weights: [Float]
+  /// A bias per output added to the dot product before the BatchNorm (nil: none):
+  /// `pre_j = Float(z_j) + bias_j`, rounded to `Float` as a framework computes it.
+  public var bias: [Float]?
   public var batchNorm: BatchNormParameters
 
-  public init(inputCount: Int, outputCount: Int, weights: [Float], batchNorm: BatchNormParameters) {
+  public init(
+    inputCount: Int, outputCount: Int, weights: [Float], bias: [Float]? = nil, batchNorm: BatchNormParameters
+  ) {
     self.inputCount = inputCount
     self.outputCount = outputCount
     self.weights = weights
+    self.bias = bias
     self.batchNorm = batchNorm
   }
 }
 
-/// A trained 2-D convolution: latent float weights, an optional 2x2 max pooling
-/// between the convolution and the BatchNorm, and the BatchNorm (per output channel).
+/// A trained 2-D convolution: latent float weights, an optional bias, an optional 2x2
+/// max pooling (between the convolution and the BatchNorm, or after the BatchNorm), and
+/// the BatchNorm (per output channel).
 public struct TrainedConvLayer: Equatable, Sendable {
   /// Input height x width x channels (HWC).
   public var inputShape: TensorShape
@@ -53,10 +68,21 @@ public struct TrainedConvLayer: Equatable, Sendable {
   public var weights: [Float]
   /// `conv -> maxpool 2x2 (stride 2) -> BatchNorm -> sign` when true.
   public var poolAfter: Bool
+  /// With `poolAfter`: the pool comes after the BatchNorm instead
+  /// (`conv -> BatchNorm -> maxpool -> sign`). Then `sign(max BN(z)) = max sign(BN(z))`
+  /// for every gamma, so the pool is always the AND of the bits (OR mask 0).
+  public var poolAfterBatchNorm: Bool
+  /// A bias per output channel added before the pooling and the BatchNorm (nil: none).
+  public var bias: [Float]?
+  /// First layer only: the value the normalised input `x * scale + offset` is padded
+  /// with under 'same' (the trainer's is 0). The engine pads pixel 0, whose normalised
+  /// value is `offset`, so a window that covers padding is exact only when they are equal.
+  public var inputPadValue: Float
   public var batchNorm: BatchNormParameters
 
   public init(
     inputShape: TensorShape, outputChannels: Int, geometry: Geometry, weights: [Float], poolAfter: Bool,
+    poolAfterBatchNorm: Bool = false, bias: [Float]? = nil, inputPadValue: Float = 0,
     batchNorm: BatchNormParameters
   ) {
     self.inputShape = inputShape
@@ -64,6 +90,9 @@ public struct TrainedConvLayer: Equatable, Sendable {
     self.geometry = geometry
     self.weights = weights
     self.poolAfter = poolAfter
+    self.poolAfterBatchNorm = poolAfterBatchNorm
+    self.bias = bias
+    self.inputPadValue = inputPadValue
     self.batchNorm = batchNorm
   }
 

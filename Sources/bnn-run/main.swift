@@ -8,7 +8,7 @@ let tool = Tool(
   abstract: "bnn-run: run BinaryNet binarized neural network models (.bnn files).",
   commands: [
     EvalCommand.self, ClassifyCommand.self, InfoCommand.self, BenchCommand.self, ExportCCommand.self,
-    ExportImagesCommand.self,
+    ExportImagesCommand.self, ImportCommand.self,
   ],
   versionDetails: {
     [("model_format", "v" + String(ModelFormat.version)), ("kernels", KernelPath.best.name)]
@@ -26,6 +26,7 @@ let tool = Tool(
       bnn-run classify mnist-mlp-1024.bnn digit.png --top 3
       bnn-run eval mnist-mlp-1024.bnn --data my-digits/ --resize area
       bnn-run export-images --dataset mnist --out mnist-png --limit 100
+      bnn-run import mnist-larq.npz --out mnist-larq.bnn
       bnn-run bench mnist-mlp-1024.bnn --threads 2 --batch 64
     """)
 tool.main()

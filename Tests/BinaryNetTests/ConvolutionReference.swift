@@ -1,9 +1,11 @@
 import BinaryNet
 
 /// An independent float reference for convolutional BNNs: direct loops over `Float`
-/// ±1 values, the trainer's order `conv -> (maxpool) -> BatchNorm -> sign`, 'same'
-/// padding with pixel 0 on the image and +1 on binary activations. Shares no code with
-/// the engine.
+/// ±1 values, the trainer's order `conv -> (+ bias) -> (maxpool) -> BatchNorm -> sign`
+/// (or `BatchNorm -> maxpool -> sign` with `poolAfterBatchNorm`), 'same' padding with
+/// pixel 0 on the image and +1 on binary activations. With an input offset or a first
+/// layer pad value, the first layer runs on the normalised input `x * scale + offset`
+/// padded with `inputPadValue`, as a framework does. Shares no code with the engine.
 struct ConvolutionReferenceNetwork {
   let layers: [TrainedLayer]
   let input: InputDescription
@@ -72,24 +74,32 @@ struct ConvolutionReferenceNetwork {
   }
 
   func scores(_ pixels: ArraySlice<UInt8>) -> [Float] {
-    // The first layer sees x * scale (offset 0 for convolutions): z * scale below.
-    var t = Tensor(h: input.height, w: input.width, c: input.channels, values: pixels.map { Float($0) })
+    // Offset 0 and pad value 0: the first layer sees x * scale, z * scale below.
+    // Otherwise it sees the normalised input itself (scale 1 below).
+    var normalised = input.offset != 0
+    if case .convolution(let conv)? = layers.first, conv.inputPadValue != 0 { normalised = true }
+    var t = Tensor(
+      h: input.height, w: input.width, c: input.channels,
+      values: pixels.map { normalised ? Float($0) * input.scale + input.offset : Float($0) })
     for (index, layer) in layers.enumerated() {
-      let scale: Float = index == 0 ? input.scale : 1
+      let scale: Float = index == 0 && !normalised ? input.scale : 1
       switch layer {
       case .convolution(let conv):
-        var z = convolve(t, conv, padValue: index == 0 ? 0 : 1)
-        if conv.poolAfter { z = maxPool(z) }
+        var z = convolve(t, conv, padValue: index == 0 ? conv.inputPadValue : 1)
         for i in 0..<z.values.count {
-          z.values[i] = bn(z.values[i] * scale, conv.batchNorm, i % z.c) >= 0 ? 1 : -1
+          z.values[i] = z.values[i] * scale + (conv.bias?[i % z.c] ?? 0)
         }
+        if conv.poolAfter && !conv.poolAfterBatchNorm { z = maxPool(z) }
+        for i in 0..<z.values.count { z.values[i] = bn(z.values[i], conv.batchNorm, i % z.c) }
+        if conv.poolAfter && conv.poolAfterBatchNorm { z = maxPool(z) }
+        for i in 0..<z.values.count { z.values[i] = z.values[i] >= 0 ? 1 : -1 }
         t = z
       case .dense(let dense):
         var out: [Float] = []
         for j in 0..<dense.outputCount {
           var dot: Float = 0
           for i in 0..<dense.inputCount { dot += Self.sign(dense.weights[j * dense.inputCount + i]) * t.values[i] }
-          let y = bn(dot * scale, dense.batchNorm, j)
+          let y = bn(dot * scale + (dense.bias?[j] ?? 0), dense.batchNorm, j)
           out.append(index == layers.count - 1 ? y : (y >= 0 ? 1 : -1))
         }
         t = Tensor(h: 1, w: 1, c: out.count, values: out)

@@ -19,7 +19,7 @@ struct HardeningTests {
   /// The generated help of every command fits an 80-column terminal and names every option.
   @Test func helpFitsEightyColumns() throws {
     var texts = [try ToolRunner.run("bnn-run", ["--help"]).stdout, try ToolRunner.run("bnn-train", ["--help"]).stdout]
-    for command in ["eval", "classify", "info", "bench", "export-c", "export-images"] {
+    for command in ["eval", "classify", "info", "bench", "export-c", "export-images", "import"] {
       let r = try ToolRunner.run("bnn-run", [command, "--help"])
       #expect(r.status == 0)
       texts.append(r.stdout)
