@@ -8,21 +8,15 @@ extension Model {
   ) throws(CLIError) -> [Int32] {
     var labels = [Int32](repeating: -1, count: count)
     let size = input.pixelCount
-    let batch = max(batch, 1)
-    let workers = max(1, min(threads, (count + batch - 1) / batch))
     let failure = FirstError()
     pixels.withUnsafeBufferPointer { all in
       labels.withUnsafeMutableBufferPointer { out in
         let outBase = out.baseAddress!
-        parallelFor(workers) { w in
-          let start = count * w / workers
-          let end = count * (w + 1) / workers
-          if start == end { return }
-          let workspace = InferenceWorkspace(model: self, batchCapacity: batch)
-          let slice = UnsafeBufferPointer(rebasing: all[(start * size)..<(end * size)])
-          let target = UnsafeMutableBufferPointer(start: outBase + start, count: end - start)
+        forEachWorkerRange(count: count, threads: threads, batch: batch) { range, workspace in
+          let slice = UnsafeBufferPointer(rebasing: all[(range.lowerBound * size)..<(range.upperBound * size)])
+          let target = UnsafeMutableBufferPointer(start: outBase + range.lowerBound, count: range.count)
           do throws(ModelError) {
-            try predictLabels(slice, count: end - start, into: target, workspace: workspace)
+            try predictLabels(slice, count: range.count, into: target, workspace: workspace)
           } catch {
             failure.record(error.description)
           }
@@ -32,9 +26,7 @@ extension Model {
     if let message = failure.first { throw .runtime(message) }
     return labels
   }
-}
 
-extension Model {
   /// Every class score of each of `count` images (`classCount` per image, back to back),
   /// split between up to `threads` workers as `predictLabelsInParallel` does. The
   /// predicted label of image `i` is `Model.argmax` of its row.
@@ -48,19 +40,13 @@ extension Model {
     if count == 0 { return [] }
     let classes = classCount
     var scores = [Float](repeating: 0, count: count * classes)
-    let batch = max(batch, 1)
-    let workers = max(1, min(threads, (count + batch - 1) / batch))
     pixels.withUnsafeBufferPointer { all in
       scores.withUnsafeMutableBufferPointer { out in
         let outBase = out.baseAddress!
-        parallelFor(workers) { w in
-          let start = count * w / workers
-          let end = count * (w + 1) / workers
-          if start == end { return }
-          let workspace = InferenceWorkspace(model: self, batchCapacity: batch)
-          var first = start
-          while first < end {
-            let n = min(batch, end - first)
+        forEachWorkerRange(count: count, threads: threads, batch: batch) { range, workspace in
+          var first = range.lowerBound
+          while first < range.upperBound {
+            let n = min(workspace.batchCapacity, range.upperBound - first)
             let chunk = UnsafeBufferPointer(rebasing: all[(first * size)..<((first + n) * size)])
             computeScores(chunk, count: n, workspace: workspace)
             for i in 0..<n {
@@ -73,5 +59,20 @@ extension Model {
       }
     }
     return scores
+  }
+
+  /// Splits images `0..<count` into up to `threads` contiguous ranges (no more ranges than
+  /// batches of `batch`) and runs `body` on each range in parallel, with a workspace of
+  /// `batch` images of its own.
+  func forEachWorkerRange(
+    count: Int, threads: Int, batch: Int, _ body: (Range<Int>, InferenceWorkspace) -> Void
+  ) {
+    let batch = max(batch, 1)
+    let workers = max(1, min(threads, (count + batch - 1) / batch))
+    parallelFor(workers) { w in
+      let range = (count * w / workers)..<(count * (w + 1) / workers)
+      if range.isEmpty { return }
+      body(range, InferenceWorkspace(model: self, batchCapacity: batch))
+    }
   }
 }
