@@ -46,7 +46,8 @@ let package = Package(
     // Image files: PNG, JPEG, PGM/PPM read and written (sizes checked before allocation).
     .target(name: "BinaryNetImages", dependencies: ["BinaryNet", "BinaryNetFiles", "CImageCodecs"]),
     // Data sets from what users have: image folders, NumPy .npz/.npy, IDX.
-    .target(name: "BinaryNetData", dependencies: ["BinaryNet", "BinaryNetImages", "MNISTLoader", "CZlib"]),
+    .target(
+      name: "BinaryNetData", dependencies: ["BinaryNet", "BinaryNetFiles", "BinaryNetImages", "MNISTLoader", "CZlib"]),
 
     // Models trained elsewhere (Larq/Keras .npz, docs/IMPORT.md) folded by the core's folding.
     .target(name: "BinaryNetImport", dependencies: ["BinaryNet", "BinaryNetData"]),
