@@ -13,6 +13,12 @@ int bnn_encoded_append(bnn_encoded_image *out, const uint8_t *bytes, size_t coun
 /// Makes room for at least `count` bytes beyond `out->size`. 0 when memory ran out.
 int bnn_encoded_reserve(bnn_encoded_image *out, size_t count);
 
+/// The checks every decoder makes before decoding: the header was read, decode was not
+/// called before (`*decoded` is set), and `capacity` bytes hold the header's image at its
+/// output channel count. 1 when decoding may go on; 0 with `message` set otherwise.
+int bnn_begin_decode(int header_read, int *decoded, const bnn_image_header *header, size_t capacity,
+                     char *message, size_t message_size);
+
 /// The alpha rule: `value` (0...255) over white with opacity `alpha` (0...255), rounded:
 /// (value * alpha + 255 * (255 - alpha) + 127) / 255.
 static inline uint8_t bnn_flatten_on_white(unsigned value, unsigned alpha) {

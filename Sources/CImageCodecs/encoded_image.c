@@ -1,4 +1,5 @@
-// The growable output buffer of the encoders, and error-message copying.
+// The growable output buffer of the encoders, error-message copying, and the checks shared
+// by the decoders.
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,21 @@ void bnn_copy_message(char *message, size_t size, const char *text) {
   if (length >= size) length = size - 1;
   memcpy(message, text, length);
   message[length] = '\0';
+}
+
+int bnn_begin_decode(int header_read, int *decoded, const bnn_image_header *header, size_t capacity,
+                     char *message, size_t message_size) {
+  if (!header_read || *decoded) {
+    bnn_copy_message(message, message_size, "decode called before the header was read, or twice");
+    return 0;
+  }
+  *decoded = 1;
+  size_t row_bytes = (size_t)header->width * (size_t)header->channels;
+  if (header->height != 0 && row_bytes > capacity / header->height) {
+    bnn_copy_message(message, message_size, "pixel buffer too small");
+    return 0;
+  }
+  return 1;
 }
 
 int bnn_encoded_reserve(bnn_encoded_image *out, size_t count) {

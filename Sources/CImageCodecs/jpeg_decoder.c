@@ -120,18 +120,11 @@ bnn_codec_status bnn_jpeg_read_header(bnn_jpeg_decoder *decoder, bnn_image_heade
 }
 
 bnn_codec_status bnn_jpeg_decode(bnn_jpeg_decoder *decoder, uint8_t *pixels, size_t capacity) {
-  if (!decoder->header_read || decoder->decoded) {
-    bnn_copy_message(decoder->message, sizeof decoder->message,
-                     "decode called before the header was read, or twice");
+  if (!bnn_begin_decode(decoder->header_read, &decoder->decoded, &decoder->header, capacity,
+                        decoder->message, sizeof decoder->message))
     return BNN_CODEC_FAILED;
-  }
-  decoder->decoded = 1;
   size_t width = decoder->header.width, height = decoder->header.height;
   size_t row_bytes = width * (size_t)decoder->header.channels;
-  if (height != 0 && row_bytes > capacity / height) {
-    bnn_copy_message(decoder->message, sizeof decoder->message, "pixel buffer too small");
-    return BNN_CODEC_FAILED;
-  }
   j_decompress_ptr cinfo = &decoder->cinfo;
   if (setjmp(decoder->error.jump)) return failed(decoder, BNN_CODEC_INVALID);
   jpeg_start_decompress(cinfo);

@@ -118,18 +118,11 @@ static void store_row(const bnn_png_decoder *decoder, const uint8_t *row, uint8_
 }
 
 bnn_codec_status bnn_png_decode(bnn_png_decoder *decoder, uint8_t *pixels, size_t capacity) {
-  if (!decoder->header_read || decoder->decoded) {
-    bnn_copy_message(decoder->message, sizeof decoder->message,
-                     "decode called before the header was read, or twice");
+  if (!bnn_begin_decode(decoder->header_read, &decoder->decoded, &decoder->header, capacity,
+                        decoder->message, sizeof decoder->message))
     return BNN_CODEC_FAILED;
-  }
-  decoder->decoded = 1;
   size_t width = decoder->header.width, height = decoder->header.height;
   size_t out_row = width * (size_t)decoder->header.channels;
-  if (height != 0 && out_row > capacity / height) {
-    bnn_copy_message(decoder->message, sizeof decoder->message, "pixel buffer too small");
-    return BNN_CODEC_FAILED;
-  }
   if (setjmp(decoder->jump)) return BNN_CODEC_INVALID;
   png_structp png = decoder->png;
   png_infop info = decoder->info;
