@@ -37,6 +37,24 @@ public enum Folding {
     return (Int32(clamping: b), atLo)
   }
 
+  /// The integer threshold of one neuron whose output bit is `(z < threshold) XOR flip`
+  /// with a given `flip`: `false` for an output that is -1 below the threshold and +1
+  /// from it on (increasing), `true` for the reverse. A constant output gets the end of
+  /// `range` (or one past it) that gives the constant. Border classes use it so that
+  /// every class of a channel shares the channel's flip bit.
+  public static func threshold(range: ClosedRange<Int>, flip: Bool, output: (Int) -> Bool) -> Int32 {
+    let target = !flip  // the output from the threshold on
+    if output(range.lowerBound) == target { return Int32(clamping: range.lowerBound) }
+    if output(range.upperBound) != target { return Int32(clamping: range.upperBound + 1) }
+    var a = range.lowerBound  // output(a) != target
+    var b = range.upperBound  // output(b) == target
+    while b - a > 1 {
+      let mid = a + (b - a) / 2
+      if output(mid) == target { b = mid } else { a = mid }
+    }
+    return Int32(clamping: b)
+  }
+
   /// Folds a stack of trained dense layers into a model definition. The last layer
   /// becomes per-class affine scores `scale_j * z_j + bias_j` equal to its BatchNorm.
   public static func denseNetwork(
@@ -59,8 +77,16 @@ public enum Folding {
     var inputShape = TensorShape(height: input.height, width: input.width, channels: input.channels)
     for (index, trained) in layers.enumerated() {
       let position = LayerPosition(
-        name: "layer " + String(index), first: index == 0, last: index == layers.count - 1, input: inputShape)
+        name: "layer " + String(index), first: definitions.isEmpty, last: index == layers.count - 1,
+        input: inputShape)
       switch trained {
+      case .inputSign:
+        guard index == 0, layers.count >= 2 else {
+          throw .inconsistent(position.name + ": an input sign must be the first layer, before a weight layer")
+        }
+        var flat = false
+        if case .dense = layers[1] { flat = true }
+        definitions.append(inputSign(input, flat: flat))
       case .convolution(let layer):
         definitions += try convolution(layer, at: position, input: input)
       case .dense(let layer):
@@ -82,6 +108,17 @@ public enum Folding {
     var input: TensorShape
   }
 
+  /// The sign of the normalised input: bit 1 (-1) where `Float(x) * scale + offset < 0`,
+  /// one threshold on the pixel value per channel.
+  static func inputSign(_ input: InputDescription, flat: Bool) -> ModelLayer {
+    let (t, f) = threshold(range: 0...255) { x in Float(x) * input.scale + input.offset >= 0 }
+    var flip = [UInt64](repeating: 0, count: BitPacking.words(forBits: input.channels))
+    if f { for c in 0..<input.channels { flip[c >> 6] |= 1 << UInt64(c & 63) } }
+    let shape = TensorShape(height: input.height, width: input.width, channels: input.channels)
+    let thresholds = Thresholds(values: [Int32](repeating: t, count: input.channels), flip: flip)
+    return .inputSign(input: shape, flat: flat, thresholds: thresholds)
+  }
+
   /// A convolution with its folded BatchNorm+sign, and its pooling layer if any.
   static func convolution(
     _ layer: TrainedConvLayer, at position: LayerPosition, input: InputDescription
@@ -99,11 +136,6 @@ public enum Folding {
     }
     let first = position.first
     let g = layer.geometry
-    if first && g.coversPadding(input: inputShape) && layer.inputPadValue != input.offset {
-      throw .inconsistent(
-        name + ": a first-layer convolution with 'same' padding needs its input pad value to equal the input "
-          + "offset (the engine pads pixel 0, whose normalised value is the offset)")
-    }
     let k = g.kernelHeight * g.kernelWidth * inputShape.channels
     guard layer.weights.count == layer.outputChannels * k else {
       throw .inconsistent(name + ": weight count does not match the kernel")
@@ -121,14 +153,32 @@ public enum Folding {
     // tap that is not padding saw x * scale + offset, and padding saw offset, pixel 0).
     let rowSums = first && input.offset != 0 ? signRowSums(layer.weights, rows: layer.outputChannels, columns: k) : nil
     let bias = layer.bias
-    let thresholds = foldThresholds(
-      layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first,
-      pre: { z, j in
-        var pre = first ? Float(z) * input.scale : Float(z)
-        if let rowSums { pre += input.offset * Float(rowSums[j]) }
-        if let bias { pre += bias[j] }
-        return pre
-      })
+    // The engine pads pixel 0 (normalised: `offset`) or +1; a model that padded
+    // `padValue` saw `(padValue - enginePad) * S_pad` more at a border position, where
+    // S_pad is the sum of the ±1 weights on the padded taps.
+    let enginePad: Float = first ? input.offset : 1
+    let padValue = layer.inputPadValue ?? enginePad
+    let border = ConvolutionBorder(input: inputShape, window: g)
+    let corrections =
+      border.isEmpty || padValue == enginePad
+      ? nil : paddedWeightSums(layer.weights, rows: layer.outputChannels, input: inputShape, window: g, border: border)
+    let pre: (Int, Int, Int) -> Float = { z, j, padSum in
+      // Binary layers: the model's own integer dot product first, then the bias.
+      var pre = first ? Float(z) * input.scale : Float(z) + (padValue - 1) * Float(padSum)
+      if let rowSums { pre += input.offset * Float(rowSums[j]) }
+      if first && padSum != 0 { pre += (padValue - enginePad) * Float(padSum) }
+      if let bias { pre += bias[j] }
+      return pre
+    }
+    let thresholds: Thresholds
+    if let corrections {
+      thresholds = foldBorderThresholds(
+        layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first, border: border,
+        corrections: corrections, pre: pre)
+    } else {
+      thresholds = foldThresholds(
+        layer.batchNorm, count: layer.outputChannels, dotLength: k, pixels: first, pre: { z, j in pre(z, j, 0) })
+    }
     var folded: [ModelLayer] = [.convolution(input: inputShape, window: g, weights: weights, thresholds: thresholds)]
     if layer.poolAfter {
       // Pool before the BatchNorm: max for an increasing BN, min (OR) for a decreasing
@@ -228,6 +278,54 @@ public enum Folding {
       if f { flip[j >> 6] |= 1 << UInt64(j & 63) }
     }
     return Thresholds(values: thresholds, flip: flip)
+  }
+
+  /// Thresholds of a convolution with border classes: per class `c` and output `j`, the
+  /// threshold on `pre(z, j, corrections[c * count + j])`. Every class of a channel
+  /// shares the flip bit of the BatchNorm's direction (`gamma < 0`), so pooling's OR mask
+  /// (the flip bits) holds at every position; `values` are the interior's.
+  static func foldBorderThresholds(
+    _ bn: BatchNormParameters, count: Int, dotLength k: Int, pixels: Bool, border: ConvolutionBorder,
+    corrections: [Int], pre: (Int, Int, Int) -> Float
+  ) -> Thresholds {
+    let range = pixels ? (-255 * k)...(255 * k) : (-k)...k
+    var flip = [UInt64](repeating: 0, count: BitPacking.words(forBits: count))
+    var table = [Int32](repeating: 0, count: border.classCount * count)
+    for j in 0..<count {
+      func output(_ z: Int, _ c: Int) -> Bool { bn.apply(pre(z, j, corrections[c * count + j]), neuron: j) >= 0 }
+      // gamma == 0: a constant output, the same in every class; the plain fold's flip.
+      let decreasing =
+        bn.gamma[j] == 0 ? threshold(range: range) { output($0, border.interiorClass) }.flip : bn.gamma[j] < 0
+      if decreasing { flip[j >> 6] |= 1 << UInt64(j & 63) }
+      for c in 0..<border.classCount {
+        table[c * count + j] = threshold(range: range, flip: decreasing) { output($0, c) }
+      }
+    }
+    let interior = Array(table[(border.interiorClass * count)..<((border.interiorClass + 1) * count)])
+    return Thresholds(values: interior, flip: flip, border: table)
+  }
+
+  /// `S_pad`: per border class `c` and output `j` (`[c * rows + j]`), the sum of row `j`'s
+  /// ±1 weights (`[rows][kH][kW][C]`, `w < 0` is -1) over the kernel taps that fall on
+  /// padding at the positions of class `c` (0 for the interior).
+  static func paddedWeightSums(
+    _ weights: [Float], rows: Int, input: TensorShape, window g: Geometry, border: ConvolutionBorder
+  ) -> [Int] {
+    let c = input.channels
+    let k = g.kernelHeight * g.kernelWidth * c
+    var sums = [Int](repeating: 0, count: border.classCount * rows)
+    for cls in 0..<border.classCount {
+      for ky in 0..<g.kernelHeight {
+        for kx in 0..<g.kernelWidth
+        where border.tapIsPadding(ky: ky, kx: kx, ofClass: cls, input: input, window: g) {
+          for j in 0..<rows {
+            let tap = j * k + (ky * g.kernelWidth + kx) * c
+            for ch in 0..<c { sums[cls * rows + j] += weights[tap + ch] < 0 ? -1 : 1 }
+          }
+        }
+      }
+    }
+    return sums
   }
 
   /// Packs `rows` weight rows over a channel-packed input of `shape` (HWC order, each

@@ -97,7 +97,7 @@ extension Model {
     let pixelCount = input.pixelCount
     let pixelWords = workspace.pixelWords
     let planeStride = 8 * pixelWords
-    if !plans[0].kind.isConvolution {
+    if plans[0].kind == .pixelDense || plans[0].kind == .pixelOutput {
       for i in 0..<count {
         kernels.pointee.pack_bitplanes(
           pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
@@ -133,11 +133,11 @@ extension Model {
     let planeStride = 8 * workspace.pixelWords
     let planes = workspace.planes + firstImage * planeStride
     switch (plan.kind, plan.operation) {
-    case (.pixelDense, .threshold(let weights, let thresholds, let flip)):
+    case (.pixelDense, .threshold(let weights, let thresholds, let flip, _)):
       k.bitplane_threshold(
         planes, planeStride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, thresholds, flip, target,
         stride)
-    case (.binaryDense, .threshold(let weights, let thresholds, let flip)):
+    case (.binaryDense, .threshold(let weights, let thresholds, let flip, _)):
       k.xor_popcount_threshold(
         source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, Int32(plan.dotLength),
         thresholds, flip, target, stride)
@@ -150,13 +150,28 @@ extension Model {
       k.xor_popcount_gemm(
         source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, workspace.dots, plan.outputs)
       applyAffine(plan, scale: scale, bias: bias, count: count, isPopcount: true, firstRow: firstImage, workspace)
-    case (.pixelConv, .threshold(let weights, let thresholds, let flip)):
+    case (.pixelConv, .threshold(let weights, let thresholds, let flip, let border)):
       for i in 0..<count {
+        let image = pixels + i * input.pixelCount
         runPixelConvolution(
-          plan, weights, thresholds, flip, pixels: pixels + i * input.pixelCount, target: target + i * stride,
-          workspace: workspace)
+          plan, weights, thresholds, flip, pixels: image, target: target + i * stride, workspace: workspace)
+        if let border {
+          let w = ConvolutionWindow(plan)
+          let classes = plan.border
+          bnn_pixel_conv_border_threshold(
+            image, w.inH, w.inW, plan.inputShape.channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW,
+            weights, plan.rowWords, plan.outputs, classes.rows.cValue, classes.columns.cValue, border, flip,
+            target + i * stride, plan.outputShape.wordsPerPixel)
+        }
       }
-    case (.binaryConv, .threshold(let weights, let thresholds, let flip)):
+    case (.pixelSign, .threshold(_, let thresholds, let flip, _)):
+      let flat = plan.outputShape != plan.inputShape
+      for i in 0..<count {
+        bnn_pixel_sign(
+          pixels + i * input.pixelCount, plan.inputShape.height * plan.inputShape.width, plan.inputShape.channels,
+          thresholds, flip, flat ? 1 : 0, target + i * stride)
+      }
+    case (.binaryConv, .threshold(let weights, let thresholds, let flip, let border)):
       // One image at a time: gather receptive fields, then one block call with
       // rows = output pixels and columns = output channels.
       let w = ConvolutionWindow(plan)
@@ -167,6 +182,14 @@ extension Model {
         k.xor_popcount_threshold(
           workspace.patches, plan.rowWords, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
           Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
+        if let border {
+          let classes = plan.border
+          bnn_binary_conv_border_threshold(
+            source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop,
+            w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength),
+            classes.rows.cValue, classes.columns.cValue, border, flip, target + i * stride,
+            plan.outputShape.wordsPerPixel)
+        }
       }
     case (.maxPool, .pool(let orMask)):
       for i in 0..<count {

@@ -19,15 +19,19 @@ public enum LayerKind: UInt32, Sendable, CaseIterable {
   /// 2x2 max pooling (stride 2) of packed bits: AND per channel, OR where the pooled
   /// BatchNorm is decreasing (its `orMask` bit is 1).
   case maxPool = 7
+  /// The sign of the normalised 8-bit input, per channel: pixels -> packed bits (v3).
+  case pixelSign = 8
 
   /// Reads raw 8-bit pixels (bit-plane kernels) rather than packed bits.
-  public var readsPixels: Bool { self == .pixelDense || self == .pixelOutput || self == .pixelConv }
+  public var readsPixels: Bool {
+    self == .pixelDense || self == .pixelOutput || self == .pixelConv || self == .pixelSign
+  }
   /// Produces float class scores (the last layer) rather than packed bits.
   public var producesScores: Bool { self == .binaryOutput || self == .pixelOutput }
   /// A spatial convolution.
   public var isConvolution: Bool { self == .pixelConv || self == .binaryConv }
   /// The first file format version that has this kind.
-  public var formatVersion: UInt32 { rawValue <= 4 ? 1 : 2 }
+  public var formatVersion: UInt32 { rawValue <= 4 ? 1 : rawValue <= 7 ? 2 : 3 }
 
   public var name: String {
     switch self {
@@ -38,6 +42,7 @@ public enum LayerKind: UInt32, Sendable, CaseIterable {
     case .pixelConv: return "pixel-conv"
     case .binaryConv: return "binary-conv"
     case .maxPool: return "max-pool"
+    case .pixelSign: return "pixel-sign"
     }
   }
 }

@@ -5,8 +5,11 @@ import CPopcount
 struct LayerPlan {
   /// What a layer computes after its dot products, with its parameters.
   enum Operation {
-    /// Folded BatchNorm+sign: output bit `(z_j < thresholds[j]) XOR flip_j`.
-    case threshold(weights: UnsafePointer<UInt64>, thresholds: UnsafePointer<Int32>, flip: UnsafePointer<UInt64>)
+    /// Folded BatchNorm+sign: output bit `(z_j < thresholds[j]) XOR flip_j`; at the border
+    /// of a convolution with border thresholds, `border[class * outputs + j]` instead.
+    case threshold(
+      weights: UnsafePointer<UInt64>, thresholds: UnsafePointer<Int32>, flip: UnsafePointer<UInt64>,
+      border: UnsafePointer<Int32>?)
     /// Class scores `scale[j] * Float(z_j) + bias[j]`.
     case scores(weights: UnsafePointer<UInt64>, scale: UnsafePointer<Float>, bias: UnsafePointer<Float>)
     /// 2x2 max pooling of packed bits with an OR mask.
@@ -21,10 +24,11 @@ struct LayerPlan {
     let offsets = layout.payloadOffsets
     let weights = (base + offsets.0).assumingMemoryBound(to: UInt64.self)
     switch header.kind {
-    case .pixelDense, .binaryDense, .pixelConv, .binaryConv:
+    case .pixelDense, .binaryDense, .pixelConv, .binaryConv, .pixelSign:
       operation = .threshold(
         weights: weights, thresholds: (base + offsets.1).assumingMemoryBound(to: Int32.self),
-        flip: (base + offsets.2).assumingMemoryBound(to: UInt64.self))
+        flip: (base + offsets.2).assumingMemoryBound(to: UInt64.self),
+        border: layout.borderOffset.map { (base + $0).assumingMemoryBound(to: Int32.self) })
     case .pixelOutput, .binaryOutput:
       operation = .scores(
         weights: weights, scale: (base + offsets.1).assumingMemoryBound(to: Float.self),
@@ -38,6 +42,8 @@ struct LayerPlan {
   var inputShape: TensorShape { header.inputShape }
   var outputShape: TensorShape { header.outputShape }
   var window: Geometry { header.window }
+  /// The border classes of a convolution (meaningful when it has border thresholds).
+  var border: ConvolutionBorder { ConvolutionBorder(input: header.inputShape, window: header.window) }
   var dotLength: Int { header.dotLength }
   var rowWords: Int { header.rowWords }
   /// Output channels (neurons of a dense layer).

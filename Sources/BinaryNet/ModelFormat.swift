@@ -1,6 +1,6 @@
 import CPopcount
 
-/// Model file format, versions 1 and 2 (little-endian; docs/FORMAT.md describes it whole).
+/// Model file format, versions 1 to 3 (little-endian; docs/FORMAT.md describes it whole).
 ///
 ///     header (64 bytes) | labels | layer table (128 bytes a layer) | payloads | CRC-32
 ///
@@ -9,13 +9,17 @@ import CPopcount
 /// everything before them. Each layer entry points at three payloads: the weight rows
 /// (`UInt64` words), one value per output channel (`Int32` thresholds or `Float` scales)
 /// and per-channel words or values (`UInt64` flip bits or pooling OR mask, or `Float`
-/// biases).
+/// biases). From version 3 a convolution may point at a fourth payload, its border
+/// thresholds (layer flag `borderThresholdsFlag`).
 public enum ModelFormat {
   /// "BNNMODEL" in ASCII.
   public static let magic: [UInt8] = [0x42, 0x4E, 0x4E, 0x4D, 0x4F, 0x44, 0x45, 0x4C]
-  /// The newest version this library reads. It writes version 1 for dense-only models
-  /// and version 2 when a model has convolution or pooling layers.
-  public static let version: UInt32 = 2
+  /// The newest version this library reads. It writes version 1 for dense-only models,
+  /// version 2 when a model has convolution or pooling layers and version 3 when it has
+  /// border thresholds or an input sign layer.
+  public static let version: UInt32 = 3
+  /// Layer flag (v3): the entry's fourth payload holds border thresholds.
+  public static let borderThresholdsFlag: UInt32 = 1
   public static let headerBytes = 64
   public static let layerEntryBytes = 128
   public static let alignment = 64
@@ -49,8 +53,10 @@ enum LayerPayload {
   }
 
   /// Element counts of the three payloads a layer of `kind` with `channels` outputs and
-  /// `rowWords`-word weight rows must have.
-  static func expectedCounts(kind: LayerKind, channels: Int, rowWords: Int) -> (Int, Int, Int) {
+  /// `rowWords`-word weight rows must have; an input sign layer has one threshold and
+  /// flip bit per input channel (`inputChannels`).
+  static func expectedCounts(kind: LayerKind, channels: Int, inputChannels: Int, rowWords: Int) -> (Int, Int, Int) {
+    if kind == .pixelSign { return (0, inputChannels, BitPacking.words(forBits: inputChannels)) }
     let perChannel = kind == .maxPool ? 0 : channels
     let last = kind.producesScores ? channels : BitPacking.words(forBits: channels)
     return (channels * rowWords, perChannel, last)
@@ -66,13 +72,21 @@ enum LayerPayload {
 }
 
 extension ModelLayer {
-  /// This layer's payloads, in file order.
+  /// The border thresholds of a convolution (the fourth payload), empty otherwise.
+  var borderThresholds: [Int32] {
+    if case .convolution(_, _, _, let thresholds) = self { return thresholds.border }
+    return []
+  }
+
+  /// This layer's first three payloads, in file order.
   var payloads: [LayerPayload] {
     switch self {
     case .dense(_, let weights, let thresholds), .convolution(_, _, let weights, let thresholds):
       return [.words(weights), .int32s(thresholds.values), .words(thresholds.flip)]
     case .maxPool(_, let orMask):
       return [.words([]), .int32s([]), .words(orMask)]
+    case .inputSign(_, _, let thresholds):
+      return [.words([]), .int32s(thresholds.values), .words(thresholds.flip)]
     case .output(_, let weights, let scale, let bias):
       return [.words(weights), .floats(scale), .floats(bias)]
     }
@@ -161,8 +175,9 @@ extension ModelDefinition {
   private func writeLayer(_ index: Int, entry: Int, to out: inout ByteWriter) {
     let layer = layers[index]
     let header = LayerHeader(layer, kind: kind(ofLayer: index))
+    let border = layer.borderThresholds
     let fields: [Int] = [
-      Int(header.kind.rawValue), 0,
+      Int(header.kind.rawValue), border.isEmpty ? 0 : Int(ModelFormat.borderThresholdsFlag),
       header.inputShape.height, header.inputShape.width, header.inputShape.channels,
       header.outputShape.height, header.outputShape.width, header.outputShape.channels,
       header.window.kernelHeight, header.window.kernelWidth, header.window.stride,
@@ -170,7 +185,9 @@ extension ModelDefinition {
       header.dotLength, header.rowWords,
     ]
     for (i, value) in fields.enumerated() { out.set32(UInt32(value), at: entry + 4 * i) }
-    for (i, payload) in layer.payloads.enumerated() {
+    var payloads = layer.payloads
+    if !border.isEmpty { payloads.append(.int32s(border)) }
+    for (i, payload) in payloads.enumerated() {
       let offset = out.bytes.count
       out.append(payload)
       out.set64(UInt64(offset), at: entry + 56 + 16 * i)

@@ -1,14 +1,24 @@
 /// Folded BatchNorm+sign of `count` outputs: output bit `j` (1 = -1) is
 /// `(z_j < values[j]) XOR flip_j` for the integer pre-activation `z_j`.
+///
+/// A 'same' convolution whose padding the engine does not reproduce (an imported model
+/// that padded ±1 activations with 0, or a normalised input with a value that is no
+/// pixel) has `border` thresholds: one per border class (`ConvolutionBorder`) and
+/// output, `border[class * count + j]`; output pixels of class `c` use
+/// `border[c * count + j]` instead of `values[j]`. The interior class holds `values`.
+/// Empty for every other layer.
 public struct Thresholds: Equatable, Sendable {
   /// One integer threshold on `z` per output.
   public var values: [Int32]
   /// Packed flip bits, `ceil(count / 64)` words, padding bits zero.
   public var flip: [UInt64]
+  /// Per-border-class thresholds of a convolution, `[class][output]`, or empty.
+  public var border: [Int32]
 
-  public init(values: [Int32], flip: [UInt64]) {
+  public init(values: [Int32], flip: [UInt64], border: [Int32] = []) {
     self.values = values
     self.flip = flip
+    self.border = border
   }
 
   public var count: Int { values.count }
@@ -33,6 +43,11 @@ public enum ModelLayer: Equatable, Sendable {
   /// 2x2 max pooling, stride 2, of packed bits: AND per channel (max of {-1,+1} with
   /// bit 1 = -1), OR where `orMask` has a 1 (the minimum, for a decreasing BatchNorm).
   case maxPool(input: TensorShape, orMask: [UInt64])
+  /// The sign of the normalised input, as the first layer of a model whose first weight
+  /// layer quantizes its real-valued input: pixel `x` of channel `c` becomes bit
+  /// `(x < thresholds.values[c]) XOR flip_c` (`thresholds.count` = input channels). The
+  /// output has the input's shape, or is its `1 x 1 x HWC` flattening when `flat`.
+  case inputSign(input: TensorShape, flat: Bool, thresholds: Thresholds)
   /// The last layer: `score_j = scale[j] * Float(z_j) + bias[j]` (multiply, then add).
   case output(input: TensorShape, weights: [UInt64], scale: [Float], bias: [Float])
 
@@ -41,7 +56,7 @@ public enum ModelLayer: Equatable, Sendable {
     get {
       switch self {
       case .dense(let input, _, _), .convolution(let input, _, _, _), .maxPool(let input, _),
-        .output(let input, _, _, _):
+        .output(let input, _, _, _), .inputSign(let input, _, _):
         return input
       }
     }
@@ -52,6 +67,8 @@ public enum ModelLayer: Equatable, Sendable {
       case .convolution(_, let window, let weights, let thresholds):
         self = .convolution(input: newValue, window: window, weights: weights, thresholds: thresholds)
       case .maxPool(_, let orMask): self = .maxPool(input: newValue, orMask: orMask)
+      case .inputSign(_, let flat, let thresholds):
+        self = .inputSign(input: newValue, flat: flat, thresholds: thresholds)
       case .output(_, let weights, let scale, let bias):
         self = .output(input: newValue, weights: weights, scale: scale, bias: bias)
       }
@@ -65,6 +82,7 @@ public enum ModelLayer: Equatable, Sendable {
     case .dense(_, _, let thresholds), .convolution(_, _, _, let thresholds): return thresholds.count
     case .maxPool(let input, _): return input.channels
     case .output(_, _, let scale, _): return scale.count
+    case .inputSign(let input, let flat, _): return flat ? input.elementCount : input.channels
     }
   }
 
@@ -73,7 +91,7 @@ public enum ModelLayer: Equatable, Sendable {
     switch self {
     case .convolution(_, let window, _, _): return window
     case .maxPool: return .pool2x2
-    case .dense, .output: return .dense
+    case .dense, .output, .inputSign: return .dense
     }
   }
 
@@ -82,6 +100,7 @@ public enum ModelLayer: Equatable, Sendable {
     switch self {
     case .dense, .output: return TensorShape(features: outputChannels)
     case .convolution, .maxPool: return window.outputShape(input: inputShape, channels: outputChannels)
+    case .inputSign(let input, let flat, _): return flat ? TensorShape(features: input.elementCount) : input
     }
   }
 
@@ -90,7 +109,7 @@ public enum ModelLayer: Equatable, Sendable {
     switch self {
     case .dense(_, let weights, _), .convolution(_, _, let weights, _), .output(_, let weights, _, _):
       return weights
-    case .maxPool: return []
+    case .maxPool, .inputSign: return []
     }
   }
 
@@ -101,7 +120,14 @@ public enum ModelLayer: Equatable, Sendable {
     case .convolution: return readsPixels ? .pixelConv : .binaryConv
     case .maxPool: return .maxPool
     case .output: return readsPixels ? .pixelOutput : .binaryOutput
+    case .inputSign: return .pixelSign
     }
+  }
+
+  /// Whether this layer carries per-border-class thresholds (format v3).
+  public var hasBorderThresholds: Bool {
+    if case .convolution(_, _, _, let thresholds) = self { return !thresholds.border.isEmpty }
+    return false
   }
 
   /// Length of each dot product in elements (the `K` of `K - 2p`); 0 for pooling.
@@ -112,7 +138,7 @@ extension LayerKind {
   /// `K`: the receptive field of a convolution (`kh * kw * C`), the whole input of a dense
   /// layer, 0 for pooling.
   func dotLength(window: Geometry, input: TensorShape) -> Int {
-    if self == .maxPool { return 0 }
+    if self == .maxPool || self == .pixelSign { return 0 }
     if isConvolution { return window.kernelHeight * window.kernelWidth * input.channels }
     return input.elementCount
   }
@@ -121,7 +147,7 @@ extension LayerKind {
   /// their channel-packed layout (each pixel padded to whole words); 0 for pooling.
   func rowWords(window: Geometry, input: TensorShape) -> Int {
     switch self {
-    case .maxPool: return 0
+    case .maxPool, .pixelSign: return 0
     case .pixelDense, .pixelOutput, .pixelConv:
       return BitPacking.words(forBits: dotLength(window: window, input: input))
     case .binaryConv: return window.kernelHeight * window.kernelWidth * input.wordsPerPixel
@@ -146,10 +172,14 @@ public struct ModelDefinition: Equatable, Sendable {
   public func kind(ofLayer index: Int) -> LayerKind { layers[index].kind(readsPixels: index == 0) }
 
   /// The file format version this model needs: 1 for dense-only models, 2 with
-  /// convolution or pooling (so older readers refuse those with a clear message).
+  /// convolution or pooling, 3 with border thresholds or an input sign (so older readers
+  /// refuse those with a clear message).
   public var formatVersion: UInt32 {
     var version: UInt32 = 1
-    for index in layers.indices { version = max(version, kind(ofLayer: index).formatVersion) }
+    for index in layers.indices {
+      version = max(version, kind(ofLayer: index).formatVersion)
+      if layers[index].hasBorderThresholds { version = max(version, 3) }
+    }
     return version
   }
 }

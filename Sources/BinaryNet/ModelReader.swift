@@ -21,10 +21,12 @@ struct ByteReader {
   func f32(_ offset: Int) throws(ModelError) -> Float { Float(bitPattern: try u32(offset)) }
 }
 
-/// One validated layer entry: its header and where its three payloads lie (byte offsets).
+/// One validated layer entry: its header and where its payloads lie (byte offsets).
 struct LayerLayout {
   var header: LayerHeader
   var payloadOffsets: (Int, Int, Int)
+  /// The border thresholds (format v3), nil when the layer has none.
+  var borderOffset: Int?
   /// `K` and words per weight row as stored (checked against the shapes).
   var storedDotLength: Int
   var storedRowWords: Int
@@ -142,35 +144,41 @@ private func readLayerEntry(
   guard kind.formatVersion <= version else {
     throw .corrupt(name + ": layer kind " + kind.name + " needs format version " + String(kind.formatVersion))
   }
-  guard try r.u32(e + 4) == 0 else { throw .corrupt(name + ": unknown flags") }
+  let flags = try r.u32(e + 4)
+  let hasBorder = flags == ModelFormat.borderThresholdsFlag
+  guard flags == 0 || (hasBorder && version >= 3 && kind.isConvolution) else {
+    throw .corrupt(name + ": unknown flags")
+  }
   let inputShape = TensorShape(height: try r.int(e + 8), width: try r.int(e + 12), channels: try r.int(e + 16))
   let outputShape = TensorShape(height: try r.int(e + 20), width: try r.int(e + 24), channels: try r.int(e + 28))
   guard let padding = Padding(rawValue: try r.u32(e + 44)) else { throw .corrupt(name + ": unknown padding") }
   let window = Geometry(
     kernelHeight: try r.int(e + 32), kernelWidth: try r.int(e + 36), stride: try r.int(e + 40), padding: padding)
-  for reserved in stride(from: e + 104, to: e + ModelFormat.layerEntryBytes, by: 4) where try r.u32(reserved) != 0 {
+  let reservedStart = hasBorder ? e + 120 : e + 104
+  for reserved in stride(from: reservedStart, to: e + ModelFormat.layerEntryBytes, by: 4)
+  where try r.u32(reserved) != 0 {
     throw .corrupt(name + ": reserved bytes are not zero")
   }
   var offsets: [Int] = []
   var counts: [Int] = []
-  for p in 0..<3 {
+  for p in 0..<(hasBorder ? 4 : 3) {
     let offset = try r.u64(e + 56 + 16 * p)
     let size = try r.u64(e + 64 + 16 * p)
     let end = UInt64(payloads.upperBound)
     guard offset <= end, size <= end, offset + size <= end, offset >= UInt64(payloads.lowerBound),
       Int(offset) % ModelFormat.alignment == 0
     else { throw .corrupt(name + ": payload " + String(p) + " out of range") }
-    let elementBytes = LayerPayload.elementBytes(p, kind: kind)
+    let elementBytes = p == 3 ? 4 : LayerPayload.elementBytes(p, kind: kind)
     guard Int(size) % elementBytes == 0 else { throw .corrupt(name + ": payload sizes are not whole elements") }
     offsets.append(Int(offset))
     counts.append(Int(size) / elementBytes)
   }
   let header = LayerHeader(
     kind: kind, inputShape: inputShape, outputShape: outputShape, window: window,
-    payloadCounts: (counts[0], counts[1], counts[2]))
+    payloadCounts: (counts[0], counts[1], counts[2]), borderCount: hasBorder ? counts[3] : 0)
   return LayerLayout(
-    header: header, payloadOffsets: (offsets[0], offsets[1], offsets[2]), storedDotLength: try r.int(e + 48),
-    storedRowWords: try r.int(e + 52))
+    header: header, payloadOffsets: (offsets[0], offsets[1], offsets[2]), borderOffset: hasBorder ? offsets[3] : nil,
+    storedDotLength: try r.int(e + 48), storedRowWords: try r.int(e + 52))
 }
 
 /// What the structure check does not cover: the stored `K` and row words, zero padding
@@ -191,11 +199,21 @@ private func checkPayloadContents(_ l: LayerLayout, _ r: ByteReader, name: Strin
       guard try r.f32(at).isFinite else { throw .corrupt(name + ": output scale or bias is not finite") }
     }
   } else {
+    let channels = header.kind == .pixelSign ? header.inputShape.channels : outputs
     let words = UnsafeBufferPointer(
       start: (base + l.payloadOffsets.2).assumingMemoryBound(to: UInt64.self),
-      count: BitPacking.words(forBits: outputs))
-    guard BitPacking.paddingIsZero(words, rows: 1, rowWords: words.count, bits: outputs) else {
+      count: BitPacking.words(forBits: channels))
+    guard BitPacking.paddingIsZero(words, rows: 1, rowWords: words.count, bits: channels) else {
       throw .corrupt(name + (header.kind == .maxPool ? ": pooling mask" : ": flip") + " padding bits are not zero")
+    }
+  }
+  if let borderOffset = l.borderOffset {
+    let border = UnsafeBufferPointer(
+      start: (base + borderOffset).assumingMemoryBound(to: Int32.self), count: header.borderCount)
+    let values = UnsafeBufferPointer(
+      start: (base + l.payloadOffsets.1).assumingMemoryBound(to: Int32.self), count: outputs)
+    guard borderInteriorMatches(header, border: border, values: values) else {
+      throw .corrupt(name + ": the interior border class differs from the layer's thresholds")
     }
   }
 }

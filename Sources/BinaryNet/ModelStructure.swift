@@ -8,18 +8,22 @@ struct LayerHeader {
   var window: Geometry
   /// Element counts of the three payloads (see `LayerPayload`).
   var payloadCounts: (Int, Int, Int)
+  /// Border thresholds (the fourth payload, format v3): element count, 0 when absent.
+  var borderCount: Int
 
   var dotLength: Int { kind.dotLength(window: window, input: inputShape) }
   var rowWords: Int { kind.rowWords(window: window, input: inputShape) }
 
   init(
-    kind: LayerKind, inputShape: TensorShape, outputShape: TensorShape, window: Geometry, payloadCounts: (Int, Int, Int)
+    kind: LayerKind, inputShape: TensorShape, outputShape: TensorShape, window: Geometry,
+    payloadCounts: (Int, Int, Int), borderCount: Int = 0
   ) {
     self.kind = kind
     self.inputShape = inputShape
     self.outputShape = outputShape
     self.window = window
     self.payloadCounts = payloadCounts
+    self.borderCount = borderCount
   }
 
   init(_ layer: ModelLayer, kind: LayerKind) {
@@ -27,7 +31,8 @@ struct LayerHeader {
     self.init(
       kind: kind, inputShape: layer.inputShape,
       outputShape: layer.outputShape ?? TensorShape(height: 0, width: 0, channels: layer.outputChannels),
-      window: layer.window, payloadCounts: (payloads[0].count, payloads[1].count, payloads[2].count))
+      window: layer.window, payloadCounts: (payloads[0].count, payloads[1].count, payloads[2].count),
+      borderCount: layer.borderThresholds.count)
   }
 }
 
@@ -50,9 +55,17 @@ extension ModelDefinition {
         for v in scale + bias where !v.isFinite {
           throw .inconsistent(name + ": output scale or bias is not finite")
         }
-      } else if case .words(let words) = layer.payloads[2], !flipPaddingIsZero(words, channels: layer.outputChannels) {
+      } else if case .words(let words) = layer.payloads[2],
+        !flipPaddingIsZero(
+          words, channels: header.kind == .pixelSign ? header.inputShape.channels : layer.outputChannels)
+      {
         // Threshold layers' flip bits, pooling's OR mask.
         throw .inconsistent(name + ": flip padding bits are not zero")
+      }
+      if case .convolution(_, _, _, let thresholds) = layer, !thresholds.border.isEmpty,
+        !borderInteriorMatches(header, border: thresholds.border, values: thresholds.values)
+      {
+        throw .inconsistent(name + ": the interior border class differs from the layer's thresholds")
       }
     }
   }
@@ -78,6 +91,7 @@ extension ModelDefinition {
       try checkShapes(l, name: name, expectedInput: expected, first: i == 0, last: i == layers.count - 1)
       try checkGeometry(l, name: name)
       try checkPayloadCounts(l, name: name, classCount: classCount)
+      try checkBorderCount(l, name: name)
       expected = l.outputShape
     }
   }
@@ -135,6 +149,11 @@ extension ModelDefinition {
       else {
         throw .inconsistent(name + ": output shape " + l.outputShape.description + " does not follow from the input")
       }
+    case .pixelSign:
+      guard g == .dense else { throw .inconsistent(name + ": an input sign layer has no kernel geometry") }
+      guard l.outputShape == l.inputShape || l.outputShape == TensorShape(features: l.inputShape.elementCount) else {
+        throw .inconsistent(name + ": an input sign layer outputs its input's shape or its flattening")
+      }
     case .pixelDense, .binaryDense, .pixelOutput, .binaryOutput:
       guard g == .dense else { throw .inconsistent(name + ": dense layers have no kernel geometry") }
       guard l.outputShape.height == 1, l.outputShape.width == 1 else {
@@ -147,7 +166,8 @@ extension ModelDefinition {
   private static func checkPayloadCounts(_ l: LayerHeader, name: String, classCount: Int) throws(ModelError) {
     let channels = l.outputShape.channels
     let rowWords = l.rowWords
-    let (weights, perChannel, last) = LayerPayload.expectedCounts(kind: l.kind, channels: channels, rowWords: rowWords)
+    let (weights, perChannel, last) = LayerPayload.expectedCounts(
+      kind: l.kind, channels: channels, inputChannels: l.inputShape.channels, rowWords: rowWords)
     if l.payloadCounts.0 != weights {
       throw .inconsistent(
         name + ": " + String(l.payloadCounts.0) + " weight words, expected " + String(weights))
@@ -162,11 +182,48 @@ extension ModelDefinition {
   }
 }
 
+extension ModelDefinition {
+  /// Border thresholds only on a convolution whose windows cover padding, one per border
+  /// class and output channel.
+  static func checkBorderCount(_ l: LayerHeader, name: String) throws(ModelError) {
+    guard l.borderCount > 0 else { return }
+    guard l.kind.isConvolution else {
+      throw .inconsistent(name + ": border thresholds on a layer that is no convolution")
+    }
+    let border = ConvolutionBorder(input: l.inputShape, window: l.window)
+    guard !border.isEmpty else {
+      throw .inconsistent(name + ": border thresholds, but no window covers padding")
+    }
+    let expected = border.classCount * l.outputShape.channels
+    guard l.borderCount == expected else {
+      throw .inconsistent(
+        name + ": " + String(l.borderCount) + " border thresholds, expected " + String(expected) + " ("
+          + String(border.classCount) + " border classes x " + String(l.outputShape.channels) + " channels)")
+    }
+  }
+}
+
+/// Whether the interior class of `border` (laid out `[class][channel]`) equals `values`.
+func borderInteriorMatches(_ l: LayerHeader, border: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Int32>)
+  -> Bool
+{
+  let n = l.outputShape.channels
+  let interior = ConvolutionBorder(input: l.inputShape, window: l.window).interiorClass
+  for j in 0..<n where border[interior * n + j] != values[j] { return false }
+  return true
+}
+
+func borderInteriorMatches(_ l: LayerHeader, border: [Int32], values: [Int32]) -> Bool {
+  border.withUnsafeBufferPointer { b in
+    values.withUnsafeBufferPointer { borderInteriorMatches(l, border: b, values: $0) }
+  }
+}
+
 /// Padding check for a weight matrix: flat rows for pixel inputs, per-pixel words for
 /// channel-packed binary inputs.
 func weightPaddingIsZero(_ words: UnsafeBufferPointer<UInt64>, _ layer: LayerHeader) -> Bool {
   let rows = layer.outputShape.channels
-  if layer.kind == .maxPool { return true }
+  if layer.kind == .maxPool || layer.kind == .pixelSign { return true }
   if layer.kind.readsPixels {
     let bits = layer.dotLength
     return BitPacking.paddingIsZero(words, rows: rows, rowWords: BitPacking.words(forBits: bits), bits: bits)

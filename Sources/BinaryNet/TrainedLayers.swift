@@ -74,15 +74,17 @@ public struct TrainedConvLayer: Equatable, Sendable {
   public var poolAfterBatchNorm: Bool
   /// A bias per output channel added before the pooling and the BatchNorm (nil: none).
   public var bias: [Float]?
-  /// First layer only: the value the normalised input `x * scale + offset` is padded
-  /// with under 'same' (the trainer's is 0). The engine pads pixel 0, whose normalised
-  /// value is `offset`, so a window that covers padding is exact only when they are equal.
-  public var inputPadValue: Float
+  /// The value the model padded its input with under 'same', or nil for the engine's own
+  /// padding: for the first layer a value of the normalised input `x * scale + offset`
+  /// (the engine pads pixel 0, i.e. `offset`), for later layers a value of the ±1
+  /// activations (the engine pads +1). Any other value is folded into per-border-class
+  /// thresholds (`Thresholds.border`), exactly.
+  public var inputPadValue: Float?
   public var batchNorm: BatchNormParameters
 
   public init(
     inputShape: TensorShape, outputChannels: Int, geometry: Geometry, weights: [Float], poolAfter: Bool,
-    poolAfterBatchNorm: Bool = false, bias: [Float]? = nil, inputPadValue: Float = 0,
+    poolAfterBatchNorm: Bool = false, bias: [Float]? = nil, inputPadValue: Float? = nil,
     batchNorm: BatchNormParameters
   ) {
     self.inputShape = inputShape
@@ -112,4 +114,8 @@ public struct TrainedConvLayer: Equatable, Sendable {
 public enum TrainedLayer: Equatable, Sendable {
   case dense(TrainedDenseLayer)
   case convolution(TrainedConvLayer)
+  /// `sign(x * scale + offset)` of the model input (`sign(0) = +1`), as a first layer
+  /// whose next weight layer then reads ±1 values like any hidden layer (a quantizer on
+  /// the model input).
+  case inputSign
 }

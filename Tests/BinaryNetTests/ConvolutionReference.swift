@@ -3,9 +3,10 @@ import BinaryNet
 /// An independent float reference for convolutional BNNs: direct loops over `Float`
 /// ±1 values, the trainer's order `conv -> (+ bias) -> (maxpool) -> BatchNorm -> sign`
 /// (or `BatchNorm -> maxpool -> sign` with `poolAfterBatchNorm`), 'same' padding with
-/// pixel 0 on the image and +1 on binary activations. With an input offset or a first
-/// layer pad value, the first layer runs on the normalised input `x * scale + offset`
-/// padded with `inputPadValue`, as a framework does. Shares no code with the engine.
+/// pixel 0 on the image and +1 on binary activations unless a layer says `inputPadValue`.
+/// With an input offset, a first layer pad value or an input sign, the first layer runs on
+/// the normalised input `x * scale + offset` (or its sign), as a framework does. Shares
+/// no code with the engine.
 struct ConvolutionReferenceNetwork {
   let layers: [TrainedLayer]
   let input: InputDescription
@@ -76,16 +77,20 @@ struct ConvolutionReferenceNetwork {
   func scores(_ pixels: ArraySlice<UInt8>) -> [Float] {
     // Offset 0 and pad value 0: the first layer sees x * scale, z * scale below.
     // Otherwise it sees the normalised input itself (scale 1 below).
-    var normalised = input.offset != 0
-    if case .convolution(let conv)? = layers.first, conv.inputPadValue != 0 { normalised = true }
+    var normalised = input.offset != 0 || layers.first == .inputSign
+    if case .convolution(let conv)? = layers.first, let pad = conv.inputPadValue, pad != 0 { normalised = true }
     var t = Tensor(
       h: input.height, w: input.width, c: input.channels,
       values: pixels.map { normalised ? Float($0) * input.scale + input.offset : Float($0) })
     for (index, layer) in layers.enumerated() {
       let scale: Float = index == 0 && !normalised ? input.scale : 1
       switch layer {
+      case .inputSign:
+        t.values = t.values.map { $0 >= 0 ? 1 : -1 }
       case .convolution(let conv):
-        var z = convolve(t, conv, padValue: index == 0 ? conv.inputPadValue : 1)
+        // What the model padded: its own value, else pixel 0 (normalised: the offset) or +1.
+        let enginePad: Float = index == 0 ? (normalised ? input.offset : 0) : 1
+        var z = convolve(t, conv, padValue: conv.inputPadValue ?? enginePad)
         for i in 0..<z.values.count {
           z.values[i] = z.values[i] * scale + (conv.bias?[i % z.c] ?? 0)
         }

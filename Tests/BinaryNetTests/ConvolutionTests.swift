@@ -152,7 +152,7 @@ struct ConvolutionTests {
     #expect(throws: Never.self) {
       try Folding.network([conv(kernel: 3, padding: .same), head], input: input, labels: ["a", "b"])
     }
-    // Kernel larger than a 'valid' input, wrong weight count, wrong input shape, conv last, offset != 0.
+    // Kernel larger than a 'valid' input, wrong weight count, wrong input shape, conv last.
     #expect(throws: ModelError.self) {
       try Folding.network([conv(kernel: 5, padding: .valid), head], input: input, labels: ["a", "b"])
     }
@@ -167,10 +167,10 @@ struct ConvolutionTests {
     #expect(throws: ModelError.self) {
       try Folding.network([conv(kernel: 3, padding: .same)], input: input, labels: ["a", "b"])
     }
-    var shifted = input
-    shifted.offset = -0.5
+    // An input sign anywhere but first, or with no weight layer after it.
     #expect(throws: ModelError.self) {
-      try Folding.network([conv(kernel: 3, padding: .same), head], input: shifted, labels: ["a", "b"])
+      try Folding.network([conv(kernel: 3, padding: .same), .inputSign, head], input: input, labels: ["a", "b"])
     }
+    #expect(throws: ModelError.self) { try Folding.network([.inputSign], input: input, labels: ["a", "b"]) }
   }
 }

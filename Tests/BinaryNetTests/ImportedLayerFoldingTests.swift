@@ -3,7 +3,8 @@ import Testing
 
 /// Folding of what imported models add to the trainer's layers: a bias per output,
 /// 2x2 pooling after the BatchNorm (OR mask 0) as well as before it (mask = flips), and a
-/// first convolution on an input with an offset (padded with the normalised pixel 0).
+/// first convolution on an input with an offset (padded with the normalised pixel 0, or
+/// with another value through border thresholds).
 /// Scale 1/4 and quarter-valued offsets and biases keep every float sum exact, so the
 /// float reference and the engine must agree on every image.
 @Suite("Folding imported layers: bias, pool after BatchNorm, input offset")
@@ -81,14 +82,22 @@ struct ImportedLayerFoldingTests {
     }
   }
 
-  @Test func firstConvolutionPaddedWithAnotherValueThanPixelZeroIsRefused() {
+  @Test func firstConvolutionPaddedWithAnotherValueThanPixelZeroGetsBorderThresholds() throws {
     var rng = SplitMix64(seed: 5)
     var (layers, input) = network(padding: .same, offset: -1, poolAfterBatchNorm: false, rng: &rng)
     guard case .convolution(var conv) = layers[0] else { return }
     conv.inputPadValue = 0  // Keras' zero padding of x/127.5 - 1: a padded 0 is pixel 127.5
     layers[0] = .convolution(conv)
-    #expect(throws: ModelError.self) { try Folding.network(layers, input: input, labels: labels(4)) }
-    input.offset = 0  // zero padding of x * scale: pixel 0, exact
-    #expect(throws: Never.self) { try Folding.network(layers, input: input, labels: labels(4)) }
+    let definition = try Folding.network(layers, input: input, labels: labels(4))
+    #expect(definition.layers[0].hasBorderThresholds && definition.formatVersion == 3)
+    let reference = ConvolutionReferenceNetwork(layers: layers, input: input)
+    let images = randomImages(count: 60, pixels: input.pixelCount, rng: &rng)
+    let predictions = try Model(definition: definition).predictLabels(images, count: 60)
+    for i in 0..<60 {
+      #expect(predictions[i] == reference.predict(images[(i * 64)..<((i + 1) * 64)]), "image \(i)")
+    }
+    input.offset = 0  // zero padding of x * scale: pixel 0, the engine's own padding
+    let plain = try Folding.network(layers, input: input, labels: labels(4))
+    #expect(!plain.layers[0].hasBorderThresholds && plain.formatVersion == 2)
   }
 }

@@ -103,9 +103,9 @@ struct ModelFileTests {
     #expect(refusal(Array("hello, this is not a model at all".utf8)) == .badMagic)
 
     var newer = bytes
-    put32(3, at: 8, in: &newer)
+    put32(ModelFormat.version + 1, at: 8, in: &newer)
     let error = refusal(resealed(newer))
-    #expect(error == .unsupportedVersion(found: 3, supported: 2))
+    #expect(error == .unsupportedVersion(found: ModelFormat.version + 1, supported: ModelFormat.version))
     #expect(error?.description.contains("newer") == true)
 
     var flipped = bytes
