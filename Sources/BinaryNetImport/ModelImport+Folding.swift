@@ -9,7 +9,12 @@ extension ModelImport {
     var trained: [TrainedLayer] = []
     var lines: [String] = []
     for block in try blocks(document) {
-      try checkQuantizers(block)
+      if try checkQuantizers(block) {
+        trained.append(.inputSign)
+        lines.append(
+          "sign of the input x*scale+offset (input_quantizer of '" + LayerEntry.printable(block.layer.name)
+            + "'): bit -1 below pixel " + String(signThreshold(scale: input.scale, offset: input.offset)))
+      }
       let entry = block.layer
       let norm = try batchNorm(block.norm, arrays: arrays)
       var line = entry.type + " '" + entry.name + "' " + ImportDocument.shapeText(entry.inputShape) + " -> "
@@ -61,10 +66,16 @@ extension ModelImport {
         line += ", batch_norm" + (scale == .null ? " (scale off)" : "") + (center == .null ? " (center off)" : "")
       }
       if let pool = block.poolAfterNorm { line += ", " + pool.type + " (after the BatchNorm: AND)" }
-      if block.first {
+      if block.first && trained.first != .inputSign {
         line +=
           block.layer.type == "conv2d" || document.image.elementCount == ImportDocument.elementCount(entry.inputShape)
           ? ", on 8-bit pixels" : ""
+      }
+      if entry.type == "conv2d", let last = trained.last, case .convolution(let c) = last,
+        let pad = c.inputPadValue, c.geometry.coversPadding(input: c.inputShape)
+      {
+        let engine: Float = trained.count == 1 ? input.offset : 1
+        if pad != engine { line += ", border thresholds (pad value " + String(pad) + ")" }
       }
       lines.append(line)
     }
@@ -79,9 +90,16 @@ extension ModelImport {
       offset: document.offset, preprocess: document.preprocess, layers: lines)
   }
 
+  /// The first pixel value whose normalised value `x*scale+offset` is >= 0 (256: none),
+  /// for the import summary.
+  static func signThreshold(scale: Float, offset: Float) -> Int {
+    (0...255).first { Float($0) * scale + offset >= 0 } ?? 256
+  }
+
   /// Only `sign` quantizers: binary weights everywhere, a sign on every input but the
-  /// model input (a sign there would threshold raw pixels, which pixel layers cannot).
-  static func checkQuantizers(_ block: WeightBlock) throws(ImportError) {
+  /// model input, where it is optional. Returns whether the first layer quantizes the
+  /// model input (then an input sign layer comes first).
+  static func checkQuantizers(_ block: WeightBlock) throws(ImportError) -> Bool {
     let entry = block.layer
     let kernelQuantizer = try entry.fields.optionalString("kernel_quantizer")
     guard kernelQuantizer == "sign" else {
@@ -90,44 +108,28 @@ extension ModelImport {
     }
     let inputQuantizer = try entry.fields.optionalString("input_quantizer")
     if block.first {
-      guard inputQuantizer == nil else {
+      guard inputQuantizer == nil || inputQuantizer == "sign" else {
         throw entry.fail(
-          "input_quantizer " + quoted(inputQuantizer) + " on the first layer: a sign on the model input thresholds "
-            + "raw pixels at -offset/scale, which this version cannot express; re-train with input_quantizer=None "
-            + "on the first layer")
+          "input_quantizer " + quoted(inputQuantizer) + " is not supported on the first layer (only 'sign' or null)")
       }
-    } else {
-      guard inputQuantizer == "sign" else {
-        throw entry.fail(
-          "input_quantizer " + quoted(inputQuantizer) + " is not supported after the first layer (only 'sign')")
-      }
+      return inputQuantizer == "sign"
     }
+    guard inputQuantizer == "sign" else {
+      throw entry.fail(
+        "input_quantizer " + quoted(inputQuantizer) + " is not supported after the first layer (only 'sign')")
+    }
+    return false
   }
 
-  /// The padding rules of docs/IMPORT.md ("Mapping onto the engine", cases 2 and 3): a
-  /// window that covers padding is exact only when the model padded what the engine pads.
+  /// A first convolution reads the image as it is. Every pad value is exact: a value the
+  /// engine does not pad with becomes border thresholds (docs/IMPORT.md, "Mapping onto the
+  /// engine", cases 2 and 3).
   static func checkPadding(_ conv: ConvOptions, block: WeightBlock, document: ImportDocument) throws(ImportError) {
-    let entry = block.layer
-    if block.first {
-      guard conv.input == document.image else {
-        throw entry.fail(
-          "a first convolution must read the image as it is (" + document.image.description + "), not "
-            + conv.input.description)
-      }
-      guard !conv.coversPadding || Float(conv.padValue) == Float(document.offset) else {
-        throw entry.fail(
-          "'same' padding with pad_value " + String(conv.padValue) + " on the input x*scale+offset (offset "
-            + String(document.offset) + "): the padded value is not pixel 0, so border outputs need per-position "
-            + "corrections, which this version cannot express; re-train with 'valid' padding or an input map "
-            + "where pixel 0 is the pad value (e.g. x/255 with zero padding)")
-      }
-    } else {
-      guard !conv.coversPadding || conv.padValue == 1 else {
-        throw entry.fail(
-          "'same' padding with pad_value " + String(conv.padValue) + ": padding ±1 activations with "
-            + String(conv.padValue) + " needs per-position corrections (the engine pads +1), which this version "
-            + "cannot express; re-train with pad_values=1.0 or 'valid' padding")
-      }
+    guard block.first else { return }
+    guard conv.input == document.image else {
+      throw block.layer.fail(
+        "a first convolution must read the image as it is (" + document.image.description + "), not "
+          + conv.input.description)
     }
   }
 

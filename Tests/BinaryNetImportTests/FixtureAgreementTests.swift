@@ -4,13 +4,15 @@ import Testing
 
 /// The committed Larq fixtures import and reproduce Keras on the first 300 MNIST test
 /// images: the same label on every image, scores equal to Keras' logits up to float
-/// rounding.
+/// rounding. Every kernel path gives the same labels.
 @Suite("Larq fixtures: imported models agree with Keras")
 struct FixtureAgreementTests {
   @Test(arguments: [
     ("mlp_tiny", "mlp_tiny", [LayerKind.pixelDense, .binaryDense, .binaryOutput]),
     ("conv_negbn", "conv_negbn", [.pixelConv, .maxPool, .binaryConv, .maxPool, .binaryOutput]),
     ("conv_negbn_deflated", "conv_negbn", [.pixelConv, .maxPool, .binaryConv, .maxPool, .binaryOutput]),
+    // Border thresholds on both convolutions (x/127.5-1 padded with 0; ±1 padded with 0).
+    ("conv_tiny", "conv_tiny", [.pixelConv, .maxPool, .binaryConv, .maxPool, .binaryDense, .binaryOutput]),
   ])
   func importedModelReproducesKeras(file: String, reference: String, kinds: [LayerKind]) throws {
     let imported = try ModelImport.importModel(path: LarqFixtures.path(file + ".npz"))
@@ -24,9 +26,11 @@ struct FixtureAgreementTests {
     let count = expected.predicted.count
     #expect(count == 300)
     let pixels = try LarqFixtures.mnistTestImages(count: count)
-    let predictions = try model.predictLabels(pixels, count: count)
-    let different = (0..<count).filter { predictions[$0] != expected.predicted[$0] }
-    #expect(different.isEmpty, "\(file): images \(different) differ from Keras")
+    for path in KernelPath.available {
+      let predictions = try model.using(path).predictLabels(pixels, count: count)
+      let different = (0..<count).filter { predictions[$0] != expected.predicted[$0] }
+      #expect(different.isEmpty, "\(file) on \(path.name): images \(different) differ from Keras")
+    }
 
     var largest: Float = 0
     for i in 0..<count {

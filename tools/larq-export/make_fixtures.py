@@ -3,7 +3,7 @@
 
 How they are made (rerun to regenerate; results differ only by training noise):
 
-1. Three tiny models are trained in Larq for one short epoch on the first
+1. Five tiny models are trained in Larq for one short epoch on the first
    ``--train-count`` MNIST training images (seed 1):
 
    * ``mlp_tiny``: model input a flat vector of 784 values ``x/127.5 - 1``
@@ -13,6 +13,12 @@ How they are made (rerun to regenerate; results differ only by training noise):
      quantizer: its zero padding is pixel 127.5) -> MaxPool -> BN -> QuantConv2D 16
      3x3 'same' pad_values=0.0 with bias (ste_sign input) -> MaxPool -> BN -> Flatten
      -> QuantDense 16 -> BN -> QuantDense 10 -> BN -> softmax.
+   * ``sign_conv_tiny``: 28x28x1 ``x/127.5 - 1`` -> QuantConv2D 8 3x3 'same' with
+     ste_sign on the model input and Keras' zero padding of the signs -> BN -> MaxPool
+     (after BN) -> QuantConv2D 16 3x3 stride 2 'same' (zero padding) -> BN -> Flatten
+     -> QuantDense 10 -> BN -> softmax.
+   * ``sign_mlp_tiny``: 28x28x1 ``x/127.5 - 1`` -> Flatten -> QuantDense 64 with
+     ste_sign on the model input -> BN -> QuantDense 10 -> BN -> softmax.
    * ``conv_negbn``: 28x28x1 ``x/255`` -> QuantConv2D 8 5x5 'valid' -> BN (gamma
      made negative on half the channels, below) -> MaxPool (after BN) -> QuantConv2D 16
      3x3 stride 2 'same' pad_values=1.0 (approx_sign input) -> MaxPool (before BN) ->
@@ -118,6 +124,47 @@ def build_conv_tiny() -> Any:
             tf.keras.layers.Activation("softmax"),
         ],
         name="conv_tiny",
+    )
+
+
+def build_sign_conv_tiny() -> Any:
+    import tensorflow as tf
+    import larq as lq
+
+    bn = lambda: tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3)  # noqa: E731
+    return tf.keras.Sequential(
+        [
+            tf.keras.layers.InputLayer((28, 28, 1)),
+            lq.layers.QuantConv2D(8, 3, padding="same", **binary_kwargs()),
+            bn(),
+            tf.keras.layers.MaxPooling2D(2),
+            lq.layers.QuantConv2D(16, 3, strides=2, padding="same", **binary_kwargs()),
+            bn(),
+            tf.keras.layers.Flatten(),
+            lq.layers.QuantDense(10, **binary_kwargs()),
+            bn(),
+            tf.keras.layers.Activation("softmax"),
+        ],
+        name="sign_conv_tiny",
+    )
+
+
+def build_sign_mlp_tiny() -> Any:
+    import tensorflow as tf
+    import larq as lq
+
+    bn = lambda: tf.keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3)  # noqa: E731
+    return tf.keras.Sequential(
+        [
+            tf.keras.layers.InputLayer((28, 28, 1)),
+            tf.keras.layers.Flatten(),
+            lq.layers.QuantDense(64, **binary_kwargs()),
+            bn(),
+            lq.layers.QuantDense(10, **binary_kwargs()),
+            bn(),
+            tf.keras.layers.Activation("softmax"),
+        ],
+        name="sign_mlp_tiny",
     )
 
 
@@ -314,7 +361,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Make the Larq import fixtures in Tests/Fixtures/larq/ (see the module docstring).")
     parser.add_argument("--keras-out", type=Path, default=Path("/work/larq-models/fixtures"), help="where the Keras models go (outside git)")
     parser.add_argument("--train-count", type=int, default=20000, help="training images (first N)")
-    parser.add_argument("--only", help="comma-separated subset of mlp_tiny, conv_tiny, conv_negbn, bad")
+    parser.add_argument("--only", help="comma-separated subset of mlp_tiny, conv_tiny, sign_conv_tiny, sign_mlp_tiny, conv_negbn, bad")
     args = parser.parse_args()
     import tensorflow as tf
 
@@ -322,12 +369,15 @@ def main() -> int:
     tf.config.threading.set_inter_op_parallelism_threads(1)
     FIXTURES.mkdir(parents=True, exist_ok=True)
     args.keras_out.mkdir(parents=True, exist_ok=True)
-    only = set(args.only.split(",")) if args.only else {"mlp_tiny", "conv_tiny", "conv_negbn", "bad"}
+    only = set(args.only.split(",")) if args.only else {"mlp_tiny", "conv_tiny", "sign_conv_tiny", "sign_mlp_tiny", "conv_negbn", "bad"}
     summaries = []
     if "mlp_tiny" in only:
         summaries.append(make_model("mlp_tiny", build_mlp_tiny, (784,), 1 / 127.5, -1.0, "x/127.5-1", args.train_count, args.keras_out))
     if "conv_tiny" in only:
         summaries.append(make_model("conv_tiny", build_conv_tiny, (28, 28, 1), 1 / 127.5, -1.0, "x/127.5-1", args.train_count, args.keras_out))
+    for name, build in (("sign_conv_tiny", build_sign_conv_tiny), ("sign_mlp_tiny", build_sign_mlp_tiny)):
+        if name in only:
+            summaries.append(make_model(name, build, (28, 28, 1), 1 / 127.5, -1.0, "x/127.5-1", args.train_count, args.keras_out))
     if "conv_negbn" in only:
         summaries.append(
             make_model("conv_negbn", build_conv_negbn, (28, 28, 1), 1 / 255, 0.0, "x/255", args.train_count, args.keras_out, negate_odd_channels)
