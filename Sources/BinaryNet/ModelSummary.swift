@@ -9,14 +9,17 @@ public struct LayerSummary: Sendable, Equatable {
   public var dotLength: Int
   /// Binary weights (one bit each).
   public var binaryWeights: Int
-  /// Other parameters: one threshold (Int32) and one flip bit per neuron or channel, a
-  /// scale and a bias (Float) per class, or one pooling mask bit per channel.
+  /// Other parameters: one threshold (Int32) and one flip bit per neuron or channel (and
+  /// per input channel for the input sign), a scale and a bias (Float) per class, one
+  /// pooling mask bit per channel, and the border thresholds.
   public var otherParameters: Int
   /// Multiply-accumulates per inference: `output pixels * channels * K`. For pixel
   /// layers these are 8-bit x 1-bit MACs, computed as 8 binary bit-plane passes.
   public var macs: Int
   /// Bytes of the payloads in the file (weights and per-neuron parameters, unpadded).
   public var payloadBytes: Int
+  /// Border classes with their own thresholds (format v3), 0 when the layer has none.
+  public var borderClasses: Int
 }
 
 extension LayerSummary {
@@ -39,14 +42,18 @@ extension Model {
       let counts = h.payloadCounts
       // One value per channel in payload 1 (none for pooling) and one flip or mask bit,
       // or a bias, per channel in payload 2.
+      // Border thresholds are Int32 like payload 1.
       let payloadBytes =
         counts.0 * LayerPayload.elementBytes(0, kind: h.kind) + counts.1 * LayerPayload.elementBytes(1, kind: h.kind)
-        + counts.2 * LayerPayload.elementBytes(2, kind: h.kind)
+        + counts.2 * LayerPayload.elementBytes(2, kind: h.kind) + 4 * h.borderCount
       let pixels = h.outputShape.height * h.outputShape.width
+      let perChannelBits = h.kind == .pixelSign ? h.inputShape.channels : outputs
       return LayerSummary(
         kind: h.kind, inputShape: h.inputShape, outputShape: h.outputShape, geometry: h.window,
-        dotLength: h.dotLength, binaryWeights: outputs * h.dotLength, otherParameters: counts.1 + outputs,
-        macs: (h.kind.isConvolution ? pixels : 1) * outputs * h.dotLength, payloadBytes: payloadBytes)
+        dotLength: h.dotLength, binaryWeights: outputs * h.dotLength,
+        otherParameters: counts.1 + perChannelBits + h.borderCount,
+        macs: (h.kind.isConvolution ? pixels : 1) * outputs * h.dotLength, payloadBytes: payloadBytes,
+        borderClasses: h.borderCount == 0 ? 0 : h.borderCount / outputs)
     }
   }
 

@@ -27,13 +27,13 @@ struct InfoCommand: Command {
           ("window", .string(l.windowDescription)),
           ("dot_length", .int(l.dotLength)), ("binary_weights", .int(l.binaryWeights)),
           ("other_parameters", .int(l.otherParameters)), ("macs", .int(l.macs)),
-          ("payload_bytes", .int(l.payloadBytes)),
+          ("payload_bytes", .int(l.payloadBytes)), ("border_classes", .int(l.borderClasses)),
         ])
       }
       Console.out(
         JSON.object([
           ("model", .string(path)), ("file_bytes", .int(model.fileBytes)),
-          ("format_version", .int(Int(ModelFormat.version))),
+          ("format_version", .int(Int(model.formatVersion))),
           (
             "input",
             .object([
@@ -70,6 +70,11 @@ struct InfoCommand: Command {
           + pad(l.inputShape.description, 11) + pad(l.outputShape.description, 12)
           + pad(String(l.dotLength), 7) + pad(String(l.binaryWeights), 16) + pad(String(l.otherParameters), 14)
           + pad(String(l.macs), 12))
+    }
+    for (index, l) in layers.enumerated() where l.borderClasses > 0 {
+      Console.out(
+        "layer \(index): \(l.borderClasses) border classes with their own thresholds (the model padded "
+          + "another value than the engine; FORMAT.md, v3)")
     }
     Console.out("")
     Console.out("parameters           \(model.parameterCount)")

@@ -13,6 +13,9 @@ struct FixtureAgreementTests {
     ("conv_negbn_deflated", "conv_negbn", [.pixelConv, .maxPool, .binaryConv, .maxPool, .binaryOutput]),
     // Border thresholds on both convolutions (x/127.5-1 padded with 0; ±1 padded with 0).
     ("conv_tiny", "conv_tiny", [.pixelConv, .maxPool, .binaryConv, .maxPool, .binaryDense, .binaryOutput]),
+    // A sign on the model input, then zero-padded ±1 convolutions (border thresholds), or a dense layer.
+    ("sign_conv_tiny", "sign_conv_tiny", [.pixelSign, .binaryConv, .maxPool, .binaryConv, .binaryOutput]),
+    ("sign_mlp_tiny", "sign_mlp_tiny", [.pixelSign, .binaryDense, .binaryOutput]),
   ])
   func importedModelReproducesKeras(file: String, reference: String, kinds: [LayerKind]) throws {
     let imported = try ModelImport.importModel(path: LarqFixtures.path(file + ".npz"))

@@ -45,6 +45,27 @@ struct ImportTests {
     #expect(input["offset"] as? Double == 0 && input["preprocess"] as? String == "x/255")
   }
 
+  @Test func borderThresholdsAndTheInputSignShowInInfo() throws {
+    let folder = try ScratchFolder()
+    let conv = folder.path("conv_tiny.bnn")
+    let r = try ToolRunner.run("bnn-run", ["import", Self.fixtures + "conv_tiny.npz", "--out", conv])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("border thresholds (pad value 0.0)") && r.stdout.contains("format v3"))
+    let info = try ToolRunner.run("bnn-run", ["info", conv, "--json"])
+    let json = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any] ?? [:]
+    #expect(json["format_version"] as? Int == 3)
+    let layers = json["layers"] as? [[String: Any]] ?? []
+    #expect(layers.map { $0["border_classes"] as? Int } == [9, 0, 9, 0, 0, 0])
+    let text = try ToolRunner.run("bnn-run", ["info", conv])
+    #expect(text.stdout.contains("layer 0: 9 border classes with their own thresholds"))
+
+    let sign = folder.path("sign.bnn")
+    let s = try ToolRunner.run("bnn-run", ["import", Self.fixtures + "sign_mlp_tiny.npz", "--out", sign])
+    #expect(s.status == 0, "\(s.stderr)")
+    #expect(s.stdout.contains("sign of the input x*scale+offset") && s.stdout.contains("bit -1 below pixel 128"))
+    #expect(try Model(contentsOfFile: sign).layerSummaries.first?.kind == .pixelSign)
+  }
+
   @Test func refusalIsOneLineAndWritesNothing() throws {
     let folder = try ScratchFolder()
     let out = folder.path("dropout.bnn")

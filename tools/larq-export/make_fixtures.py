@@ -17,7 +17,7 @@ How they are made (rerun to regenerate; results differ only by training noise):
      ste_sign on the model input and Keras' zero padding of the signs -> BN -> MaxPool
      (after BN) -> QuantConv2D 16 3x3 stride 2 'same' (zero padding) -> BN -> Flatten
      -> QuantDense 10 -> BN -> softmax.
-   * ``sign_mlp_tiny``: 28x28x1 ``x/127.5 - 1`` -> Flatten -> QuantDense 64 with
+   * ``sign_mlp_tiny``: 28x28x1 ``x/127.5 - 1`` -> Flatten -> QuantDense 32 with
      ste_sign on the model input -> BN -> QuantDense 10 -> BN -> softmax.
    * ``conv_negbn``: 28x28x1 ``x/255`` -> QuantConv2D 8 5x5 'valid' -> BN (gamma
      made negative on half the channels, below) -> MaxPool (after BN) -> QuantConv2D 16
@@ -158,7 +158,7 @@ def build_sign_mlp_tiny() -> Any:
         [
             tf.keras.layers.InputLayer((28, 28, 1)),
             tf.keras.layers.Flatten(),
-            lq.layers.QuantDense(64, **binary_kwargs()),
+            lq.layers.QuantDense(32, **binary_kwargs()),
             bn(),
             lq.layers.QuantDense(10, **binary_kwargs()),
             bn(),

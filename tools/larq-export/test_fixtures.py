@@ -21,7 +21,7 @@ import npz_reference  # noqa: E402
 from mnist_idx import REPO_ROOT, load_mnist  # noqa: E402
 
 FIXTURES = REPO_ROOT / "Tests" / "Fixtures" / "larq"
-GOOD = ("mlp_tiny", "conv_tiny", "conv_negbn")
+GOOD = ("mlp_tiny", "conv_tiny", "sign_conv_tiny", "sign_mlp_tiny", "conv_negbn")
 
 
 class Fixtures(unittest.TestCase):
