@@ -20,7 +20,9 @@ let package = Package(
   ],
   targets: [
     // XOR-popcount kernels: scalar reference, x86 POPCNT/AVX2 (run-time dispatch), ARM NEON.
-    .target(name: "CPopcount"),
+    // BNN_THREADS: the thread pool for batch-1 inference on several cores (bnn_pool.h);
+    // builds without it (bare metal, WebAssembly) run every layer on the calling thread.
+    .target(name: "CPopcount", cSettings: [.define("BNN_THREADS", .when(platforms: [.linux, .macOS]))]),
     // Float32 kernels used by the trainer (cache-blocked SGEMM).
     .target(name: "CFloatKernels"),
     // System zlib, for gzip'd IDX files.

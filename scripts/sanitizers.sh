@@ -43,12 +43,12 @@ for mode in "${modes[@]}"; do
       check_log "$log" "asan"
       ;;
     tsan)
-      echo "== ThreadSanitizer: concurrent inference and the parallel trainer"
+      echo "== ThreadSanitizer: concurrent inference, the inference pool and the parallel trainer"
       mkdir -p .build-tsan && log=.build-tsan/sanitizers.log
       # (No target_clones/ifunc anywhere: dispatch.c selects at run time. An ifunc resolver
       # runs before the TSan runtime is set up and crashed every instrumented binary.)
       swift test --disable-xctest --scratch-path .build-tsan --sanitize=thread \
-        --filter 'ConcurrentInference|concurrentClassification|ParallelTests' >"$log" 2>&1
+        --filter 'ConcurrentInference|concurrentClassification|ParallelTests|ThreadedInference' >"$log" 2>&1
       check_log "$log" "tsan"
       ;;
     *)

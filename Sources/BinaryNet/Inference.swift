@@ -7,8 +7,18 @@ import CPopcount
 /// given, so a workspace of another model is refused, never overrun. Allocated once;
 /// classifying in the steady state allocates nothing. A workspace is used by one thread
 /// at a time; give each thread its own (the `Model` is shared).
+///
+/// With `threads > 1` the workspace owns a persistent pool of `threads - 1` worker threads
+/// that share each large layer of an image with the calling thread (output rows or
+/// groups of 64 outputs; `LayerPlan.parallelMinimumMACs`), for batch-1 latency on several
+/// cores. Results are bit-identical to one thread. Builds without threads (Embedded
+/// Swift: microcontrollers, WebAssembly) run on the calling thread whatever `threads` is.
 public final class InferenceWorkspace {
   public let batchCapacity: Int
+  /// Threads that run one image's layers: 1, or the pool's size.
+  public let threads: Int
+  /// The worker pool (`bnn_pool`), nil for one thread.
+  let pool: OpaquePointer?
   let pixelWords: Int
   let activationWords: Int
   let patchCapacity: Int
@@ -24,9 +34,17 @@ public final class InferenceWorkspace {
   /// Class scores of the last run: row `i` holds image `i`'s `classCount` scores.
   let scores: UnsafeMutablePointer<Float>
 
-  public init(model: Model, batchCapacity: Int = 1) {
+  public init(model: Model, batchCapacity: Int = 1, threads: Int = 1) {
     precondition(batchCapacity >= 1, "batchCapacity must be at least 1")
+    precondition(threads >= 1, "threads must be at least 1")
     self.batchCapacity = batchCapacity
+    #if hasFeature(Embedded)
+      pool = nil
+      self.threads = 1
+    #else
+      pool = threads > 1 ? bnn_pool_create(threads) : nil
+      self.threads = bnn_pool_threads(pool)
+    #endif
     self.pixelWords = BitPacking.words(forBits: model.input.pixelCount)
     self.activationWords = max(model.maxActivationWords, 1)
     self.patchCapacity = max(model.maxPatchWords, 1)
@@ -47,6 +65,9 @@ public final class InferenceWorkspace {
   }
 
   deinit {
+    #if !hasFeature(Embedded)
+      bnn_pool_destroy(pool)
+    #endif
     planes.deallocate()
     front.deallocate()
     back.deallocate()
@@ -69,9 +90,10 @@ public final class InferenceWorkspace {
 }
 
 extension Model {
-  /// A workspace for running this model on up to `batchCapacity` images at once.
-  public func makeWorkspace(batchCapacity: Int = 1) -> InferenceWorkspace {
-    InferenceWorkspace(model: self, batchCapacity: batchCapacity)
+  /// A workspace for running this model on up to `batchCapacity` images at once, each
+  /// image's large layers shared by `threads` threads.
+  public func makeWorkspace(batchCapacity: Int = 1, threads: Int = 1) -> InferenceWorkspace {
+    InferenceWorkspace(model: self, batchCapacity: batchCapacity, threads: threads)
   }
 
   func checkWorkspace(_ workspace: InferenceWorkspace) throws(ModelError) {
@@ -134,10 +156,26 @@ extension Model {
     let planes = workspace.planes + firstImage * planeStride
     switch (plan.kind, plan.operation) {
     case (.pixelDense, .threshold(let weights, let thresholds, let flip, _)):
+      #if !hasFeature(Embedded)
+        if let pool = workspace.pool(for: plan, rows: count) {
+          bnn_parallel_bitplane_threshold(
+            pool, kernels, planes, planeStride, count, weights, plan.rowWords, plan.outputs, plan.rowWords,
+            thresholds, flip, target, stride)
+          break
+        }
+      #endif
       k.bitplane_threshold(
         planes, planeStride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, thresholds, flip, target,
         stride)
     case (.binaryDense, .threshold(let weights, let thresholds, let flip, _)):
+      #if !hasFeature(Embedded)
+        if let pool = workspace.pool(for: plan, rows: count) {
+          bnn_parallel_xor_popcount_threshold(
+            pool, kernels, source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords,
+            Int32(plan.dotLength), thresholds, flip, target, stride)
+          break
+        }
+      #endif
       k.xor_popcount_threshold(
         source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, Int32(plan.dotLength),
         thresholds, flip, target, stride)
@@ -176,20 +214,23 @@ extension Model {
       // rows = output pixels and columns = output channels.
       let w = ConvolutionWindow(plan)
       for i in 0..<count {
+        #if !hasFeature(Embedded)
+          if let pool = workspace.pool(for: plan, rows: 1) {
+            bnn_parallel_binary_conv(
+              pool, kernels, source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride,
+              w.padTop, w.padLeft, w.outH, w.outW, workspace.patches, weights, plan.rowWords, plan.outputs,
+              Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
+            fixBinaryConvolutionBorder(plan, border, source + i * stride, target + i * stride, weights, flip)
+            continue
+          }
+        #endif
         bnn_im2col_bits(
           source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop,
           w.padLeft, w.outH, w.outW, workspace.patches, plan.rowWords)
         k.xor_popcount_threshold(
           workspace.patches, plan.rowWords, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
           Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
-        if let border {
-          let classes = plan.border
-          bnn_binary_conv_border_threshold(
-            source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop,
-            w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength),
-            classes.rows.cValue, classes.columns.cValue, border, flip, target + i * stride,
-            plan.outputShape.wordsPerPixel)
-        }
+        fixBinaryConvolutionBorder(plan, border, source + i * stride, target + i * stride, weights, flip)
       }
     case (.maxPool, .pool(let orMask)):
       for i in 0..<count {
@@ -200,6 +241,21 @@ extension Model {
     default:
       preconditionFailure("layer plan does not match its kind")  // LayerPlan.init pairs them
     }
+  }
+
+  /// Re-thresholds the border pixels of one image's binary convolution with their border
+  /// classes' thresholds (nothing when the layer has none).
+  private func fixBinaryConvolutionBorder(
+    _ plan: LayerPlan, _ border: UnsafePointer<Int32>?, _ source: UnsafeMutablePointer<UInt64>,
+    _ target: UnsafeMutablePointer<UInt64>, _ weights: UnsafePointer<UInt64>, _ flip: UnsafePointer<UInt64>
+  ) {
+    guard let border else { return }
+    let w = ConvolutionWindow(plan)
+    let classes = plan.border
+    bnn_binary_conv_border_threshold(
+      source, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW,
+      weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), classes.rows.cValue, classes.columns.cValue, border,
+      flip, target, plan.outputShape.wordsPerPixel)
   }
 
   /// The first-layer convolution of one image: on the raw bytes for small receptive
@@ -349,3 +405,13 @@ struct ConvolutionWindow {
     outW = plan.outputShape.width
   }
 }
+
+#if !hasFeature(Embedded)
+  extension InferenceWorkspace {
+    /// The pool when `plan` on `rows` rows is worth sharing across threads, else nil.
+    func pool(for plan: LayerPlan, rows: Int) -> OpaquePointer? {
+      guard let pool, plan.macsPerRow * rows >= LayerPlan.parallelMinimumMACs else { return nil }
+      return pool
+    }
+  }
+#endif

@@ -52,6 +52,17 @@ struct LayerPlan {
   /// Words of this layer's packed output (threshold and pooling layers).
   var outputWords: Int { kind.producesScores ? 0 : outputShape.packedWords }
 
+  /// Layers with fewer MACs than this in one call run on one thread even when the
+  /// workspace has a pool: below it, waking the workers costs more than they save.
+  static let parallelMinimumMACs = 1 << 18
+
+  /// MACs of one row (image) of this layer: output pixels x outputs x K (pixel layers
+  /// count their 8 bit-planes).
+  var macsPerRow: Int {
+    let pixels = kind.isConvolution ? outputShape.height * outputShape.width : 1
+    return pixels * outputs * dotLength * (kind.readsPixels ? 8 : 1)
+  }
+
   /// Pixel convolutions with a receptive field of at most this many pixels run on the
   /// raw bytes (the `pixel_conv_threshold` kernel-table entry); larger ones on bit-planes. Both are exact.
   static let directPixelConvolutionMaxK = 256

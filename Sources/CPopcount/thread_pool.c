@@ -1,0 +1,265 @@
+/* The thread pool and the parallel layer drivers (see bnn_pool.h). */
+#if defined(BNN_THREADS)
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "bnn_conv.h"
+#include "bnn_pool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define BNN_PAUSE() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define BNN_PAUSE() __asm__ __volatile__("yield")
+#else
+#define BNN_PAUSE() ((void)0)
+#endif
+
+/* Spins before a worker sleeps: long enough to span the gap between two layers. */
+enum { BNN_SPINS = 1 << 16 };
+
+struct bnn_pool {
+  size_t threads;
+  pthread_t *workers;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  /* Set under `lock` by bnn_pool_run, read under it by workers joining a run. */
+  void (*fn)(void *, size_t);
+  void *ctx;
+  size_t tasks;
+  int stop;
+  atomic_uint_fast64_t generation; /* bumped under `lock` for every run */
+  atomic_size_t next;              /* the next task to claim */
+  atomic_size_t done;              /* tasks finished in this run */
+  atomic_size_t active;            /* workers inside a run */
+};
+
+static void run_tasks(bnn_pool *p, void (*fn)(void *, size_t), void *ctx, size_t tasks) {
+  for (;;) {
+    size_t i = atomic_fetch_add(&p->next, 1);
+    if (i >= tasks) return;
+    fn(ctx, i);
+    atomic_fetch_add(&p->done, 1);
+  }
+}
+
+static void *worker_main(void *arg) {
+  bnn_pool *p = arg;
+  uint64_t seen = 0;
+  for (;;) {
+    int spins = 0;
+    while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen && spins < BNN_SPINS) {
+      BNN_PAUSE();
+      spins++;
+    }
+    pthread_mutex_lock(&p->lock);
+    while (atomic_load(&p->generation) == seen && !p->stop) pthread_cond_wait(&p->wake, &p->lock);
+    if (p->stop) {
+      pthread_mutex_unlock(&p->lock);
+      return NULL;
+    }
+    /* Join the newest run: its parameters, read under the lock it was set under. A run
+     * that has already finished leaves no task to claim, so a late worker only looks. */
+    seen = atomic_load(&p->generation);
+    void (*fn)(void *, size_t) = p->fn;
+    void *ctx = p->ctx;
+    size_t tasks = p->tasks;
+    atomic_fetch_add(&p->active, 1);
+    pthread_mutex_unlock(&p->lock);
+    run_tasks(p, fn, ctx, tasks);
+    atomic_fetch_sub(&p->active, 1);
+  }
+}
+
+bnn_pool *bnn_pool_create(size_t threads) {
+  if (threads < 2) return NULL;
+  bnn_pool *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->workers = calloc(threads - 1, sizeof(pthread_t));
+  if (!p->workers || pthread_mutex_init(&p->lock, NULL) != 0) {
+    free(p->workers);
+    free(p);
+    return NULL;
+  }
+  pthread_cond_init(&p->wake, NULL);
+  atomic_init(&p->generation, 0);
+  atomic_init(&p->next, 0);
+  atomic_init(&p->done, 0);
+  atomic_init(&p->active, 0);
+  p->threads = 1;
+  for (size_t i = 0; i + 1 < threads; i++) {
+    if (pthread_create(&p->workers[i], NULL, worker_main, p) != 0) break;
+    p->threads++;
+  }
+  if (p->threads < 2) {
+    bnn_pool_destroy(p);
+    return NULL;
+  }
+  return p;
+}
+
+void bnn_pool_destroy(bnn_pool *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->lock);
+  p->stop = 1;
+  atomic_fetch_add(&p->generation, 1);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  for (size_t i = 0; i + 1 < p->threads; i++) pthread_join(p->workers[i], NULL);
+  pthread_cond_destroy(&p->wake);
+  pthread_mutex_destroy(&p->lock);
+  free(p->workers);
+  free(p);
+}
+
+size_t bnn_pool_threads(const bnn_pool *p) { return p ? p->threads : 1; }
+
+void bnn_pool_run(bnn_pool *p, size_t tasks, void (*fn)(void *, size_t), void *ctx) {
+  if (!p || tasks <= 1) {
+    for (size_t i = 0; i < tasks; i++) fn(ctx, i);
+    return;
+  }
+  pthread_mutex_lock(&p->lock);
+  /* Workers still inside the previous run hold its task counter: wait them out. */
+  while (atomic_load(&p->active) != 0) {
+    pthread_mutex_unlock(&p->lock);
+    BNN_PAUSE();
+    pthread_mutex_lock(&p->lock);
+  }
+  p->fn = fn;
+  p->ctx = ctx;
+  p->tasks = tasks;
+  atomic_store(&p->done, 0);
+  atomic_store(&p->next, 0);
+  atomic_fetch_add(&p->generation, 1);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->lock);
+  run_tasks(p, fn, ctx, tasks);
+  while (atomic_load_explicit(&p->done, memory_order_acquire) < tasks) BNN_PAUSE();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Layer drivers. Rows are split when there are enough of them; otherwise outputs, in
+ * groups of 64 so every slice writes whole output words. */
+
+typedef struct {
+  const bnn_kernels *k;
+  const uint64_t *a, *w, *flip;
+  const int32_t *t;
+  uint64_t *out;
+  size_t as, m, ws, n, words, os, slices;
+  int32_t k_bits;
+  int by_rows;
+} threshold_job;
+
+/* [begin, end) of slice i of `count` items in `slices` slices, in units of `unit`. */
+static void slice_range(size_t count, size_t slices, size_t unit, size_t i, size_t *begin,
+                        size_t *end) {
+  size_t units = (count + unit - 1) / unit;
+  size_t b = units * i / slices * unit, e = units * (i + 1) / slices * unit;
+  *begin = b < count ? b : count;
+  *end = e < count ? e : count;
+}
+
+/* Slices: one per thread, fewer when a slice would be tiny. */
+static size_t slice_count(const bnn_pool *p, size_t rows, size_t outputs, int *by_rows) {
+  size_t threads = bnn_pool_threads(p);
+  *by_rows = rows >= 2 * threads;
+  size_t units = *by_rows ? rows : (outputs + 63) / 64;
+  return units < threads ? (units ? units : 1) : threads;
+}
+
+static void threshold_slice(void *ctx, size_t i) {
+  const threshold_job *j = ctx;
+  size_t b, e;
+  if (j->by_rows) {
+    slice_range(j->m, j->slices, 1, i, &b, &e);
+    if (b < e)
+      j->k->xor_popcount_threshold(j->a + b * j->as, j->as, e - b, j->w, j->ws, j->n, j->words,
+                                   j->k_bits, j->t, j->flip, j->out + b * j->os, j->os);
+  } else {
+    slice_range(j->n, j->slices, 64, i, &b, &e);
+    if (b < e)
+      j->k->xor_popcount_threshold(j->a, j->as, j->m, j->w + b * j->ws, j->ws, e - b, j->words,
+                                   j->k_bits, j->t + b, j->flip + b / 64, j->out + b / 64, j->os);
+  }
+}
+
+void bnn_parallel_xor_popcount_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *a,
+                                         size_t as, size_t m, const uint64_t *w, size_t ws,
+                                         size_t n, size_t words, int32_t k_bits,
+                                         const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                         size_t os) {
+  threshold_job job = {k, a, w, flip, t, out, as, m, ws, n, words, os, 1, k_bits, 0};
+  job.slices = slice_count(pool, m, n, &job.by_rows);
+  bnn_pool_run(pool, job.slices, threshold_slice, &job);
+}
+
+static void bitplane_slice(void *ctx, size_t i) {
+  const threshold_job *j = ctx;
+  size_t b, e;
+  if (j->by_rows) {
+    slice_range(j->m, j->slices, 1, i, &b, &e);
+    if (b < e)
+      j->k->bitplane_threshold(j->a + b * j->as, j->as, e - b, j->w, j->ws, j->n, j->words, j->t,
+                               j->flip, j->out + b * j->os, j->os);
+  } else {
+    slice_range(j->n, j->slices, 64, i, &b, &e);
+    if (b < e)
+      j->k->bitplane_threshold(j->a, j->as, j->m, j->w + b * j->ws, j->ws, e - b, j->words,
+                               j->t + b, j->flip + b / 64, j->out + b / 64, j->os);
+  }
+}
+
+void bnn_parallel_bitplane_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *planes,
+                                     size_t ps, size_t m, const uint64_t *w, size_t ws, size_t n,
+                                     size_t words, const int32_t *t, const uint64_t *flip,
+                                     uint64_t *out, size_t os) {
+  threshold_job job = {k, planes, w, flip, t, out, ps, m, ws, n, words, os, 1, 0, 0};
+  job.slices = slice_count(pool, m, n, &job.by_rows);
+  bnn_pool_run(pool, job.slices, bitplane_slice, &job);
+}
+
+typedef struct {
+  const bnn_kernels *k;
+  const uint64_t *in, *weights, *flip;
+  const int32_t *t;
+  uint64_t *patches, *out;
+  size_t h, w, wpp, kh, kw, stride, pad_top, pad_left, out_h, out_w, row_words, n, out_wpp;
+  size_t slices;
+  int32_t k_bits;
+} conv_job;
+
+static void conv_slice(void *ctx, size_t i) {
+  const conv_job *j = ctx;
+  size_t y0, y1;
+  slice_range(j->out_h, j->slices, 1, i, &y0, &y1);
+  if (y0 >= y1) return;
+  size_t first = y0 * j->out_w, rows = (y1 - y0) * j->out_w;
+  /* Rows y0..y1 alone: the same window arithmetic with the top pad moved by y0 rows
+   * (unsigned wrap-around keeps positions above the input out of range). */
+  bnn_im2col_bits(j->in, j->h, j->w, j->wpp, j->kh, j->kw, j->stride,
+                  j->pad_top - y0 * j->stride, j->pad_left, y1 - y0, j->out_w,
+                  j->patches + first * j->row_words, j->row_words);
+  j->k->xor_popcount_threshold(j->patches + first * j->row_words, j->row_words, rows, j->weights,
+                               j->row_words, j->n, j->row_words, j->k_bits, j->t, j->flip,
+                               j->out + first * j->out_wpp, j->out_wpp);
+}
+
+void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64_t *in, size_t h,
+                              size_t w, size_t wpp, size_t kh, size_t kw, size_t stride,
+                              size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                              uint64_t *patches, const uint64_t *weights, size_t row_words,
+                              size_t n, int32_t k_bits, const int32_t *t, const uint64_t *flip,
+                              uint64_t *out, size_t out_wpp) {
+  conv_job job = {k,        in,    weights,   flip,  t,       patches, out,
+                  h,        w,     wpp,       kh,    kw,      stride,  pad_top,
+                  pad_left, out_h, out_w,     row_words, n,   out_wpp, 1,
+                  k_bits};
+  size_t threads = bnn_pool_threads(pool);
+  job.slices = out_h < threads ? out_h : threads;
+  bnn_pool_run(pool, job.slices, conv_slice, &job);
+}
+
+#endif /* BNN_THREADS */
