@@ -19,8 +19,8 @@ static inline size_t border_class(bnn_axis_border b, size_t out, size_t o) {
 }
 
 /* Whether output pixel (oy, ox) has a window that covers padding. */
-static inline int is_border(bnn_axis_border rows, bnn_axis_border cols, size_t out_h,
-                            size_t out_w, size_t oy, size_t ox) {
+static inline int is_border(bnn_axis_border rows, bnn_axis_border cols, size_t out_h, size_t out_w,
+                            size_t oy, size_t ox) {
   return oy < rows.leading || oy >= out_h - rows.trailing || ox < cols.leading ||
          ox >= out_w - cols.trailing;
 }
@@ -35,13 +35,12 @@ static void write_bits(const int32_t *z, size_t n, const int32_t *t, const uint6
   }
 }
 
-void bnn_binary_conv_border_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp,
-                                      size_t kh, size_t kw, size_t stride, size_t pad_top,
-                                      size_t pad_left, size_t out_h, size_t out_w,
-                                      const uint64_t *weights, size_t w_stride, size_t n,
-                                      int32_t k, bnn_axis_border rows, bnn_axis_border cols,
-                                      const int32_t *class_thresholds, const uint64_t *flip,
-                                      uint64_t *out, size_t out_wpp) {
+void bnn_binary_conv_border_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh,
+                                      size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                                      size_t out_h, size_t out_w, const uint64_t *weights,
+                                      size_t w_stride, size_t n, int32_t k, bnn_axis_border rows,
+                                      bnn_axis_border cols, const int32_t *class_thresholds,
+                                      const uint64_t *flip, uint64_t *out, size_t out_wpp) {
   size_t col_classes = cols.leading + 1 + cols.trailing;
   for (size_t oy = 0; oy < out_h; oy++) {
     for (size_t ox = 0; ox < out_w; ox++) {
@@ -126,8 +125,8 @@ void bnn_pixel_sign(const uint8_t *in, size_t pixels, size_t c, const int32_t *t
   for (size_t q = 0; q < words; q++) out[q] = 0;
   for (size_t p = 0; p < pixels; p++) {
     for (size_t ch = 0; ch < c; ch++) {
-      uint64_t bit = (uint64_t)((int32_t)in[p * c + ch] < thresholds[ch]) ^
-                     ((flip[ch >> 6] >> (ch & 63)) & 1);
+      uint64_t bit =
+          (uint64_t)((int32_t)in[p * c + ch] < thresholds[ch]) ^ ((flip[ch >> 6] >> (ch & 63)) & 1);
       size_t e = flat ? p * c + ch : p * wpp * 64 + ch;
       out[e >> 6] |= bit << (e & 63);
     }

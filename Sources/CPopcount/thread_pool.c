@@ -49,7 +49,8 @@ static void *worker_main(void *arg) {
   uint64_t seen = 0;
   for (;;) {
     int spins = 0;
-    while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen && spins < BNN_SPINS) {
+    while (atomic_load_explicit(&p->generation, memory_order_acquire) == seen &&
+           spins < BNN_SPINS) {
       BNN_PAUSE();
       spins++;
     }
@@ -188,9 +189,8 @@ static void threshold_slice(void *ctx, size_t i) {
 
 void bnn_parallel_xor_popcount_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *a,
                                          size_t as, size_t m, const uint64_t *w, size_t ws,
-                                         size_t n, size_t words, int32_t k_bits,
-                                         const int32_t *t, const uint64_t *flip, uint64_t *out,
-                                         size_t os) {
+                                         size_t n, size_t words, int32_t k_bits, const int32_t *t,
+                                         const uint64_t *flip, uint64_t *out, size_t os) {
   threshold_job job = {k, a, w, flip, t, out, as, m, ws, n, words, os, 1, k_bits, 0};
   job.slices = slice_count(pool, m, n, &job.by_rows);
   bnn_pool_run(pool, job.slices, threshold_slice, &job);
@@ -239,9 +239,8 @@ static void conv_slice(void *ctx, size_t i) {
   size_t first = y0 * j->out_w, rows = (y1 - y0) * j->out_w;
   /* Rows y0..y1 alone: the same window arithmetic with the top pad moved by y0 rows
    * (unsigned wrap-around keeps positions above the input out of range). */
-  bnn_im2col_bits(j->in, j->h, j->w, j->wpp, j->kh, j->kw, j->stride,
-                  j->pad_top - y0 * j->stride, j->pad_left, y1 - y0, j->out_w,
-                  j->patches + first * j->row_words, j->row_words);
+  bnn_im2col_bits(j->in, j->h, j->w, j->wpp, j->kh, j->kw, j->stride, j->pad_top - y0 * j->stride,
+                  j->pad_left, y1 - y0, j->out_w, j->patches + first * j->row_words, j->row_words);
   j->k->xor_popcount_threshold(j->patches + first * j->row_words, j->row_words, rows, j->weights,
                                j->row_words, j->n, j->row_words, j->k_bits, j->t, j->flip,
                                j->out + first * j->out_wpp, j->out_wpp);
@@ -253,10 +252,9 @@ void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64
                               uint64_t *patches, const uint64_t *weights, size_t row_words,
                               size_t n, int32_t k_bits, const int32_t *t, const uint64_t *flip,
                               uint64_t *out, size_t out_wpp) {
-  conv_job job = {k,        in,    weights,   flip,  t,       patches, out,
-                  h,        w,     wpp,       kh,    kw,      stride,  pad_top,
-                  pad_left, out_h, out_w,     row_words, n,   out_wpp, 1,
-                  k_bits};
+  conv_job job = {k,     in,        weights, flip,    t,      patches, out,      h,
+                  w,     wpp,       kh,      kw,      stride, pad_top, pad_left, out_h,
+                  out_w, row_words, n,       out_wpp, 1,      k_bits};
   size_t threads = bnn_pool_threads(pool);
   job.slices = out_h < threads ? out_h : threads;
   bnn_pool_run(pool, job.slices, conv_slice, &job);

@@ -10,6 +10,8 @@ struct BenchCommand: Command {
   static let discussion = """
     Measures on random images (no data needed):
       - batch-1 latency: one image per call, p50 / p99 / mean over many calls;
+      - with --threads N > 1, batch-1 latency again with N threads sharing each
+        image's large layers (and its ratio to one thread);
       - throughput: images/s with --threads workers, --batch images per call;
       - per-layer time and achieved binary GOPS (1 binary MAC = 2 ops: XNOR, add).
     """
@@ -18,7 +20,8 @@ struct BenchCommand: Command {
   ]
   static let alternativeUsages = ["bnn-run bench --arch mlp-1024|mlp-4096|conv|SPEC [options]"]
 
-  let threads = SharedOptions.threads("worker threads for the throughput run")
+  let threads = SharedOptions.threads(
+    "threads for the throughput run (one image per worker) and for the shared batch-1 latency")
   let batch = SharedOptions.batch("images per call in the throughput run")
   let seconds = Option<Double>.number(
     "seconds", value: "S", default: 1, range: 0.01...3600, help: "target duration of each measurement")

@@ -21,6 +21,9 @@ struct BenchResults {
 
   /// Seconds per batch-1 call, ascending.
   var latencies: [Double]
+  /// Seconds per batch-1 call with the workspace's pool sharing each image across
+  /// `threads` threads, ascending; empty for one thread.
+  var threadedLatencies: [Double]
   /// Images/s of each throughput run, ascending.
   var rates: [Double]
   var layers: [LayerTiming]
@@ -29,6 +32,7 @@ struct BenchResults {
   var p99: Double { percentile(latencies, 0.99) }
   var mean: Double { latencies.reduce(0, +) / Double(latencies.count) }
   var rate: Double { percentile(rates, 0.5) }
+  var threadedP50: Double { percentile(threadedLatencies, 0.50) }
 
   /// Measures `model` on random images (fixed seed: the work per image does not depend
   /// on pixel values).
@@ -37,6 +41,11 @@ struct BenchResults {
     let pixels = randomPixels(imageCount * model.input.pixelCount)
     let workspace = InferenceWorkspace(model: model, batchCapacity: settings.batch)
     let latencies = batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: workspace, settings)
+    var threaded: [Double] = []
+    if settings.threads > 1 {
+      let shared = InferenceWorkspace(model: model, batchCapacity: 1, threads: settings.threads)
+      threaded = batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: shared, settings)
+    }
     // Throughput: `threads` workers, `batch` images per call, `repeats` runs.
     let rates = (0..<settings.repeats).map { _ in
       throughput(
@@ -44,7 +53,8 @@ struct BenchResults {
         seconds: settings.seconds / Double(settings.repeats) + 0.05)
     }
     let layers = layerTimings(model, pixels: pixels, workspace: workspace, settings)
-    return BenchResults(latencies: latencies.sorted(), rates: rates.sorted(), layers: layers)
+    return BenchResults(
+      latencies: latencies.sorted(), threadedLatencies: threaded.sorted(), rates: rates.sorted(), layers: layers)
   }
 
   static func randomPixels(_ count: Int) -> [UInt8] {

@@ -27,6 +27,16 @@ struct BenchReport {
         ])
       ),
       (
+        "latency_batch1_threaded_seconds",
+        r.threadedLatencies.isEmpty
+          ? .null
+          : .object([
+            ("threads", .int(settings.threads)), ("p50", .number(r.threadedP50)),
+            ("p99", .number(percentile(r.threadedLatencies, 0.99))), ("min", .number(r.threadedLatencies.first!)),
+            ("ratio_to_one_thread", .number(r.threadedP50 / r.p50)), ("calls", .int(r.threadedLatencies.count)),
+          ])
+      ),
+      (
         "throughput_images_per_second",
         .object([
           ("median", .number(r.rate)), ("min", .number(r.rates.first!)), ("max", .number(r.rates.last!)),
@@ -62,6 +72,17 @@ struct BenchReport {
       "batch-1 latency (1 thread, \(r.latencies.count) calls)",
       "  p50 \(micro(r.p50))   p99 \(micro(r.p99))   mean \(micro(r.mean))   min \(micro(r.latencies.first!))",
       "  binary GOPS at p50: \(fixed(gopsBatch1, 1))   (\(fixed(totalMACs / r.p50 / 1e9, 1)) G MAC/s all layers)",
+    ]
+    if !r.threadedLatencies.isEmpty {
+      let t = r.threadedLatencies
+      lines += [
+        "",
+        "batch-1 latency (\(settings.threads) threads sharing each image, \(t.count) calls)",
+        "  p50 \(micro(r.threadedP50))   p99 \(micro(percentile(t, 0.99)))   min \(micro(t.first!))   "
+          + "p50 / 1-thread p50: \(fixed(r.threadedP50 / r.p50, 2))",
+      ]
+    }
+    lines += [
       "",
       "throughput (\(settings.threads) thread(s), batch \(settings.batch), median of \(r.rates.count) runs)",
       "  \(fixed(r.rate, 0)) images/s  (min \(fixed(r.rates.first!, 0)), max \(fixed(r.rates.last!, 0)))",

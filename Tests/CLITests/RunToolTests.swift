@@ -227,5 +227,12 @@ struct RunToolTests {
     #expect((object?["layers"] as? [Any])?.count == 2)
     let arch = try ToolRunner.run("bnn-run", ["bench", "--arch", "784-64-10", "--seconds", "0.05", "--repeats", "1"])
     #expect(arch.status == 0 && arch.stdout.contains("batch-1 latency"))
+    // --threads 2: batch-1 latency once more with two threads sharing each image.
+    let shared = try ToolRunner.run(
+      "bnn-run", ["bench", "--arch", "784-512-10", "--seconds", "0.05", "--repeats", "1", "--threads", "2", "--json"])
+    #expect(shared.status == 0, "\(shared.stderr)")
+    let figures = try JSONSerialization.jsonObject(with: Data(shared.stdout.utf8)) as? [String: Any]
+    let threaded = figures?["latency_batch1_threaded_seconds"] as? [String: Any]
+    #expect(threaded?["threads"] as? Int == 2 && (threaded?["p50"] as? Double ?? 0) > 0)
   }
 }

@@ -38,9 +38,8 @@ void bnn_pool_run(bnn_pool *pool, size_t tasks, void (*fn)(void *ctx, size_t tas
 /* k->xor_popcount_threshold over m rows and n outputs, split across the pool. */
 void bnn_parallel_xor_popcount_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *a,
                                          size_t as, size_t m, const uint64_t *w, size_t ws,
-                                         size_t n, size_t words, int32_t k_bits,
-                                         const int32_t *t, const uint64_t *flip, uint64_t *out,
-                                         size_t os);
+                                         size_t n, size_t words, int32_t k_bits, const int32_t *t,
+                                         const uint64_t *flip, uint64_t *out, size_t os);
 
 /* k->bitplane_threshold over m rows and n outputs, split across the pool. */
 void bnn_parallel_bitplane_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *planes,
