@@ -12,7 +12,7 @@ import CPopcount
 #endif
 
 let usage = """
-  usage: bnn-kernel-bench [--quick] [--help]
+  usage: bnn-kernel-bench [--quick] [--peak] [--help]
 
   Measures xor_popcount_gemm and xor_popcount_threshold (hidden layers) and
   bitplane_gemm and bitplane_threshold (8-bit first layer) for every kernel path
@@ -23,10 +23,13 @@ let usage = """
   "x avx2" over the AVX2 path's (x86 CPUs with AVX2 only), both from the same run.
 
     --quick   5 repetitions of ~5 ms instead of 15 of ~25 ms
+    --peak    only the peak: the fastest path's xor_popcount_gemm on an L1-resident
+              block (m=64, n=64, K=1024), one line "peak G_MACS PATH" (the roofline
+              scripts/benchmark.sh divides by)
     --help    this text
   """
 
-for arg in CommandLine.arguments.dropFirst() where arg != "--quick" {
+for arg in CommandLine.arguments.dropFirst() where arg != "--quick" && arg != "--peak" {
   if arg == "--help" || arg == "-h" {
     print(usage)
     exit(0)
@@ -114,6 +117,27 @@ let shapes = [
 let paths: [bnn_kernels] = (0..<BNN_PATH_COUNT.rawValue)
   .compactMap { bnn_kernels_for(bnn_kernel_path(rawValue: $0))?.pointee }
 let best = String(cString: bnn_kernels_best().pointee.name)
+
+if CommandLine.arguments.contains("--peak") {
+  // The L1 block: 8 KB of activations and 8 KB of weights, reused from L1 on every call.
+  var peakRNG = SplitMix64(state: 7)
+  let (m, n, words) = (64, 64, 16)
+  let a = (0..<(m * words)).map { _ in peakRNG.next() }
+  let w = (0..<(n * words)).map { _ in peakRNG.next() }
+  var counts = [Int32](repeating: 0, count: m * n)
+  let kernels = bnn_kernels_best().pointee
+  let rate = a.withUnsafeBufferPointer { ap in
+    w.withUnsafeBufferPointer { wp in
+      counts.withUnsafeMutableBufferPointer { cp in
+        measure(macs: Double(m * n * 64 * words)) {
+          kernels.xor_popcount_gemm(ap.baseAddress!, words, m, wp.baseAddress!, words, n, words, cp.baseAddress!, n)
+        }
+      }
+    }
+  }
+  print("peak \(fixed(rate.median, 1)) \(best)")
+  exit(0)
+}
 
 print("bnn-kernel-bench: paths \(paths.map { String(cString: $0.name) }.joined(separator: ", ")); best: \(best)")
 let haveAVX2 = bnn_kernels_for(BNN_PATH_AVX2) != nil

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Prints the performance tables of BinaryNet for the CPU it runs on: batch-1 latency of
+# the reference networks against their floor (binary MACs / the measured kernel peak),
+# on one thread and with N threads sharing each image; optionally training time per
+# 60,000 images. Release builds, medians of repeated runs; every figure comes from this
+# run on this machine.
+#
+#   scripts/benchmark.sh [--threads N] [--seconds S] [--training] [--models "mlp-1024 conv"]
+#
+#   --threads N   threads for the shared batch-1 run and training (default: all cores)
+#   --seconds S   seconds per latency measurement (default: 2)
+#   --training    also train each model for one epoch on the bundled MNIST (minutes)
+#   --models M    the architectures, as bnn-run bench --arch takes them
+#                 (default: "mlp-1024 mlp-4096 conv")
+#
+# The peak is bnn-kernel-bench --peak: the fastest kernel path's XOR-popcount GEMM on an
+# L1-resident block. Floor = (binary MACs + 8 x pixel MACs) / peak: the first layer counts
+# as its 8 bit-planes. Numbers on shared machines vary from run to run; compare ratios
+# measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+threads=$(nproc)
+seconds=2
+training=0
+models="mlp-1024 mlp-4096 conv"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --training) training=1; shift ;;
+    --models) models=$2; shift 2 ;;
+    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "benchmark.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+echo "== building (release)" >&2
+swift build -c release --product bnn-run >&2
+swift build -c release --product bnn-kernel-bench >&2
+swift build -c release --product bnn-train >&2
+bin=$(swift build -c release --show-bin-path)
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+family=$(lscpu | sed -n 's/^CPU family: *//p' | head -n 1)
+model=$(lscpu | sed -n 's/^Model: *//p' | head -n 1)
+cpu="$cpu, family ${family:-?} model ${model:-?}"
+flags=$(lscpu | sed -n 's/^Flags: *//p')
+features=""
+for f in avx2 avx512f avx512_vpopcntdq avx512_vnni asimd asimddp; do
+  case " $flags " in *" $f "*) features="$features $f" ;; esac
+done
+read -r _ peak path < <("$bin/bnn-kernel-bench" --peak)
+
+echo "# BinaryNet benchmark, $(date -u +%Y-%m-%d)"
+echo
+echo "CPU: $cpu ($(nproc) cores;$features). Kernel peak: $peak G binary MAC/s per core"
+echo "($path XOR-popcount GEMM, L1-resident block, median). Batch-1 latency: p50 of"
+echo "${seconds} s of one-image calls on random images of a random model of each architecture."
+echo
+
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+for arch in $models; do
+  "$bin/bnn-run" bench --arch "$arch" --threads "$threads" --seconds "$seconds" --repeats 3 --json >>"$results"
+  echo >>"$results"
+done
+
+python3 - "$results" "$peak" "$threads" <<'EOF'
+import json, sys
+path, peak, threads = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+rows = [json.loads(line) for line in open(path) if line.strip()]
+print(f"| model, batch 1 | MACs (binary + 8 x pixel) | floor | 1 thread p50 | / floor | {threads} threads p50 | {threads} threads / 1 thread |")
+print("|---|---|---|---|---|---|---|")
+for r in rows:
+    macs = r["binary_macs_per_image"] + 8 * r["pixel_macs_per_image"]
+    floor = macs / (peak * 1e9)
+    one = r["latency_batch1_seconds"]["p50"]
+    shared = r.get("latency_batch1_threaded_seconds") or {}
+    many = shared.get("p50")
+    name = r["model"].replace("random ", "")
+    many_text = f"{many * 1e6:.1f} µs" if many else "-"
+    ratio_text = f"{many / one:.2f}" if many else "-"
+    print(f"| {name} | {macs / 1e6:.2f} M | {floor * 1e6:.1f} µs | {one * 1e6:.1f} µs | {one / floor:.1f} | {many_text} | {ratio_text} |")
+print()
+print("Per layer, batch 1, 1 thread (time and G MAC/s):")
+print()
+for r in rows:
+    layers = ", ".join(f"{l['kind']} {l['seconds_batch1'] * 1e6:.1f} µs ({l['gmacs_batch1']:.0f})" for l in r["layers"] if l["macs"] > 0)
+    print(f"- {r['model'].replace('random ', '')}: {layers}")
+EOF
+
+if [ "$training" = 1 ]; then
+  echo
+  echo "| training, $threads threads, 1 epoch | s per 60k images | test accuracy after 1 epoch |"
+  echo "|---|---|---|"
+  work=$(mktemp -d)
+  for arch in $models; do
+    [ "$arch" = mlp-4096 ] && continue  # the reference table trains mlp-1024 and conv
+    "$bin/bnn-train" --arch "$arch" --epochs 1 --val 0 --threads "$threads" --out "$work/$arch.bnn" --json \
+      >"$work/$arch.json" 2>/dev/null
+    python3 - "$work/$arch.json" "$arch" <<'EOF'
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
+final = records[-1]
+epoch = [r for r in records if "seconds" in r and "epoch" in r]
+seconds = epoch[-1]["seconds"] if epoch else final.get("seconds_per_epoch")
+images = final.get("train_images", 60000)
+accuracy = final.get("test_accuracy")
+acc_text = f"{accuracy * 100:.2f}%" if isinstance(accuracy, (int, float)) else "-"
+print(f"| {sys.argv[2]} | {seconds * 60000 / images:.1f} | {acc_text} |")
+EOF
+  done
+  rm -rf "$work"
+fi
