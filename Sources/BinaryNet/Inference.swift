@@ -29,7 +29,8 @@ public final class InferenceWorkspace {
   let front: UnsafeMutablePointer<UInt64>
   let back: UnsafeMutablePointer<UInt64>
   let dots: UnsafeMutablePointer<Int32>
-  /// Gathered receptive fields of one image (convolutions only).
+  /// Gathered receptive fields of one image (convolutions only): `patchCapacity` words,
+  /// times `threads` so each thread of a pool has its own direct-convolution scratch.
   let patches: UnsafeMutablePointer<UInt64>
   /// Class scores of the last run: row `i` holds image `i`'s `classCount` scores.
   let scores: UnsafeMutablePointer<Float>
@@ -53,7 +54,7 @@ public final class InferenceWorkspace {
     front = InferenceWorkspace.zeroed(batchCapacity * activationWords, 0)
     back = InferenceWorkspace.zeroed(batchCapacity * activationWords, 0)
     dots = InferenceWorkspace.zeroed(batchCapacity * classCount, 0)
-    patches = InferenceWorkspace.zeroed(patchCapacity, 0)
+    patches = InferenceWorkspace.zeroed(patchCapacity * self.threads, 0)
     scores = InferenceWorkspace.zeroed(batchCapacity * classCount, 0)
   }
 
@@ -268,6 +269,17 @@ extension Model {
     let w = ConvolutionWindow(plan)
     let channels = plan.inputShape.channels
     let outStride = plan.outputShape.wordsPerPixel
+    #if !hasFeature(Embedded)
+      if let pool = workspace.pool(for: plan, rows: 1) {
+        bnn_parallel_pixel_conv(
+          pool, kernels, plan.usesDirectPixelConvolution ? 1 : 0, pixels, w.inH, w.inW, channels, w.kh, w.kw,
+          w.stride, w.padTop, w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, thresholds, flip,
+          target, outStride, workspace.patches,
+          UnsafeMutableRawPointer(workspace.patches).assumingMemoryBound(to: Int32.self),
+          2 * workspace.patchCapacity)
+        return
+      }
+    #endif
     if plan.usesDirectPixelConvolution {
       kernels.pointee.pixel_conv_threshold(
         pixels, w.inH, w.inW, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW, weights,

@@ -2,6 +2,7 @@
 #if defined(BNN_THREADS)
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
@@ -16,8 +17,9 @@
 #define BNN_PAUSE() ((void)0)
 #endif
 
-/* Spins before a worker sleeps: long enough to span the gap between two layers. */
-enum { BNN_SPINS = 1 << 16 };
+/* Pauses before a worker sleeps (tens of microseconds): long enough to span the gap
+ * between two layers, short enough not to hold a core long after an image. */
+enum { BNN_SPINS = 1 << 11 };
 
 struct bnn_pool {
   size_t threads;
@@ -30,17 +32,23 @@ struct bnn_pool {
   size_t tasks;
   int stop;
   atomic_uint_fast64_t generation; /* bumped under `lock` for every run */
-  atomic_size_t next;              /* the next task to claim */
-  atomic_size_t done;              /* tasks finished in this run */
-  atomic_size_t active;            /* workers inside a run */
+  /* The next task to claim, with the run's generation in the high 32 bits: a worker that
+   * joined an earlier run can never claim a task of a later one. */
+  atomic_uint_fast64_t next;
+  atomic_size_t done; /* tasks finished in this run */
 };
 
-static void run_tasks(bnn_pool *p, void (*fn)(void *, size_t), void *ctx, size_t tasks) {
+/* Claims and runs tasks of run `generation` until none is left. */
+static void run_tasks(bnn_pool *p, uint64_t generation, void (*fn)(void *, size_t), void *ctx,
+                      size_t tasks) {
+  uint64_t tag = (generation & 0xFFFFFFFFu) << 32;
+  uint64_t next = atomic_load(&p->next);
   for (;;) {
-    size_t i = atomic_fetch_add(&p->next, 1);
-    if (i >= tasks) return;
-    fn(ctx, i);
+    if ((next & ~0xFFFFFFFFull) != tag || (next & 0xFFFFFFFFu) >= tasks) return;
+    if (!atomic_compare_exchange_weak(&p->next, &next, next + 1)) continue; /* next reloaded */
+    fn(ctx, (size_t)(next & 0xFFFFFFFFu));
     atomic_fetch_add(&p->done, 1);
+    next = atomic_load(&p->next);
   }
 }
 
@@ -66,10 +74,8 @@ static void *worker_main(void *arg) {
     void (*fn)(void *, size_t) = p->fn;
     void *ctx = p->ctx;
     size_t tasks = p->tasks;
-    atomic_fetch_add(&p->active, 1);
     pthread_mutex_unlock(&p->lock);
-    run_tasks(p, fn, ctx, tasks);
-    atomic_fetch_sub(&p->active, 1);
+    run_tasks(p, seen, fn, ctx, tasks);
   }
 }
 
@@ -87,7 +93,6 @@ bnn_pool *bnn_pool_create(size_t threads) {
   atomic_init(&p->generation, 0);
   atomic_init(&p->next, 0);
   atomic_init(&p->done, 0);
-  atomic_init(&p->active, 0);
   p->threads = 1;
   for (size_t i = 0; i + 1 < threads; i++) {
     if (pthread_create(&p->workers[i], NULL, worker_main, p) != 0) break;
@@ -121,23 +126,26 @@ void bnn_pool_run(bnn_pool *p, size_t tasks, void (*fn)(void *, size_t), void *c
     for (size_t i = 0; i < tasks; i++) fn(ctx, i);
     return;
   }
+  /* Every task of the previous run has finished (its caller waited for them), so only
+   * workers that have nothing left to claim can still be inside it. */
   pthread_mutex_lock(&p->lock);
-  /* Workers still inside the previous run hold its task counter: wait them out. */
-  while (atomic_load(&p->active) != 0) {
-    pthread_mutex_unlock(&p->lock);
-    BNN_PAUSE();
-    pthread_mutex_lock(&p->lock);
-  }
   p->fn = fn;
   p->ctx = ctx;
   p->tasks = tasks;
+  uint64_t generation = atomic_load(&p->generation) + 1;
   atomic_store(&p->done, 0);
-  atomic_store(&p->next, 0);
-  atomic_fetch_add(&p->generation, 1);
+  atomic_store(&p->next, (generation & 0xFFFFFFFFu) << 32);
+  atomic_store(&p->generation, generation);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
-  run_tasks(p, fn, ctx, tasks);
-  while (atomic_load_explicit(&p->done, memory_order_acquire) < tasks) BNN_PAUSE();
+  run_tasks(p, generation, fn, ctx, tasks);
+  /* The others' slices: spin, then yield (more threads than free cores). */
+  for (unsigned spins = 0; atomic_load_explicit(&p->done, memory_order_acquire) < tasks; spins++) {
+    if (spins < BNN_SPINS)
+      BNN_PAUSE();
+    else
+      sched_yield();
+  }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -258,6 +266,55 @@ void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64
   size_t threads = bnn_pool_threads(pool);
   job.slices = out_h < threads ? out_h : threads;
   bnn_pool_run(pool, job.slices, conv_slice, &job);
+}
+
+typedef struct {
+  const bnn_kernels *k;
+  const uint8_t *in;
+  const uint64_t *weights, *flip;
+  const int32_t *t;
+  uint64_t *out, *patches;
+  int32_t *scratch;
+  size_t h, w, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, row_words, n, out_wpp;
+  size_t scratch_stride, slices;
+  int direct;
+} pixel_conv_job;
+
+static void pixel_conv_slice(void *ctx, size_t i) {
+  const pixel_conv_job *j = ctx;
+  size_t y0, y1;
+  slice_range(j->out_h, j->slices, 1, i, &y0, &y1);
+  if (y0 >= y1) return;
+  size_t first = y0 * j->out_w, rows = (y1 - y0) * j->out_w;
+  size_t top = j->pad_top - y0 * j->stride; /* wraps like the kernels' own positions */
+  if (j->direct) {
+    j->k->pixel_conv_threshold(j->in, j->h, j->w, j->c, j->kh, j->kw, j->stride, top, j->pad_left,
+                               y1 - y0, j->out_w, j->weights, j->row_words, j->n, j->t, j->flip,
+                               j->out + first * j->out_wpp, j->out_wpp,
+                               j->scratch + i * j->scratch_stride);
+  } else {
+    size_t row_stride = 8 * j->row_words;
+    uint64_t *patches = j->patches + first * row_stride;
+    bnn_im2col_bitplanes(j->in, j->h, j->w, j->c, j->kh, j->kw, j->stride, top, j->pad_left,
+                         y1 - y0, j->out_w, patches, j->row_words, row_stride);
+    j->k->bitplane_threshold(patches, row_stride, rows, j->weights, j->row_words, j->n,
+                             j->row_words, j->t, j->flip, j->out + first * j->out_wpp, j->out_wpp);
+  }
+}
+
+void bnn_parallel_pixel_conv(bnn_pool *pool, const bnn_kernels *k, int direct, const uint8_t *in,
+                             size_t h, size_t w, size_t c, size_t kh, size_t kw, size_t stride,
+                             size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                             const uint64_t *weights, size_t row_words, size_t n, const int32_t *t,
+                             const uint64_t *flip, uint64_t *out, size_t out_wpp, uint64_t *patches,
+                             int32_t *scratch, size_t scratch_stride) {
+  pixel_conv_job job = {
+      k,  in,    weights, flip,    t,        out,   patches, scratch,   h, w,       c,
+      kh, kw,    stride,  pad_top, pad_left, out_h, out_w,   row_words, n, out_wpp, scratch_stride,
+      1,  direct};
+  size_t threads = bnn_pool_threads(pool);
+  job.slices = out_h < threads ? out_h : threads;
+  bnn_pool_run(pool, job.slices, pixel_conv_slice, &job);
 }
 
 #endif /* BNN_THREADS */

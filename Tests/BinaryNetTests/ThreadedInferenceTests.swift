@@ -4,16 +4,10 @@ import Testing
 
 /// One image's layers shared by a workspace's worker pool (`threads > 1`) give the very
 /// bits and scores of one thread, on every kernel path, for dense layers split by rows
-/// or by outputs, binary convolutions split by output rows (border thresholds included),
-/// and batches. Run under `--sanitize=thread` by scripts/sanitizers.sh.
+/// or by outputs, convolutions on bits or pixels (both pixel kernels) split by output
+/// rows (border thresholds included), and batches. Run under `--sanitize=thread` by scripts/sanitizers.sh.
 @Suite("Threaded inference: a worker pool per workspace")
 struct ThreadedInferenceTests {
-  /// Counts how often each task ran; tasks write distinct slots.
-  final class TaskCounts {
-    var counts: [Int]
-    init(_ n: Int) { counts = [Int](repeating: 0, count: n) }
-  }
-
   @Test func thePoolRunsEveryTaskOnceInEveryRun() {
     for threads in [2, 3, 5] {
       guard let pool = bnn_pool_create(threads) else {
@@ -21,22 +15,18 @@ struct ThreadedInferenceTests {
         return
       }
       #expect(bnn_pool_threads(pool) == threads)
-      let tally = TaskCounts(17)
+      // How often each task ran: tasks write distinct slots of a plain buffer.
+      let counts = UnsafeMutablePointer<Int>.allocate(capacity: 17)
+      counts.initialize(repeating: 0, count: 17)
       let runs = 400
       for run in 0..<runs {
-        let tasks = 1 + run % 17
-        withUnsafeMutablePointer(to: &tally.counts) { counts in
-          bnn_pool_run(
-            pool, tasks,
-            { context, task in
-              let counts = context!.assumingMemoryBound(to: [Int].self)
-              counts.pointee.withUnsafeMutableBufferPointer { $0[task] += 1 }
-            }, counts)
-        }
+        bnn_pool_run(
+          pool, 1 + run % 17, { context, task in context!.assumingMemoryBound(to: Int.self)[task] += 1 }, counts)
       }
       // Task i runs in every run with more than i tasks.
       let expected = (0..<17).map { i in (0..<runs).filter { 1 + $0 % 17 > i }.count }
-      #expect(tally.counts == expected, "\(threads) threads")
+      #expect(Array(UnsafeBufferPointer(start: counts, count: 17)) == expected, "\(threads) threads")
+      counts.deallocate()
       bnn_pool_destroy(pool)
     }
     #expect(bnn_pool_create(1) == nil && bnn_pool_threads(nil) == 1)
@@ -69,6 +59,24 @@ struct ThreadedInferenceTests {
     return try Model(definition: definition)
   }
 
+  /// A first convolution on pixels, 'same' padded with another value than pixel 0 (border
+  /// thresholds): K = 5x5x3 = 75 runs the direct kernel, 7x7x6 = 294 the bit-plane one.
+  func pixelConvModel(bitPlanes: Bool, rng: inout SplitMix64) throws -> Model {
+    let (size, c, k) = bitPlanes ? (12, 6, 7) : (18, 3, 5)
+    let input = InputDescription(width: size, height: size, channels: c, scale: 0.25, offset: -32)
+    let shape = TensorShape(height: size, width: size, channels: c)
+    func weights(_ n: Int) -> [Float] { (0..<n).map { _ in Float.random(in: -1...1, using: &rng) } }
+    let conv = TrainedConvLayer(
+      inputShape: shape, outputChannels: 24, geometry: Geometry(kernelHeight: k, kernelWidth: k),
+      weights: weights(k * k * c * 24), poolAfter: true, inputPadValue: 0,
+      batchNorm: randomBatchNorm(24, spread: 40 * Float(k), rng: &rng))
+    let n = conv.outputShape!.elementCount
+    let output = TrainedDenseLayer(
+      inputCount: n, outputCount: 5, weights: weights(n * 5), batchNorm: randomBatchNorm(5, spread: 30, rng: &rng))
+    let definition = try Folding.network([.convolution(conv), .dense(output)], input: input, labels: labels(5))
+    return try Model(definition: definition)
+  }
+
   /// Labels and score bit patterns of `count` images in batches of `batch`.
   func run(_ model: Model, _ images: [UInt8], count: Int, batch: Int, threads: Int) throws -> ([Int32], [UInt32]) {
     let workspace = model.makeWorkspace(batchCapacity: batch, threads: threads)
@@ -92,10 +100,15 @@ struct ThreadedInferenceTests {
     return (labels, scores)
   }
 
-  @Test(arguments: [false, true])
-  func threadsGiveTheBitsOfOneThread(convolutional: Bool) throws {
-    var rng = SplitMix64(seed: convolutional ? 61 : 60)
-    let model = try convolutional ? convModel(rng: &rng) : denseModel(rng: &rng)
+  @Test(arguments: ["dense", "sign and binary convolutions", "direct pixel convolution", "bit-plane convolution"])
+  func threadsGiveTheBitsOfOneThread(network: String) throws {
+    var rng = SplitMix64(seed: 60 + UInt64(network.count))
+    let model: Model
+    switch network {
+    case "dense": model = try denseModel(rng: &rng)
+    case "sign and binary convolutions": model = try convModel(rng: &rng)
+    default: model = try pixelConvModel(bitPlanes: network.hasPrefix("bit"), rng: &rng)
+    }
     let count = 24
     let images = randomImages(count: count, pixels: model.input.pixelCount, rng: &rng)
     for path in KernelPath.available {

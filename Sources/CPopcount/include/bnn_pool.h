@@ -56,6 +56,17 @@ void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64
                               size_t n, int32_t k_bits, const int32_t *t, const uint64_t *flip,
                               uint64_t *out, size_t out_wpp);
 
+/* One image's convolution on 8-bit pixels, each thread on its own band of output rows:
+ * `direct` != 0: k->pixel_conv_threshold with scratch + slice * scratch_stride (int32
+ * values; one bnn_pixel_conv_scratch_size per thread); else bnn_im2col_bitplanes into
+ * `patches` (rows of 8 * row_words words) and k->bitplane_threshold. */
+void bnn_parallel_pixel_conv(bnn_pool *pool, const bnn_kernels *k, int direct, const uint8_t *in,
+                             size_t h, size_t w, size_t c, size_t kh, size_t kw, size_t stride,
+                             size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                             const uint64_t *weights, size_t row_words, size_t n, const int32_t *t,
+                             const uint64_t *flip, uint64_t *out, size_t out_wpp, uint64_t *patches,
+                             int32_t *scratch, size_t scratch_stride);
+
 #ifdef __cplusplus
 }
 #endif
