@@ -219,21 +219,21 @@ export class Model {
     return { index, label: this.labels[index], top, scores, probabilities, micros, convertMicros };
   }
 
-  /** Predicted class indices of `count` input images stored back to back. */
+  /** Predicted class indices of `count` input images stored back to back (each through
+   *  the same call as `classify`). */
   predict(pixels, count) {
-    if (pixels.length !== count * this.inputSize) {
-      throw new BinaryNetError(`${pixels.length} bytes are not ${count} images of ${this.inputSize}`, -2);
+    const size = this.inputSize;
+    if (pixels.length !== count * size) {
+      throw new BinaryNetError(`${pixels.length} bytes are not ${count} images of ${size}`, -2);
     }
     const e = this.runtime.exports;
-    const input = this.runtime.copyIn(pixels);
-    const labels = e.bnn_alloc(4 * Math.max(count, 1));
-    try {
-      this.runtime.check(e.bnn_classify_many(this.handle, input, count, labels));
-      return new Int32Array(this.runtime.exports.memory.buffer, labels, count).slice();
-    } finally {
-      e.bnn_free(labels);
-      e.bnn_free(input);
+    const input = e.bnn_input_buffer(this.handle);
+    const labels = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      this.runtime.memory.set(pixels.subarray(i * size, (i + 1) * size), input);
+      labels[i] = this.runtime.check(e.bnn_classify(this.handle, input));
     }
+    return labels;
   }
 
   /** Frees the model's memory in the module; the object is unusable afterwards. */
