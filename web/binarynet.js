@@ -219,6 +219,18 @@ export class Model {
     return { index, label: this.labels[index], top, scores, probabilities, micros, convertMicros };
   }
 
+  /**
+   * Microseconds per inference of the input last converted or classified: `runs` calls of
+   * bnn_classify timed together (one call is below the browser clock's resolution).
+   */
+  time(runs = 100) {
+    const e = this.runtime.exports;
+    const input = e.bnn_input_buffer(this.handle);
+    const t0 = now();
+    for (let i = 0; i < runs; i++) this.runtime.check(e.bnn_classify(this.handle, input));
+    return ((now() - t0) * 1000) / runs;
+  }
+
   /** Predicted class indices of `count` input images stored back to back (each through
    *  the same call as `classify`). */
   predict(pixels, count) {
