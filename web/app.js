@@ -196,7 +196,7 @@ async function start() {
   clearPad();
   try {
     state.runtime = await Runtime.create();
-    const name = state.runtime.variant === "simd128" ? "binarynet.wasm" : "binarynet-scalar.wasm";
+    const name = state.runtime.file;
     const response = await fetch(new URL(name, import.meta.url), { method: "HEAD" }).catch(() => null);
     const size = response?.headers.get("content-length");
     if (size) $("module-size").textContent = `${(Number(size) / 1024).toFixed(1)} KB (${name})`;

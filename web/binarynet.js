@@ -45,9 +45,9 @@ export class BinaryNetError extends Error {
 
 /** One instance of binarynet.wasm (its memory holds every model loaded through it). */
 export class Runtime {
-  constructor(instance, variant) {
+  constructor(instance, file) {
     this.exports = instance.exports;
-    this.variant = variant; // "simd128" or "scalar": which module this is
+    this.file = file; // the module's name when create() chose it, else null
   }
 
   /**
@@ -56,10 +56,10 @@ export class Runtime {
    * this file, or binarynet-scalar.wasm where the engine has no SIMD.
    */
   static async create(source) {
-    let variant = simdSupported() ? "simd128" : "scalar";
+    let file = null;
     if (source === undefined) {
-      const name = variant === "simd128" ? "binarynet.wasm" : "binarynet-scalar.wasm";
-      source = new URL(name, import.meta.url);
+      file = simdSupported() ? "binarynet.wasm" : "binarynet-scalar.wasm";
+      source = new URL(file, import.meta.url);
     }
     let instance;
     if (source instanceof WebAssembly.Module) {
@@ -72,8 +72,7 @@ export class Runtime {
       }
       instance = (await WebAssembly.instantiate(source, {})).instance;
     }
-    const runtime = new Runtime(instance, variant);
-    return runtime;
+    return new Runtime(instance, file);
   }
 
   get memory() {

@@ -48,19 +48,8 @@ build() { # build NAME SIMD(0|1)
   mkdir -p "$obj"
   local cpu=()
   [ "$simd" = 1 ] && cpu=(-msimd128)
-  local swift_flags=(
-    -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded
-    -wmo -parse-as-library "$swift_opt" -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-    -Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap"
-  )
-  for flag in ${cpu[@]+"${cpu[@]}"}; do swift_flags+=(-Xcc "$flag"); done
-  # One module: the core and the exports together (whole-module optimisation drops what the
-  # exports do not reach and specialises across both: ~25% smaller than two modules).
-  echo "== $name: Swift core and exports (Embedded, wasm32, $swift_opt, one module)"
-  "$swiftc" "${swift_flags[@]}" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
-    "$root/Embedded/Wasm/BinaryNetWasm.swift" -c -o "$obj/BinaryNet.o"
   echo "== $name: C kernels and support ($c_opt for the hot files, $c_size_opt for the rest${cpu[*]+, ${cpu[*]}})"
-  local objects=("$obj/BinaryNet.o")
+  local objects=("$out/obj-swift/BinaryNet.o")
   local c_flags=(--target=wasm32-unknown-unknown -std=c11 -Wall -ffreestanding -ffunction-sections
     -fdata-sections ${cpu[@]+"${cpu[@]}"} -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount")
   # Speed where the time goes (the kernels this module runs, im2col, the pixel convolution),
@@ -86,6 +75,20 @@ build() { # build NAME SIMD(0|1)
   "$wasm_opt" -Oz --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
     --enable-mutable-globals ${cpu[@]+--enable-simd} "$obj/$name.linked.wasm" -o "$out/$name.wasm"
 }
+
+# The Swift side, compiled once for both modules and without SIMD (the time is in the C
+# kernels; so the scalar module has no SIMD instruction from Swift code either). One module:
+# the core and the exports together (whole-module optimisation drops what the exports do not
+# reach and specialises across both: a quarter smaller than two modules).
+swift_flags=(
+  -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded
+  -wmo -parse-as-library "$swift_opt" -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+  -Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap"
+)
+mkdir -p "$out/obj-swift"
+echo "== Swift core and exports (Embedded, wasm32, $swift_opt, one module)"
+"$swiftc" "${swift_flags[@]}" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
+  "$root/Embedded/Wasm/BinaryNetWasm.swift" -c -o "$out/obj-swift/BinaryNet.o"
 
 build binarynet 1
 build binarynet-scalar 0

@@ -48,4 +48,4 @@ const t0 = performance.now();
 const labels = model.predict(data.subarray(0, count * size), count);
 const seconds = (performance.now() - t0) / 1000;
 writeFileSync(outPath, Array.from(labels).join("\n") + "\n");
-console.log(`${model.kernel} kernels (${runtime.variant} module): ${count} images in ${seconds.toFixed(2)} s`);
+console.log(`${model.kernel} kernels, ${count} images in ${seconds.toFixed(2)} s`);
