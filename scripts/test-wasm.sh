@@ -207,10 +207,14 @@ if node --input-type=module -e '
   const model = runtime.load(good);
   try { model.classify(new Uint8Array(5)); throw new Error("a 5-byte image was accepted"); }
   catch (e) { if (e.name !== "BinaryNetError") throw e; console.log("5-byte image: " + e.message); }
+  for (const [w, h, resize] of [[0, 0, "area"], [20000, 1, "area"], [30, 30, "none"]]) {
+    try { model.convert({ data: new Uint8Array(w * h * 4), width: w, height: h }, { resize }); throw new Error(w + "x" + h + " was converted"); }
+    catch (e) { if (e.name !== "BinaryNetError") throw e; console.log(w + "x" + h + " RGBA, resize " + resize + ": " + e.message); }
+  }
   console.log(refused + " of " + Object.keys(cases).length + " refused, the module still works: class " + model.classify(new Uint8Array(784)).index);
 ' "$work/trained.bnn" >"$work/bad.log" 2>&1; then
   pass "bad model bytes refused with messages ($(tail -n 1 "$work/bad.log"))"
-  sed 's/^/      /' "$work/bad.log" | head -n 5
+  sed 's/^/      /' "$work/bad.log" | head -n 8
 else
   cat "$work/bad.log"
   fail "bad model bytes"

@@ -204,9 +204,11 @@ public func exportedInputBuffer(_ handle: UnsafeMutableRawPointer?) -> UnsafeMut
 
 // MARK: - Input conversion
 
-/// Largest side of an RGBA image `bnn_convert_rgba` takes (every resize intermediate
-/// then stays exact; see PixelImageConversion.swift).
+/// Largest side and pixel count of an RGBA image `bnn_convert_rgba` takes: the
+/// conversion's buffers (3 bytes a pixel, and the resize's sums) then fit a 32-bit memory
+/// with room to spare, and every resize intermediate stays exact.
 let maximumSide: Int32 = 16384
+let maximumPixels = 16 * 1024 * 1024
 
 /// Brings RGBA pixels (`width x height`, 4 bytes a pixel, as a canvas gives them) to the
 /// model's input, into `bnn_input_buffer`, the way `bnn-run classify` brings an RGBA PNG:
@@ -221,10 +223,13 @@ public func exportedConvertRgba(
 ) -> Int32 {
   guard let s = session(handle) else { return fail(.noModel, "no model loaded") }
   guard let rgba else { return fail(.invalidArgument, "RGBA pixels: null pointer") }
-  guard width >= 1, height >= 1, width <= maximumSide, height <= maximumSide else {
+  guard width >= 1, height >= 1, width <= maximumSide, height <= maximumSide,
+    Int(width) * Int(height) <= maximumPixels
+  else {
     return fail(
       .invalidArgument,
-      "image is " + String(height) + "x" + String(width) + "; each side must be 1 to " + String(maximumSide))
+      "image is " + String(height) + "x" + String(width) + "; each side must be 1 to " + String(maximumSide)
+        + ", and at most " + String(maximumPixels) + " pixels")
   }
   let method: ResizeMethod?
   switch resize {
