@@ -98,6 +98,12 @@ static void test_xor(const bnn_kernels *s, const bnn_kernels *v) {
       uint64_t *a = malloc(8 * (m * as + 1)), *w = malloc(8 * (n * ws + 1));
       fill_rows(a, m, as, bits);
       fill_rows(w, n, ws, bits);
+      if (trial == 5) { /* every bit differs: the largest lane counts (8 per byte, every step) */
+        for (size_t i = 0; i < m * as; i++) a[i] = ~0ull;
+        for (size_t i = 0; i < n * ws; i++) w[i] = 0;
+        for (size_t r = 0; r < m && bits % 64; r++)
+          a[r * as + words - 1] = (1ull << (bits % 64)) - 1;
+      }
       /* counts */
       size_t cs = n + below(3);
       int32_t *c1 = malloc(4 * (m * cs + 1)), *c2 = malloc(4 * (m * cs + 1));
@@ -105,6 +111,9 @@ static void test_xor(const bnn_kernels *s, const bnn_kernels *v) {
       s->xor_popcount_gemm(a, as, m, w, ws, n, words, c1, cs);
       v->xor_popcount_gemm(a, as, m, w, ws, n, words, c2, cs);
       check(same_ints(c1, c2, m * cs + 1), "xor_popcount_gemm", bits, m, n);
+      if (trial == 5)
+        check(c2[(m - 1) * cs + n - 1] == (int32_t)bits, "xor_popcount_gemm (all bits differ)",
+              bits, m, n);
       /* thresholds */
       size_t ow = (n + 63) / 64, os = ow + below(2);
       int32_t *t = malloc(4 * n);

@@ -8,9 +8,9 @@
  *     cnt[r][c] = sum_{k < words} popcount(a_r[k] OP w_c[k])      (OP = XOR or AND)
  *
  * 2 words (128 bits) per step: v128_xor/v128_and, i8x16.popcnt (popcount of each byte,
- * 0..8), and i16x8.extadd_pairwise_i8x16_u folds byte pairs into 16-bit lanes (+16 at
- * most per step), accumulated with i16x8.add. A 16-bit lane holds 4095 steps; we widen to
- * 32 bits (i32x4.extadd_pairwise_i16x8_u) every 2048 steps and sum the lanes at the end.
+ * 0..8) added into byte lanes (i8x16.add); every 31 steps (31 * 8 = 248 fits a byte) the
+ * bytes are widened into 32-bit lane sums (i16x8.extadd_pairwise_i8x16_u, then
+ * i32x4.extadd_pairwise_i16x8_u), and the lanes are summed at the end.
  * An odd last word goes through the scalar 64-bit popcount (i64.popcnt).
  */
 #include "kernels_internal.h"
@@ -37,22 +37,23 @@ static BNN_ALWAYS_INLINE void wasm_tile(int op, int R, int C, const uint64_t *a,
     for (int c = 0; c < C; c++) sum[r][c] = wasm_i32x4_splat(0);
   size_t k = 0;
   while (k + 2 <= words) {
-    size_t steps = bnn_min((words - k) / 2, 2048);
+    /* Byte lanes take 31 steps (31 * 8 = 248 <= 255) before they are widened. */
+    size_t steps = bnn_min((words - k) / 2, 31);
     v128_t acc[4][4];
     for (int r = 0; r < R; r++)
-      for (int c = 0; c < C; c++) acc[r][c] = wasm_i16x8_splat(0);
+      for (int c = 0; c < C; c++) acc[r][c] = wasm_i8x16_splat(0);
     for (size_t s = 0; s < steps; s++, k += 2) {
       v128_t av[4], wv[4];
       for (int r = 0; r < R; r++) av[r] = wasm_v128_load(a + (size_t)r * as + k);
       for (int c = 0; c < C; c++) wv[c] = wasm_v128_load(w + (size_t)c * ws + k);
       for (int r = 0; r < R; r++)
         for (int c = 0; c < C; c++)
-          acc[r][c] = wasm_i16x8_add(acc[r][c], wasm_u16x8_extadd_pairwise_u8x16(
-                                                    wasm_i8x16_popcnt(wasm_op(op, av[r], wv[c]))));
+          acc[r][c] = wasm_i8x16_add(acc[r][c], wasm_i8x16_popcnt(wasm_op(op, av[r], wv[c])));
     }
     for (int r = 0; r < R; r++)
       for (int c = 0; c < C; c++)
-        sum[r][c] = wasm_i32x4_add(sum[r][c], wasm_u32x4_extadd_pairwise_u16x8(acc[r][c]));
+        sum[r][c] = wasm_i32x4_add(sum[r][c], wasm_u32x4_extadd_pairwise_u16x8(
+                                                  wasm_u16x8_extadd_pairwise_u8x16(acc[r][c])));
   }
   for (int r = 0; r < R; r++)
     for (int c = 0; c < C; c++) {
