@@ -9,8 +9,9 @@
 // Prints "N images, M equal" per setting; exits 1 on any difference.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { crc32, deflateSync, gunzipSync } from "node:zlib";
+import { gunzipSync } from "node:zlib";
 import { Runtime } from "../../web/binarynet.js";
+import { encodeRGBA } from "./png.mjs";
 
 const [wasmPath, modelPath, bnnRun, imagesPath, work] = process.argv.slice(2);
 mkdirSync(work, { recursive: true });
@@ -23,31 +24,6 @@ function random() { // xorshift32, deterministic
   seed ^= seed << 5;
   seed >>>= 0;
   return seed / 4294967296;
-}
-
-function chunk(type, data) {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, "latin1");
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
-
-/** An 8-bit RGBA PNG (colour type 6). */
-function png(rgba, width, height) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const raw = Buffer.alloc(height * (1 + 4 * width));
-  for (let y = 0; y < height; y++) raw.set(rgba.subarray(y * 4 * width, (y + 1) * 4 * width), y * (1 + 4 * width) + 1);
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
 }
 
 let idx = readFileSync(imagesPath);
@@ -82,7 +58,7 @@ const images = [];
 for (let i = 0; i < count; i++) {
   const image = makeImage(i);
   const file = `${work}/image-${i}.png`;
-  writeFileSync(file, png(image.rgba, image.width, image.height));
+  writeFileSync(file, encodeRGBA(image.rgba, image.width, image.height));
   images.push({ ...image, file, data: image.rgba });
 }
 

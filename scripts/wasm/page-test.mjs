@@ -4,8 +4,10 @@
 //   2. a digit is drawn on the pad with pointer actions (a mouse stroke, then a touch one);
 //   3. the label and probabilities the page shows are compared with `bnn-run classify
 //      --resize area --invert --json` on the pad's pixels saved as a PNG;
-//   4. a damaged model chosen in the file input is refused with its message;
-//   5. screenshots at desktop and phone widths are saved.
+//   4. an image file chosen in the page (an MNIST test digit, dark on white, 150x120) is
+//      drawn onto the pad and classified, again as bnn-run does on the pad's pixels;
+//   5. a damaged model chosen in the file input is refused with its message;
+//   6. screenshots at desktop and phone widths are saved.
 //
 //   node scripts/wasm/page-test.mjs BNN_RUN WORK_DIR [CHROMIUM] [CHROMEDRIVER]
 //
@@ -15,6 +17,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { encodeRGBA } from "./png.mjs";
 
 const [bnnRun, workArg, chromium = "/usr/bin/chromium", driverPath = "/usr/bin/chromedriver"] = process.argv.slice(2);
 const work = resolve(workArg);
@@ -181,6 +185,25 @@ try {
   await checkAgainstEngine("touch-one");
   if (seven.length === 3) pass("three classes with probability bars");
   else fail(`${seven.length} classes shown, not 3`);
+
+  // An image file: MNIST test image 0 (a 7) dark on white, 150x120, through the file input.
+  const mnist = gunzipSync(readFileSync(join(root, "datasets/mnist/t10k-images-idx3-ubyte.gz")));
+  const [fw, fh] = [150, 120];
+  const rgba = new Uint8Array(fw * fh * 4);
+  for (let y = 0; y < fh; y++) {
+    for (let x = 0; x < fw; x++) {
+      const v = 255 - mnist[16 + Math.floor((y * 28) / fh) * 28 + Math.floor((x * 28) / fw)];
+      rgba.set([v, v, v, 255], 4 * (y * fw + x));
+    }
+  }
+  const digitFile = join(work, "digit-file.png");
+  writeFileSync(digitFile, encodeRGBA(rgba, fw, fh));
+  await run("document.body.dataset.state = 'loading';");
+  const picker = await call("POST", `${s}/element`, { using: "css selector", value: "#image-file" });
+  await call("POST", `${s}/element/${picker[ELEMENT]}/value`, { text: digitFile });
+  const fromFile = await checkAgainstEngine("image-file");
+  if (fromFile[0]?.label === "7") pass("the image file's digit (MNIST test image 0) is read as a 7");
+  else fail(`the image file's digit (a 7) is read as ${fromFile[0]?.label}`);
 
   // A damaged model file is refused with the core's message.
   const damaged = join(work, "damaged.bnn");
