@@ -263,7 +263,10 @@ export const BinaryNet = {
   async load(modelBytes, options = {}) {
     let runtime = options.runtime;
     if (!runtime) {
-      defaultRuntime ??= Runtime.create(options.wasm);
+      defaultRuntime ??= Runtime.create(options.wasm).catch((error) => {
+        defaultRuntime = null; // a failed fetch may be retried
+        throw error;
+      });
       runtime = await defaultRuntime;
     }
     return runtime.load(modelBytes, options);
