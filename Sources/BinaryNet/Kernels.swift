@@ -7,6 +7,7 @@ public enum KernelPath: Int, CaseIterable, Sendable {
   case avx2 = 2
   case neon = 3
   case avx512 = 4
+  case simd128 = 5
 
   var cValue: bnn_kernel_path { bnn_kernel_path(rawValue: UInt32(rawValue)) }
 
@@ -28,6 +29,7 @@ public enum KernelPath: Int, CaseIterable, Sendable {
     case .avx2: return "avx2"
     case .neon: return "neon"
     case .avx512: return "avx512"
+    case .simd128: return "simd128"
     }
   }
 

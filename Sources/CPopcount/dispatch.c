@@ -7,6 +7,8 @@
  *
  * x86-64: POPCNT, AVX2 and AVX-512 tables exist in every build; they are handed out only
  * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
+ * WebAssembly: SIMD128 is chosen at compile time (a module built with -msimd128 has it and
+ * needs an engine with SIMD; the scalar build runs everywhere).
  * Anything else (e.g. Cortex-M): the scalar reference only.
  * Portable C: no compiler builtins outside the #if guards.
  */
@@ -43,6 +45,10 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
   case BNN_PATH_NEON:
     return &bnn_neon_kernels;
 #endif
+#if defined(BNN_HAVE_SIMD128)
+  case BNN_PATH_SIMD128:
+    return &bnn_simd128_kernels;
+#endif
   default:
     return NULL;
   }
@@ -52,9 +58,11 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
  * measured AVX-512 at 1.3-1.4x AVX2 on batch-1 rows streamed from L3 (mlp-4096),
  * 2.3-2.4x on batch-1 mlp-1024, ~4x on batches and 6.2x on the bit-plane first
  * layer; AVX2 at 1.3-2.3x POPCNT and POPCNT at 2-2.8x scalar, on every shape.
- * NEON is the only fast path on AArch64; elsewhere only scalar exists. */
+ * NEON is the only fast path on AArch64, SIMD128 on WebAssembly; elsewhere only scalar
+ * exists. */
 static const bnn_kernel_path preference[] = {
-    BNN_PATH_NEON, BNN_PATH_AVX512, BNN_PATH_AVX2, BNN_PATH_POPCNT, BNN_PATH_SCALAR,
+    BNN_PATH_NEON, BNN_PATH_SIMD128, BNN_PATH_AVX512,
+    BNN_PATH_AVX2, BNN_PATH_POPCNT,  BNN_PATH_SCALAR,
 };
 
 /* BNN_KERNEL=name, or NULL when unset, unknown or not available here. */

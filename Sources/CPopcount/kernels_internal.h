@@ -31,4 +31,9 @@ void bnn_avx2_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size_t
 extern const bnn_kernels bnn_neon_kernels;
 #endif
 
+#if defined(__wasm_simd128__)
+#define BNN_HAVE_SIMD128 1
+extern const bnn_kernels bnn_simd128_kernels;
+#endif
+
 #endif

@@ -74,6 +74,8 @@ func kernels(named name: String) -> bnn_kernels {
     MemoryLayout<bnn_kernels>.size == 2 * MemoryLayout<UnsafeRawPointer>.size + 6 * MemoryLayout<UnsafeRawPointer>.size)
   #expect(bnn_kernels_for(BNN_PATH_COUNT) == nil)
   #expect(bnn_kernels_for(bnn_kernel_path(rawValue: 77)) == nil)
+  // SIMD128 exists only in WebAssembly builds with -msimd128 (scripts/test-wasm.sh tests it).
+  #expect(bnn_kernels_for(BNN_PATH_SIMD128) == nil)
   #if arch(x86_64)
     #expect(bnn_kernels_for(BNN_PATH_NEON) == nil)
     // AVX2 implies POPCNT on every x86 CPU; the avx2 table needs both.

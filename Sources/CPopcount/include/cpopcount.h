@@ -24,7 +24,9 @@
  *   avx2    x86-64 AVX2 + POPCNT (chosen at run time via cpuid);
  *   avx512  x86-64 AVX512F/VL + VPOPCNTDQ (chosen at run time via cpuid and the
  *           OS's zmm state);
- *   neon    AArch64 NEON vcntq_u8 + widening pairwise adds (chosen at compile time).
+ *   neon    AArch64 NEON vcntq_u8 + widening pairwise adds (chosen at compile time);
+ *   simd128 WebAssembly SIMD128 i8x16.popcnt + extending pairwise adds (chosen at compile
+ *           time: a build with -msimd128 has it, the scalar WebAssembly build has not).
  */
 #ifndef CPOPCOUNT_H
 #define CPOPCOUNT_H
@@ -42,7 +44,8 @@ typedef enum bnn_kernel_path {
   BNN_PATH_AVX2 = 2,
   BNN_PATH_NEON = 3,
   BNN_PATH_AVX512 = 4,
-  BNN_PATH_COUNT = 5
+  BNN_PATH_SIMD128 = 5,
+  BNN_PATH_COUNT = 6
 } bnn_kernel_path;
 
 /*
@@ -116,7 +119,7 @@ typedef void (*bnn_pixel_conv_threshold_fn)(const uint8_t *in, size_t h, size_t 
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
-  const char *name; /* "scalar", "popcnt", "avx2", "neon", "avx512" */
+  const char *name; /* "scalar", "popcnt", "avx2", "neon", "avx512", "simd128" */
   bnn_xor_popcount_gemm_fn xor_popcount_gemm;
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
@@ -129,7 +132,7 @@ typedef struct bnn_kernels {
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path);
 
 /* The fastest path available here (chosen in dispatch.c, the one place that selects).
- * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512 forces a path
+ * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512|simd128 forces a path
  * when it is available (for benchmarks); it is read once. */
 const bnn_kernels *bnn_kernels_best(void);
 
