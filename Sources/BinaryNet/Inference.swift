@@ -194,14 +194,7 @@ extension Model {
         let image = pixels + i * input.pixelCount
         runPixelConvolution(
           plan, weights, thresholds, flip, pixels: image, target: target + i * stride, workspace: workspace)
-        if let border {
-          let w = ConvolutionWindow(plan)
-          let classes = plan.border
-          bnn_pixel_conv_border_threshold(
-            image, w.inH, w.inW, plan.inputShape.channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW,
-            weights, plan.rowWords, plan.outputs, classes.rows.cValue, classes.columns.cValue, border, flip,
-            target + i * stride, plan.outputShape.wordsPerPixel)
-        }
+        fixConvolutionBorder(plan, border, bits: nil, pixels: image, target: target + i * stride, weights, flip)
       }
     case (.pixelSign, .threshold(_, let thresholds, let flip, _)):
       let flat = plan.outputShape != plan.inputShape
@@ -221,7 +214,8 @@ extension Model {
               pool, kernels, source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride,
               w.padTop, w.padLeft, w.outH, w.outW, workspace.patches, weights, plan.rowWords, plan.outputs,
               Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
-            fixBinaryConvolutionBorder(plan, border, source + i * stride, target + i * stride, weights, flip)
+            fixConvolutionBorder(
+              plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
             continue
           }
         #endif
@@ -231,7 +225,8 @@ extension Model {
         k.xor_popcount_threshold(
           workspace.patches, plan.rowWords, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
           Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
-        fixBinaryConvolutionBorder(plan, border, source + i * stride, target + i * stride, weights, flip)
+        fixConvolutionBorder(
+          plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
       }
     case (.maxPool, .pool(let orMask)):
       for i in 0..<count {
@@ -244,19 +239,21 @@ extension Model {
     }
   }
 
-  /// Re-thresholds the border pixels of one image's binary convolution with their border
-  /// classes' thresholds (nothing when the layer has none).
-  private func fixBinaryConvolutionBorder(
-    _ plan: LayerPlan, _ border: UnsafePointer<Int32>?, _ source: UnsafeMutablePointer<UInt64>,
-    _ target: UnsafeMutablePointer<UInt64>, _ weights: UnsafePointer<UInt64>, _ flip: UnsafePointer<UInt64>
+  /// Re-thresholds the border pixels of one image's convolution (on `bits` or `pixels`)
+  /// with their border classes' thresholds; nothing when the layer has none.
+  private func fixConvolutionBorder(
+    _ plan: LayerPlan, _ border: UnsafePointer<Int32>?, bits: UnsafeMutablePointer<UInt64>?,
+    pixels: UnsafePointer<UInt8>?, target: UnsafeMutablePointer<UInt64>, _ weights: UnsafePointer<UInt64>,
+    _ flip: UnsafePointer<UInt64>
   ) {
     guard let border else { return }
     let w = ConvolutionWindow(plan)
     let classes = plan.border
-    bnn_binary_conv_border_threshold(
-      source, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW,
-      weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), classes.rows.cValue, classes.columns.cValue, border,
-      flip, target, plan.outputShape.wordsPerPixel)
+    let c = bits == nil ? plan.inputShape.channels : plan.inputShape.wordsPerPixel
+    bnn_conv_border_threshold(
+      bits, pixels, w.inH, w.inW, c, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH, w.outW, weights, plan.rowWords,
+      plan.outputs, Int32(plan.dotLength), classes.rows.cValue, classes.columns.cValue, border, flip, target,
+      plan.outputShape.wordsPerPixel)
   }
 
   /// The first-layer convolution of one image: on the raw bytes for small receptive

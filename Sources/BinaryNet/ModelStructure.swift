@@ -187,18 +187,10 @@ extension ModelDefinition {
   /// class and output channel.
   static func checkBorderCount(_ l: LayerHeader, name: String) throws(ModelError) {
     guard l.borderCount > 0 else { return }
-    guard l.kind.isConvolution else {
-      throw .inconsistent(name + ": border thresholds on a layer that is no convolution")
-    }
     let border = ConvolutionBorder(input: l.inputShape, window: l.window)
-    guard !border.isEmpty else {
-      throw .inconsistent(name + ": border thresholds, but no window covers padding")
-    }
-    let expected = border.classCount * l.outputShape.channels
-    guard l.borderCount == expected else {
+    guard l.kind.isConvolution, !border.isEmpty, l.borderCount == border.classCount * l.outputShape.channels else {
       throw .inconsistent(
-        name + ": " + String(l.borderCount) + " border thresholds, expected " + String(expected) + " ("
-          + String(border.classCount) + " border classes x " + String(l.outputShape.channels) + " channels)")
+        name + ": border thresholds must be one per border class and channel of a convolution that covers padding")
     }
   }
 }

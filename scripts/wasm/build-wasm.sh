@@ -14,7 +14,7 @@
 #                                  i8x16.popcnt), for every current browser and Node >= 16
 #   OUT_DIR/binarynet-scalar.wasm  the portable scalar kernels only, for engines without SIMD
 # prints their sizes, and copies both into web/ (next to binarynet.js, for the page).
-# Environment: SWIFTC, SWIFT_OPT (default -Osize), C_OPT (default -O2), C_SIZE_OPT (default -Os: the C files off the hot path), WASM_OPT (default wasm-opt), MAX_BYTES
+# Environment: SWIFTC, SWIFT_OPT (default -Osize), C_OPT (default -O2), C_SIZE_OPT (default -Oz: the C files off the hot path), WASM_OPT (default wasm-opt), MAX_BYTES
 # (fail when a module is larger; default 102400 = 100 KiB).
 # Needs: the Swift toolchain (swiftc with the Embedded stdlib for wasm32, its clang and
 # wasm-ld) and binaryen's wasm-opt (apt-get install binaryen), which shrinks the linked
@@ -27,7 +27,7 @@ out=$(cd "$out" && pwd)
 swiftc=${SWIFTC:-swiftc}
 swift_opt=${SWIFT_OPT:--Osize}
 c_opt=${C_OPT:--O2}
-c_size_opt=${C_SIZE_OPT:--Os}
+c_size_opt=${C_SIZE_OPT:--Oz}
 wasm_opt=${WASM_OPT:-wasm-opt}
 max_bytes=${MAX_BYTES:-102400}
 toolchain_bin=$(dirname "$(command -v "$swiftc")")

@@ -69,32 +69,23 @@ typedef struct {
 } bnn_axis_border;
 
 /*
- * Recomputes, for every output pixel of a binary convolution whose window covers
- * padding, the output bits with the thresholds of its border class:
- * bit j = (z_j < t[(row_class * col_classes + col_class) * n + j]) XOR flip_j, where
- * z_j = K - 2 * popcount over the window with padding pixels all-zero words (+1), exactly
- * as im2col and the threshold kernels compute it. Other pixels are left as they are.
- * `in`, `weights` (rows of kh*kw*wpp words, w_stride apart) and `out` (out_wpp words a
- * pixel) are laid out as for bnn_im2col_bits and the threshold kernels.
+ * Recomputes, for every output pixel of a convolution whose window covers padding, the
+ * output bits with the thresholds of its border class:
+ * bit j = (z_j < t[(row_class * col_classes + col_class) * n + j]) XOR flip_j, with z_j
+ * exactly as the layer's kernels compute it. Other pixels are left as they are.
+ * Binary input (`bits` given, `pixels` NULL): c = words per pixel, channel-packed NHWC;
+ * weight rows of kh*kw*c words; z_j = k - 2 * popcount over the window, padding pixels
+ * all-zero words (+1), as bnn_im2col_bits. Pixel input (`bits` NULL): c channels of
+ * 8-bit HWC pixels; weights as flat rows of kh*kw*c elements (order ky, kx, channel; bit
+ * 1 = -1); z_j = sum of x * w, padding pixels 0; k unused. Rows are w_stride words apart;
+ * `out` has out_wpp words a pixel.
  */
-void bnn_binary_conv_border_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh,
-                                      size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                                      size_t out_h, size_t out_w, const uint64_t *weights,
-                                      size_t w_stride, size_t n, int32_t k, bnn_axis_border rows,
-                                      bnn_axis_border cols, const int32_t *class_thresholds,
-                                      const uint64_t *flip, uint64_t *out, size_t out_wpp);
-
-/*
- * The same for a convolution on 8-bit pixels (HWC, c channels; padding pixels are 0):
- * z_j = sum of x * w over the window, weights as flat rows of kh*kw*c elements
- * (order ky, kx, channel; bit 1 = -1), w_stride words apart.
- */
-void bnn_pixel_conv_border_threshold(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh,
-                                     size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                                     size_t out_h, size_t out_w, const uint64_t *weights,
-                                     size_t w_stride, size_t n, bnn_axis_border rows,
-                                     bnn_axis_border cols, const int32_t *class_thresholds,
-                                     const uint64_t *flip, uint64_t *out, size_t out_wpp);
+void bnn_conv_border_threshold(const uint64_t *bits, const uint8_t *pixels, size_t h, size_t w,
+                               size_t c, size_t kh, size_t kw, size_t stride, size_t pad_top,
+                               size_t pad_left, size_t out_h, size_t out_w, const uint64_t *weights,
+                               size_t w_stride, size_t n, int32_t k, bnn_axis_border rows,
+                               bnn_axis_border cols, const int32_t *class_thresholds,
+                               const uint64_t *flip, uint64_t *out, size_t out_wpp);
 
 /*
  * The sign of the normalised input as packed bits (layer kind 8, pixel-sign): for pixel
