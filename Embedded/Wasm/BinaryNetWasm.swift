@@ -135,7 +135,7 @@ public func exportedLoad(
   case 0: path = nil
   case 1: path = .scalar
   case 2: path = .simd128
-  default: return fail(.invalidArgument, "unknown kernel " + String(kernel) + " (0 best, 1 scalar, 2 simd128)")
+  default: return fail(.invalidArgument, "unknown kernel: 0 best, 1 scalar, 2 simd128")
   }
   if let path, !path.isAvailable {
     return fail(.kernelUnavailable, "kernel path '" + path.name + "' is not in this build")
@@ -236,7 +236,7 @@ public func exportedConvertRgba(
   case 0: method = nil
   case 1: method = .area
   case 2: method = .bilinear
-  default: return fail(.invalidArgument, "unknown resize method " + String(resize) + " (0 none, 1 area, 2 bilinear)")
+  default: return fail(.invalidArgument, "unknown resize method: 0 none, 1 area, 2 bilinear")
   }
   let input = s.model.input
   let count = Int(width) * Int(height)
