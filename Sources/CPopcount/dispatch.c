@@ -7,7 +7,9 @@
  *
  * x86-64: POPCNT, AVX2 and AVX-512 tables exist in every build; they are handed out only
  * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
- * Anything else (e.g. Cortex-M): the scalar reference only.
+ * Anything else (e.g. Cortex-M, RISC-V): the scalar reference only. Build-time choices
+ * (which tables exist, and the scalar path's popcount variant) are made in
+ * kernels_internal.h, which every kernel file includes.
  * Portable C: no compiler builtins outside the #if guards.
  */
 #include "kernels_internal.h"
