@@ -22,10 +22,13 @@ static inline void interrupts_restore(uint32_t primask) {
 
 uint32_t atomic_load_4(const volatile uint32_t *p, int order) __asm__("__atomic_load_4");
 void atomic_store_4(volatile uint32_t *p, uint32_t value, int order) __asm__("__atomic_store_4");
-uint32_t atomic_fetch_add_4(volatile uint32_t *p, uint32_t value, int order) __asm__("__atomic_fetch_add_4");
-uint32_t atomic_fetch_sub_4(volatile uint32_t *p, uint32_t value, int order) __asm__("__atomic_fetch_sub_4");
-bool atomic_compare_exchange_4(volatile uint32_t *p, uint32_t *expected, uint32_t desired, bool weak,
-                               int success, int failure) __asm__("__atomic_compare_exchange_4");
+uint32_t atomic_fetch_add_4(volatile uint32_t *p, uint32_t value,
+                            int order) __asm__("__atomic_fetch_add_4");
+uint32_t atomic_fetch_sub_4(volatile uint32_t *p, uint32_t value,
+                            int order) __asm__("__atomic_fetch_sub_4");
+bool atomic_compare_exchange_4(volatile uint32_t *p, uint32_t *expected, uint32_t desired,
+                               bool weak, int success,
+                               int failure) __asm__("__atomic_compare_exchange_4");
 
 /* An aligned 32-bit load or store is single-copy atomic; the barriers give the ordering. */
 uint32_t atomic_load_4(const volatile uint32_t *p, int order) {
@@ -60,8 +63,8 @@ uint32_t atomic_fetch_sub_4(volatile uint32_t *p, uint32_t value, int order) {
   return old;
 }
 
-bool atomic_compare_exchange_4(volatile uint32_t *p, uint32_t *expected, uint32_t desired, bool weak,
-                               int success, int failure) {
+bool atomic_compare_exchange_4(volatile uint32_t *p, uint32_t *expected, uint32_t desired,
+                               bool weak, int success, int failure) {
   (void)weak, (void)success, (void)failure;
   uint32_t primask = interrupts_off();
   uint32_t old = *p;

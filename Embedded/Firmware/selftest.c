@@ -41,7 +41,9 @@ uint32_t firmware_popcount_selftest(void) {
         row[i] = trial == 0   ? a
                  : trial == 1 ? a & b & c
                  : trial == 2 ? a | b | c
-                              : (i % 3 == 0 ? ~0ULL : i % 3 == 1 ? 0 : 1ULL << (a & 63));
+                              : (i % 3 == 0   ? ~0ULL
+                                 : i % 3 == 1 ? 0
+                                              : 1ULL << (a & 63));
       }
       uint32_t expected = bnn_popcount_words(BNN_POPCOUNT_REFERENCE, row, sizes[s]);
       for (int v = BNN_POPCOUNT_SWAR_MUL; v < BNN_POPCOUNT_VARIANT_COUNT; v++) {

@@ -22,13 +22,13 @@ static inline void interrupts_restore(uint32_t mstatus) {
 
 uint32_t atomic_load_4(const volatile uint32_t *p, int order) __asm__("__atomic_load_4");
 void atomic_store_4(volatile uint32_t *p, uint32_t value, int order) __asm__("__atomic_store_4");
-uint32_t atomic_fetch_add_4(volatile uint32_t *p, uint32_t value, int order)
-    __asm__("__atomic_fetch_add_4");
-uint32_t atomic_fetch_sub_4(volatile uint32_t *p, uint32_t value, int order)
-    __asm__("__atomic_fetch_sub_4");
+uint32_t atomic_fetch_add_4(volatile uint32_t *p, uint32_t value,
+                            int order) __asm__("__atomic_fetch_add_4");
+uint32_t atomic_fetch_sub_4(volatile uint32_t *p, uint32_t value,
+                            int order) __asm__("__atomic_fetch_sub_4");
 bool atomic_compare_exchange_4(volatile uint32_t *p, uint32_t *expected, uint32_t desired,
-                               bool weak, int success, int failure)
-    __asm__("__atomic_compare_exchange_4");
+                               bool weak, int success,
+                               int failure) __asm__("__atomic_compare_exchange_4");
 
 /* An aligned 32-bit load or store is single-copy atomic; the fences give the ordering. */
 uint32_t atomic_load_4(const volatile uint32_t *p, int order) {

@@ -100,13 +100,9 @@ for flag in "${cpu_flags[@]}"; do swift_flags+=(-Xcc "$flag"); done
 swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
 c_flags=("${cpu_flags[@]}" "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections)
 
-echo "== Swift: BinaryNet core (Embedded, $target, $swift_opt)"
-"$swiftc" "${swift_flags[@]}" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
-  -emit-module -emit-module-path "$out/modules/BinaryNet.swiftmodule" -c -o "$out/obj/BinaryNet.o"
-
-echo "== Swift: firmware"
-"$swiftc" "${swift_flags[@]}" -module-name firmware -I "$out/modules" \
-  -Xcc -fmodule-map-file="$firmware/Board.modulemap" "$firmware/main.swift" -c -o "$out/obj/firmware.o"
+# shellcheck source=swift-cache.sh
+. "$root/scripts/embedded/swift-cache.sh"
+swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt, $board, console ${CONSOLE:-semihosting})"
 objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")

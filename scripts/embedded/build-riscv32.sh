@@ -72,13 +72,9 @@ swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
 # keeps the plain -march, which selects the rv32im/ilp32 multilib of libgcc and picolibc.
 c_flags=(-march="${march}_zicsr" -mabi=ilp32 -mcmodel=medany "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections --specs=picolibc.specs)
 
-echo "== Swift: BinaryNet core (Embedded, riscv32-none-none-eabi $march, $swift_opt)"
-"$swiftc" "${swift_flags[@]}" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
-  -emit-module -emit-module-path "$out/modules/BinaryNet.swiftmodule" -c -o "$out/obj/BinaryNet.o"
-
-echo "== Swift: firmware"
-"$swiftc" "${swift_flags[@]}" -module-name firmware -I "$out/modules" \
-  -Xcc -fmodule-map-file="$firmware/Board.modulemap" "$firmware/main.swift" -c -o "$out/obj/firmware.o"
+# shellcheck source=swift-cache.sh
+. "$root/scripts/embedded/swift-cache.sh"
+swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt)"
 objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
