@@ -16,9 +16,9 @@ extern const bnn_kernels bnn_scalar_kernels;
 #ifndef BNN_SCALAR_POPCOUNT
 #if defined(__ARM_ARCH_6M__) || (defined(__riscv) && __riscv_xlen == 32)
 /* Cortex-M0 (armv6m, 784-256-10 under qemu): swar-nomul 1.425 M instructions per
- * inference, table 1.442 M, swar-mul 1.490 M; and the M0+ multiplier may be the 32-cycle
- * one. RISC-V rv32imc: swar-nomul 1.1238 M, swar-mul 1.1244 M, table 1.375 M; small
- * RV32 cores often have multi-cycle multipliers. */
+ * inference, table 1.442 M, swar-mul 1.490 M (Thumb-1 has no shifted operands). RISC-V
+ * rv32imc: swar-nomul 1.1238 M, swar-mul 1.1244 M, table 1.375 M. (GCC 12 -O2 expands
+ * swar-mul's multiply into shifted adds on these cores: no multiply is executed.) */
 #define BNN_SCALAR_POPCOUNT BNN_POPCOUNT_ID_SWAR_NOMUL
 #else
 /* 64-bit hosts, and Cortex-M4 (single-cycle multiplier): swar-mul 1.018 M instructions

@@ -3,6 +3,7 @@
  * and the scalar reference path everywhere). Three variants, one result:
  *
  *   BNN_POPCOUNT_SWAR_MUL    SWAR in 32-bit halves, the bytes summed by one 32-bit multiply
+ *                            (GCC 12 -O2 expands it into shifted adds on Cortex-M and RV32)
  *   BNN_POPCOUNT_SWAR_NOMUL  the same SWAR, the bytes summed by two shifts and adds (for
  *                            cores whose multiplier is slow, e.g. the 32-cycle Cortex-M0+ one)
  *   BNN_POPCOUNT_TABLE       a 256-entry byte table (8 loads per 64-bit word)

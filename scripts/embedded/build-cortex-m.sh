@@ -20,7 +20,7 @@
 # Environment: SWIFTC, ARM_CC (default arm-none-eabi-gcc), SWIFT_OPT (default -Osize),
 # C_OPT (default -O2), CONSOLE (semihosting, the default, or uart: the board's UART),
 # POPCOUNT (swar-mul, swar-nomul or table: overrides the kernels' build-time choice),
-# STACK_SIZE (bytes, default 32768; microbit 2048), RAM_SIZE and FLASH_SIZE (bytes,
+# STACK_SIZE (bytes, default 32768; microbit 3072), RAM_SIZE and FLASH_SIZE (bytes,
 # default the board's: 4 MiB each on the MPS2, 16 KB / 256 KB on the micro:bit; set them
 # to a smaller part's sizes to check that the image fits).
 set -euo pipefail
@@ -51,7 +51,7 @@ case "$board" in
     target=armv6m-none-none-eabi
     cpu_flags=(-mcpu=cortex-m0 -mthumb -mfloat-abi=soft)
     board_define=BOARD_NRF51
-    default_out=cortex-m0 default_stack=2048 default_ram=16384 default_flash=262144
+    default_out=cortex-m0 default_stack=3072 default_ram=16384 default_flash=262144
     ;;
   *) echo "build-cortex-m: unknown board '$board' (mps2-an386, microbit)" >&2; exit 2 ;;
 esac
