@@ -1,7 +1,8 @@
 /*
- * Start-up code for a Cortex-M4F: vector table, reset (FPU on, .data copied from flash,
- * .bss zeroed, stack painted for the high-water mark, SysTick started), fault handlers
- * that report and exit (a Swift trap is an undefined instruction: it ends here), SysTick.
+ * Start-up code for a Cortex-M4F (ARMv7E-M) or Cortex-M0/M0+ (ARMv6-M): vector table, reset
+ * (FPU on where there is one, .data copied from flash, .bss zeroed, stack painted for the
+ * high-water mark, SysTick started), fault handlers that report and exit (a Swift trap is
+ * an undefined instruction: it ends here), SysTick.
  */
 #include <stdint.h>
 #include <string.h>
@@ -27,6 +28,11 @@ extern int firmware_main(void);
 
 #define STACK_PAINT 0x5AC4F00Du
 
+/* ARMv7-M has the configurable fault status registers; ARMv6-M has only HardFault. */
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__)
+#define HAVE_FAULT_STATUS 1
+#endif
+
 void board_report_fault(const uint32_t *frame, uint32_t exception);
 uint32_t board_stack_paint_value(void) { return STACK_PAINT; }
 
@@ -34,9 +40,11 @@ static volatile uint32_t systick_wraps;
 
 void Reset_Handler(void) __attribute__((noreturn));
 void Reset_Handler(void) {
+#if defined(__ARM_FP)
   /* Full access to the FPU (CP10, CP11) before any floating-point instruction. */
   SCB_CPACR |= 0xFu << 20;
   __asm__ volatile("dsb\n\tisb" ::: "memory");
+#endif
 
   memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
   memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
@@ -45,8 +53,10 @@ void Reset_Handler(void) {
   volatile uint32_t *here = (volatile uint32_t *)__builtin_frame_address(0);
   for (volatile uint32_t *p = __stack_bottom; p + 64 < here; p++) *p = STACK_PAINT;
 
+#if defined(HAVE_FAULT_STATUS)
   /* UsageFault, BusFault, MemManage reported as themselves rather than as HardFault. */
   SCB_SHCSR |= (1u << 18) | (1u << 17) | (1u << 16);
+#endif
 
   /* SysTick: processor clock, 24-bit wrap counted in the interrupt. */
   SYST_RVR = 0x00FFFFFFu;
@@ -79,12 +89,29 @@ uint64_t board_ticks(void) {
 
 /* Every fault lands here with the stacked exception frame (r0-r3, r12, lr, pc, xpsr). */
 __attribute__((naked)) void Fault_Handler(void) {
+#if defined(HAVE_FAULT_STATUS)
   __asm__ volatile("tst lr, #4\n\t"
                    "ite eq\n\t"
                    "mrseq r0, msp\n\t"
                    "mrsne r0, psp\n\t"
                    "mrs r1, ipsr\n\t"
                    "b board_report_fault\n\t");
+#else
+  /* Thumb-1: no IT blocks, and a far branch goes through a register. */
+  __asm__ volatile("movs r0, #4\n\t"
+                   "mov r1, lr\n\t"
+                   "tst r0, r1\n\t"
+                   "bne 1f\n\t"
+                   "mrs r0, msp\n\t"
+                   "b 2f\n"
+                   "1:\n\t"
+                   "mrs r0, psp\n"
+                   "2:\n\t"
+                   "mrs r1, ipsr\n\t"
+                   "ldr r2, =board_report_fault\n\t"
+                   "bx r2\n\t"
+                   ".ltorg\n\t");
+#endif
 }
 
 static void put_hex(uint32_t value) {
@@ -105,12 +132,20 @@ void board_report_fault(const uint32_t *frame, uint32_t exception) {
   put_hex(frame[6]);
   put_text(" lr=");
   put_hex(frame[5]);
+#if defined(HAVE_FAULT_STATUS)
   put_text(" CFSR=");
   put_hex(SCB_CFSR);
   put_text(" HFSR=");
   put_hex(SCB_HFSR);
   if (SCB_CFSR & 0x00010000u)
     put_text("\n(undefined instruction: a Swift runtime trap, e.g. a failed precondition)");
+#else
+  /* ARMv6-M: an undefined instruction (a Swift trap) is a HardFault; show the opcode. */
+  put_text(" opcode=");
+  put_hex(*(const uint16_t *)(frame[6] & ~1u));
+  if (*(const uint16_t *)(frame[6] & ~1u) >> 8 == 0xDEu)
+    put_text("\n(udf: a Swift runtime trap, e.g. a failed precondition)");
+#endif
   put_text("\n");
   board_exit(128 + (int)exception);
 }

@@ -2,14 +2,7 @@
  * layer (see bnn_conv.h). Plain portable C with one version: the border is a thin
  * frame of output pixels, recomputed after the layer's main kernel. */
 #include "bnn_conv.h"
-
-static inline uint32_t border_popcount64(uint64_t x) {
-  /* SWAR popcount: no builtin, so no libgcc call on cores without popcount. */
-  x = x - ((x >> 1) & 0x5555555555555555ULL);
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
-}
+#include "kernels_internal.h" /* bnn_popcount64_scalar: the build-time popcount */
 
 /* The border class of output position o along an axis of `out` positions. */
 static inline size_t border_class(bnn_axis_border b, size_t out, size_t o) {
@@ -40,8 +33,7 @@ static int32_t border_dot(const uint64_t *bits, const uint8_t *pixels, size_t h,
       if (bits) {
         const uint64_t *wt = row + (ky * kw + kx) * c;
         const uint64_t *a = bits + (iy * w + ix) * c;
-        for (size_t q = 0; q < c; q++)
-          sum += (int32_t)border_popcount64((inside ? a[q] : 0) ^ wt[q]);
+        for (size_t q = 0; q < c; q++) sum += bnn_popcount64_scalar((inside ? a[q] : 0) ^ wt[q]);
       } else if (inside) {
         const uint8_t *px = pixels + (iy * w + ix) * c;
         size_t e = (ky * kw + kx) * c;

@@ -9,7 +9,9 @@
  * when cpuid says this CPU runs them. AArch64: NEON is chosen at compile time.
  * WebAssembly: SIMD128 is chosen at compile time (a module built with -msimd128 has it and
  * needs an engine with SIMD; the scalar build runs everywhere).
- * Anything else (e.g. Cortex-M): the scalar reference only.
+ * Anything else (e.g. Cortex-M, RISC-V): the scalar reference only. Build-time choices
+ * (which tables exist, and the scalar path's popcount variant) are made in
+ * kernels_internal.h, which every kernel file includes.
  * Portable C: no compiler builtins outside the #if guards.
  */
 #include "kernels_internal.h"

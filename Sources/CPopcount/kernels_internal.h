@@ -6,6 +6,36 @@
 
 extern const bnn_kernels bnn_scalar_kernels;
 
+/*
+ * Build-time choice of the scalar path's popcount (popcount_portable.h): the fastest exact
+ * variant measured on each target (instructions per inference under qemu, and the core's
+ * multiplier; docs/EMBEDDED.md, "Popcount without an instruction"). Every variant gives
+ * the same counts. -DBNN_SCALAR_POPCOUNT=1|2|3 overrides it (for measurements).
+ */
+#include "popcount_portable.h"
+#ifndef BNN_SCALAR_POPCOUNT
+#if defined(__ARM_ARCH_6M__) || (defined(__riscv) && __riscv_xlen == 32)
+/* Cortex-M0 (armv6m, 784-256-10 under qemu): swar-nomul 1.425 M instructions per
+ * inference, table 1.442 M, swar-mul 1.490 M (Thumb-1 has no shifted operands). RISC-V
+ * rv32imc: swar-nomul 1.1238 M, swar-mul 1.1244 M, table 1.375 M. (GCC 12 -O2 expands
+ * swar-mul's multiply into shifted adds on these cores: no multiply is executed.) */
+#define BNN_SCALAR_POPCOUNT BNN_POPCOUNT_ID_SWAR_NOMUL
+#else
+/* 64-bit hosts, and Cortex-M4 (single-cycle multiplier): swar-mul 1.018 M instructions
+ * per inference, swar-nomul 1.045 M, table 1.076 M. */
+#define BNN_SCALAR_POPCOUNT BNN_POPCOUNT_ID_SWAR_MUL
+#endif
+#endif
+#if BNN_SCALAR_POPCOUNT == BNN_POPCOUNT_ID_SWAR_MUL
+#define bnn_popcount64_scalar bnn_popcount64_swar_mul
+#elif BNN_SCALAR_POPCOUNT == BNN_POPCOUNT_ID_SWAR_NOMUL
+#define bnn_popcount64_scalar bnn_popcount64_swar_nomul
+#elif BNN_SCALAR_POPCOUNT == BNN_POPCOUNT_ID_TABLE
+#define bnn_popcount64_scalar bnn_popcount64_table
+#else
+#error "BNN_SCALAR_POPCOUNT must be 1 (swar-mul), 2 (swar-nomul) or 3 (table)"
+#endif
+
 /* The portable bit-plane transposition (bit_utils.c), for paths without their own. */
 void bnn_scalar_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, size_t words);
 

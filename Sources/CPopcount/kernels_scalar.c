@@ -5,28 +5,6 @@
 #include "cpopcount.h"
 #include "kernels_internal.h"
 
-static inline int32_t popcount64_portable(uint64_t x) {
-  /* SWAR popcount: no builtin, so no libgcc call on cores without popcount. */
-#if UINTPTR_MAX <= 0xFFFFFFFFu
-  /* 32-bit cores (Cortex-M, RISC-V 32): two 32-bit halves and one 32-bit multiply;
-   * the 64-bit formula would carry between halves and multiply in 64 bits (about
-   * twice the instructions on a Cortex-M4). */
-  uint32_t lo = (uint32_t)x, hi = (uint32_t)(x >> 32);
-  lo = lo - ((lo >> 1) & 0x55555555u);
-  hi = hi - ((hi >> 1) & 0x55555555u);
-  lo = (lo & 0x33333333u) + ((lo >> 2) & 0x33333333u);
-  hi = (hi & 0x33333333u) + ((hi >> 2) & 0x33333333u);
-  lo = (lo + (lo >> 4)) & 0x0F0F0F0Fu;
-  hi = (hi + (hi >> 4)) & 0x0F0F0F0Fu;
-  return (int32_t)(((lo + hi) * 0x01010101u) >> 24); /* bytes <= 16: no overflow */
-#else
-  x = x - ((x >> 1) & 0x5555555555555555ULL);
-  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
-  return (int32_t)((x * 0x0101010101010101ULL) >> 56);
-#endif
-}
-
 void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m, const uint64_t *w,
                                   size_t w_stride, size_t n, size_t words, int32_t *counts,
                                   size_t counts_stride) {
@@ -35,7 +13,7 @@ void bnn_scalar_xor_popcount_gemm(const uint64_t *a, size_t a_stride, size_t m, 
     for (size_t j = 0; j < n; j++) {
       const uint64_t *wj = w + j * w_stride;
       int32_t p = 0;
-      for (size_t k = 0; k < words; k++) p += popcount64_portable(ai[k] ^ wj[k]);
+      for (size_t k = 0; k < words; k++) p += bnn_popcount64_scalar(ai[k] ^ wj[k]);
       counts[i * counts_stride + j] = p;
     }
   }
@@ -55,7 +33,7 @@ void bnn_scalar_xor_popcount_threshold(const uint64_t *a, size_t a_stride, size_
       for (size_t j = ow * 64; j < j_end; j++) {
         const uint64_t *wj = w + j * w_stride;
         int32_t p = 0;
-        for (size_t k = 0; k < words; k++) p += popcount64_portable(ai[k] ^ wj[k]);
+        for (size_t k = 0; k < words; k++) p += bnn_popcount64_scalar(ai[k] ^ wj[k]);
         int32_t z = k_bits - 2 * p;
         uint64_t bit = (uint64_t)(z < thresholds[j]);
         bits |= bit << (j % 64);
@@ -70,7 +48,7 @@ void bnn_scalar_xor_popcount_threshold(const uint64_t *a, size_t a_stride, size_
 static inline void plane_counts(const uint64_t *planes, size_t words, int32_t ones[8]) {
   for (int b = 0; b < 8; b++) {
     int32_t c = 0;
-    for (size_t k = 0; k < words; k++) c += popcount64_portable(planes[(size_t)b * words + k]);
+    for (size_t k = 0; k < words; k++) c += bnn_popcount64_scalar(planes[(size_t)b * words + k]);
     ones[b] = c;
   }
 }
@@ -81,7 +59,7 @@ static inline int32_t bitplane_dot(const uint64_t *planes, const int32_t ones[8]
   for (int b = 0; b < 8; b++) {
     const uint64_t *pb = planes + (size_t)b * words;
     int32_t neg = 0;
-    for (size_t k = 0; k < words; k++) neg += popcount64_portable(pb[k] & wj[k]);
+    for (size_t k = 0; k < words; k++) neg += bnn_popcount64_scalar(pb[k] & wj[k]);
     dot += (ones[b] - 2 * neg) * (1 << b);
   }
   return dot;

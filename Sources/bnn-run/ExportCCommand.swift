@@ -23,6 +23,9 @@ struct ExportCCommand: Command {
       const uint8_t  NAME_images[]     COUNT images, HWC 8-bit pixels, back to back
       const uint32_t NAME_image_count, NAME_image_bytes
       const uint16_t NAME_expected[]   this engine's prediction for each image
+      const uint32_t NAME_expected_scores[]  and its class scores as IEEE-754
+                                       float bit patterns, COUNT x NAME_class_count
+      const uint32_t NAME_class_count
       const int16_t  NAME_labels[]     the true labels (-1 without --labels)
     """
   static let positionals = [
@@ -127,6 +130,8 @@ struct ExportCCommand: Command {
     var pixels: [UInt8]
     var labels: [Int]
     var expected: [Int]
+    /// Each image's class scores (`classCount` per image) as float bit patterns.
+    var scoreBits: [UInt32]
     var description: String
   }
 
@@ -150,9 +155,25 @@ struct ExportCCommand: Command {
     do { expected = try model.predictLabels(pixels, count: n) } catch {
       throw .runtime(error.description)
     }
+    // The scores, one image at a time (the same per-operation float arithmetic as any
+    // batch size): a device must reproduce these bits too.
+    var scoreBits: [UInt32] = []
+    scoreBits.reserveCapacity(n * model.classCount)
+    let workspace = model.makeWorkspace(batchCapacity: 1)
+    let size = images.imageSize
+    for i in 0..<n {
+      let result: Result<Int, ModelError> = pixels.withUnsafeBufferPointer { all in
+        do throws(ModelError) {
+          let image = UnsafeBufferPointer(rebasing: all[(i * size)..<((i + 1) * size)])
+          return .success(try model.classify(image, workspace: workspace))
+        } catch { return .failure(error) }
+      }
+      do { _ = try result.get() } catch { throw .runtime(error.description) }
+      scoreBits += workspace.scores(ofImage: 0).map { $0.bitPattern }
+    }
     let what = "images 0..<\(n) of \(imagesPath)" + (labelsPath.map { ", labels from \($0)" } ?? "")
     return TestImages(
-      count: n, pixels: pixels, labels: labels, expected: expected, description: what)
+      count: n, pixels: pixels, labels: labels, expected: expected, scoreBits: scoreBits, description: what)
   }
 
   static func isCIdentifier(_ text: String) -> Bool {

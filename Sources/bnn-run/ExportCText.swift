@@ -30,6 +30,11 @@ extension ExportCCommand {
 
   static let hexDigits = Array("0123456789abcdef")
 
+  /// `value` as 8 lower-case hexadecimal digits.
+  static func hex32(_ value: UInt32) -> String {
+    String((0..<8).map { hexDigits[Int((value >> (28 - 4 * UInt32($0))) & 15)] })
+  }
+
   static func cSource(
     name: String, section: String?, source: String, model: Model, bytes: [UInt8], test: TestImages?
   ) -> String {
@@ -84,6 +89,15 @@ extension ExportCCommand {
 
         """
       appendArray(&out, test.expected.map { String($0) }, perLine: 20)
+      out += """
+        };
+        /* Its \(model.classCount) class scores for each image as IEEE-754 single-precision bit
+         * patterns: a device must reproduce these bits too (the output layer's float affine). */
+        const uint32_t \(name)_class_count = \(model.classCount)u;
+        const uint32_t \(name)_expected_scores[\(test.scoreBits.count)] = {
+
+        """
+      appendArray(&out, test.scoreBits.map { "0x" + hex32($0) }, perLine: 8)
       out +=
         "};\n/* The true labels (-1: not given). */\nconst int16_t \(name)_labels[\(test.count)] = {\n"
       appendArray(&out, test.labels.map { String($0) }, perLine: 20)
@@ -114,6 +128,8 @@ extension ExportCCommand {
         extern const uint32_t \(name)_image_count;
         extern const uint32_t \(name)_image_bytes;
         extern const uint16_t \(name)_expected[\(test.count)];
+        extern const uint32_t \(name)_class_count;
+        extern const uint32_t \(name)_expected_scores[\(test.scoreBits.count)];
         extern const int16_t \(name)_labels[\(test.count)];
 
         """

@@ -43,11 +43,20 @@ struct ExportCTests {
       arrayValues(source, "tiny_expected")
         == (try model.predictLabels(Array(pixels.prefix(4 * 35)), count: 4)))
     #expect(arrayValues(source, "tiny_labels") == [0, 1, 2, 2])
+    // Each image's scores as float bit patterns, as one-image classification gives them.
+    var scoreBits: [Int] = []
+    for i in 0..<4 {
+      let scores = try model.classify(Array(pixels[(i * 35)..<((i + 1) * 35)])).scores
+      scoreBits += scores.map { Int($0.bitPattern) }
+    }
+    #expect(scoreBits.count == 4 * model.classCount)
+    #expect(arrayValues(source, "tiny_expected_scores") == scoreBits)
+    #expect(source.contains("const uint32_t tiny_class_count = \(model.classCount)u;"))
     #expect(source.contains("const uint32_t tiny_image_count = 4u;"))
     let header = try String(contentsOfFile: folder.path("m.h"), encoding: .utf8)
     for symbol in [
       "tiny[", "tiny_size", "tiny_images[", "tiny_image_count", "tiny_image_bytes",
-      "tiny_expected[", "tiny_labels[",
+      "tiny_expected[", "tiny_labels[", "tiny_expected_scores[", "tiny_class_count",
     ] {
       #expect(header.contains(symbol))
     }

@@ -1,54 +1,98 @@
 #!/usr/bin/env bash
-# Builds BinaryNet firmware for a Cortex-M4F (Arm MPS2-AN386 board, as qemu models it):
-# the inference core (Sources/BinaryNet) as Embedded Swift, the portable C kernels
-# (Sources/CPopcount), start-up code, board support and a linker script from
-# Embedded/CortexM, newlib-nano, and the model data from `bnn-run export-c`.
+# Builds BinaryNet firmware for a Cortex-M board as qemu models it: the Arm MPS2-AN386
+# (Cortex-M4F, hard float; the default) or the BBC micro:bit (nRF51822: Cortex-M0, ARMv6-M,
+# no FPU, 16 KB RAM, 256 KB flash). The inference core (Sources/BinaryNet) as Embedded
+# Swift, the portable C kernels (Sources/CPopcount), the shared firmware (Embedded/Firmware),
+# start-up code, board support and a linker script from Embedded/CortexM, newlib-nano,
+# and the model data from `bnn-run export-c`.
 #
-#   scripts/embedded/build-cortex-m.sh [--out DIR] [DATA.c ...]
+#   scripts/embedded/build-cortex-m.sh [--board mps2-an386|microbit] [--out DIR] [DATA.c ...]
 #
 # Always links DIR/bnn-firmware.elf, the runtime alone (no model); for each DATA.c
 # (written by `bnn-run export-c MODEL --images IDX --out DATA.c`) links DIR/<DATA>.elf.
-# Default DIR: .build/embedded/cortex-m. Then run, e.g.:
+# Default DIR: .build/embedded/cortex-m (mps2-an386), .build/embedded/cortex-m0 (microbit).
+# Then run, e.g.:
 #   qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -semihosting -kernel DIR/DATA.elf
+#   qemu-system-arm -M microbit -nographic -semihosting -kernel DIR/DATA.elf
 #
 # Needs: swiftc (Swift 6.x with the Embedded stdlib), arm-none-eabi-gcc and newlib
 # (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi).
 # Environment: SWIFTC, ARM_CC (default arm-none-eabi-gcc), SWIFT_OPT (default -Osize),
-# C_OPT (default -O2), STACK_SIZE (bytes, default 32768), RAM_SIZE and FLASH_SIZE (bytes,
-# default 4 MiB each: set them to a smaller part's sizes to check that the image fits).
+# C_OPT (default -O2), CONSOLE (semihosting, the default, or uart: the board's UART),
+# POPCOUNT (swar-mul, swar-nomul or table: overrides the kernels' build-time choice),
+# STACK_SIZE (bytes, default 32768; microbit 3072), RAM_SIZE and FLASH_SIZE (bytes,
+# default the board's: 4 MiB each on the MPS2, 16 KB / 256 KB on the micro:bit; set them
+# to a smaller part's sizes to check that the image fits).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$root/.build/embedded/cortex-m
+out=
+board=mps2-an386
 data=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --board) board=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build-cortex-m: unknown option $1" >&2; exit 2 ;;
     *) data+=("$1"); shift ;;
   esac
 done
+case "$board" in
+  mps2-an386)
+    # Cortex-M4 with its single-precision FPU, hard-float calling convention.
+    target=armv7em-none-none-eabi
+    cpu_flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
+    board_define=BOARD_MPS2_AN386
+    default_out=cortex-m default_stack=32768 default_ram="" default_flash=""
+    ;;
+  microbit)
+    # Cortex-M0 (ARMv6-M: Thumb-1, no FPU, no divide): soft float (libgcc's correctly
+    # rounded IEEE single precision), the nRF51822's 16 KB RAM and 256 KB flash.
+    target=armv6m-none-none-eabi
+    cpu_flags=(-mcpu=cortex-m0 -mthumb -mfloat-abi=soft)
+    board_define=BOARD_NRF51
+    default_out=cortex-m0 default_stack=3072 default_ram=16384 default_flash=262144
+    ;;
+  *) echo "build-cortex-m: unknown board '$board' (mps2-an386, microbit)" >&2; exit 2 ;;
+esac
+# Int-sized enums: the C kernels' structs hold an enum, Swift and C must lay them out alike.
+cpu_flags+=(-fno-short-enums)
+out=${out:-$root/.build/embedded/$default_out}
 mkdir -p "$out/obj" "$out/modules"
 out=$(cd "$out" && pwd)
 swiftc=${SWIFTC:-swiftc}
 cc=${ARM_CC:-arm-none-eabi-gcc}
 swift_opt=${SWIFT_OPT:--Osize}
 c_opt=${C_OPT:--O2}
-stack_size=${STACK_SIZE:-32768}
+stack_size=${STACK_SIZE:-$default_stack}
+ram_size=${RAM_SIZE:-$default_ram}
+flash_size=${FLASH_SIZE:-$default_flash}
 memory_flags=()
-[ -z "${RAM_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=RAM_SIZE="$RAM_SIZE")
-[ -z "${FLASH_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=FLASH_SIZE="$FLASH_SIZE")
+[ -z "$ram_size" ] || memory_flags+=(-Wl,--defsym=RAM_SIZE="$ram_size")
+[ -z "$flash_size" ] || memory_flags+=(-Wl,--defsym=FLASH_SIZE="$flash_size")
+board_flags=(-D"$board_define")
+case "${CONSOLE:-semihosting}" in
+  semihosting) ;;
+  uart) board_flags+=(-DCONSOLE_UART) ;;
+  *) echo "build-cortex-m: CONSOLE must be semihosting or uart" >&2; exit 2 ;;
+esac
+kernel_flags=()
+case "${POPCOUNT:-}" in
+  "") ;;
+  swar-mul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=1) ;;
+  swar-nomul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=2) ;;
+  table) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=3) ;;
+  *) echo "build-cortex-m: POPCOUNT must be swar-mul, swar-nomul or table" >&2; exit 2 ;;
+esac
 for tool in "$swiftc" "$cc"; do
   command -v "$tool" >/dev/null || { echo "build-cortex-m: '$tool' not found" >&2; exit 1; }
 done
 size_tool=$(dirname "$(command -v "$cc")")/arm-none-eabi-size
 cortex=$root/Embedded/CortexM
+firmware=$root/Embedded/Firmware
 
-# Cortex-M4 with its single-precision FPU, hard-float calling convention, and int-sized
-# enums (the C kernels' structs hold an enum: Swift and C must lay them out alike).
-cpu_flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -fno-short-enums)
 swift_flags=(
-  -target armv7em-none-none-eabi -enable-experimental-feature Embedded
+  -target "$target" -enable-experimental-feature Embedded
   -wmo -parse-as-library "$swift_opt"
   -Xfrontend -function-sections -Xfrontend -disable-stack-protector
 )
@@ -56,19 +100,16 @@ for flag in "${cpu_flags[@]}"; do swift_flags+=(-Xcc "$flag"); done
 swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
 c_flags=("${cpu_flags[@]}" "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections)
 
-echo "== Swift: BinaryNet core (Embedded, armv7em, $swift_opt)"
-"$swiftc" "${swift_flags[@]}" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
-  -emit-module -emit-module-path "$out/modules/BinaryNet.swiftmodule" -c -o "$out/obj/BinaryNet.o"
+# shellcheck source=swift-cache.sh
+. "$root/scripts/embedded/swift-cache.sh"
+swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
-echo "== Swift: firmware"
-"$swiftc" "${swift_flags[@]}" -module-name firmware -I "$out/modules" \
-  -Xcc -fmodule-map-file="$cortex/Board.modulemap" "$cortex/main.swift" -c -o "$out/obj/firmware.o"
-
-echo "== C: kernels, start-up, board ($cc $c_opt)"
+echo "== C: kernels, start-up, board ($cc $c_opt, $board, console ${CONSOLE:-semihosting})"
 objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
-for source in "$root"/Sources/CPopcount/*.c "$cortex/startup.c" "$cortex/board.c"; do
+for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$cortex/startup.c" "$cortex/board.c" "$cortex/atomics_v6m.c"; do
   object="$out/obj/c-$(basename "${source%.c}").o"
-  "$cc" "${c_flags[@]}" -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount" -I "$cortex" \
+  "$cc" "${c_flags[@]}" "${board_flags[@]}" ${kernel_flags[@]+"${kernel_flags[@]}"} \
+    -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount" -I "$firmware" \
     -c "$source" -o "$object"
   objects+=("$object")
 done

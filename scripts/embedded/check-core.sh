@@ -5,6 +5,8 @@
 # stdlib). Exit status 0 when every target compiles.
 #
 #   scripts/embedded/check-core.sh [TARGET ...]
+#   scripts/embedded/check-core.sh --imports-only   (only the no-Foundation rule: for
+#       callers that compile the core for every target anyway, as test-embedded.sh does)
 #
 # Default targets: aarch64-none-none-elf (ARM64 boards), armv7em-none-none-eabi with the
 # Cortex-M4F hard-float flags, armv6m-none-none-eabi (Cortex-M0+, no FPU) and
@@ -12,6 +14,11 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 swiftc=${SWIFTC:-swiftc}
+imports_only=0
+if [ "${1:-}" = --imports-only ]; then
+  imports_only=1
+  shift
+fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(aarch64-none-none-elf armv7em-none-none-eabi armv6m-none-none-eabi riscv32-none-none-eabi)
 scratch=$(mktemp -d)
@@ -23,6 +30,7 @@ if grep -nE '^\s*import\s+(Foundation|FoundationEssentials|Dispatch)' "$root"/So
   status=1
 fi
 
+[ $imports_only -eq 0 ] || exit $status
 for target in "${targets[@]}"; do
   extra=()
   case "$target" in

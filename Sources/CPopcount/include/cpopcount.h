@@ -152,6 +152,23 @@ void bnn_pack_bitplanes(const uint8_t *pixels, size_t count, uint64_t *planes, s
 void bnn_pool2x2_bits(const uint64_t *in, size_t h, size_t w, size_t words, const uint64_t *or_mask,
                       uint64_t *out);
 
+/* Exact popcount variants for cores without a popcount instruction (the scalar path). */
+typedef enum bnn_popcount_variant {
+  BNN_POPCOUNT_REFERENCE = 0,  /* bit by bit: the definition, for tests */
+  BNN_POPCOUNT_SWAR_MUL = 1,   /* SWAR, bytes summed by a multiply */
+  BNN_POPCOUNT_SWAR_NOMUL = 2, /* SWAR, bytes summed by shifts and adds */
+  BNN_POPCOUNT_TABLE = 3,      /* 256-entry byte table */
+  BNN_POPCOUNT_VARIANT_COUNT = 4
+} bnn_popcount_variant;
+
+/* popcount of words[0 .. count) computed with `variant` (for tests and measurements). */
+uint32_t bnn_popcount_words(bnn_popcount_variant variant, const uint64_t *words, size_t count);
+
+/* The variant the scalar kernels of this build use (chosen at build time in
+ * kernels_internal.h), and a variant's name ("reference", "swar-mul", "swar-nomul", "table"). */
+bnn_popcount_variant bnn_scalar_popcount_variant(void);
+const char *bnn_popcount_variant_name(bnn_popcount_variant variant);
+
 /* CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320, init and xorout 0xFFFFFFFF),
  * continued from `crc` (pass 0 to start). */
 uint32_t bnn_crc32(uint32_t crc, const void *data, size_t length);

@@ -1,0 +1,40 @@
+# Sourced by build-cortex-m.sh and build-riscv32.sh: compiles the Swift part of the firmware
+# (the BinaryNet core and Embedded/Firmware/main.swift) once per distinct input. The objects
+# are kept under .build/embedded/swift-cache/KEY, KEY being a SHA-256 of the compiler's
+# version, every flag and the content of every source and header the compile reads, so
+# builds that differ only in C (console, popcount variant, memory sizes, models) reuse them.
+#
+#   swift_objects OUT_OBJ_DIR OUT_MODULE_DIR SWIFT_FLAGS...
+#
+# Needs $root, $swiftc. Writes OUT_OBJ_DIR/BinaryNet.o and OUT_OBJ_DIR/firmware.o.
+swift_objects() {
+  local obj=$1 modules=$2
+  shift 2
+  local firmware=$root/Embedded/Firmware
+  local inputs=("$root"/Sources/BinaryNet/*.swift "$firmware/main.swift" "$firmware/board.h"
+    "$firmware/Board.modulemap" "$root/Embedded/CPopcount.modulemap" "$root"/Sources/CPopcount/include/*.h)
+  local key
+  key=$({
+    "$swiftc" --version 2>&1
+    printf '%s\n' "$@"
+    cat "${inputs[@]}"
+  } | sha256sum | cut -c1-24)
+  local cache=$root/.build/embedded/swift-cache/$key
+  if [ -f "$cache/BinaryNet.o" ] && [ -f "$cache/firmware.o" ]; then
+    echo "== Swift: BinaryNet core and firmware (unchanged: $cache)"
+  else
+    rm -rf "$cache.tmp"
+    mkdir -p "$cache.tmp/modules"
+    echo "== Swift: BinaryNet core (Embedded Swift, ${*:1:2})"
+    "$swiftc" "$@" -module-name BinaryNet "$root"/Sources/BinaryNet/*.swift \
+      -emit-module -emit-module-path "$cache.tmp/modules/BinaryNet.swiftmodule" -c -o "$cache.tmp/BinaryNet.o"
+    echo "== Swift: firmware"
+    "$swiftc" "$@" -module-name firmware -I "$cache.tmp/modules" \
+      -Xcc -fmodule-map-file="$firmware/Board.modulemap" "$firmware/main.swift" -c -o "$cache.tmp/firmware.o"
+    rm -rf "$cache"
+    mv "$cache.tmp" "$cache"
+  fi
+  mkdir -p "$obj" "$modules"
+  cp "$cache/BinaryNet.o" "$cache/firmware.o" "$obj/"
+  cp -r "$cache/modules/." "$modules/"
+}
