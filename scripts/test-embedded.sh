@@ -13,9 +13,12 @@
 # (784-256-10, about 2 s), and two deterministic random ones (bnn-run export-c --arch) that
 # cover binary hidden layers, convolutions and pooling; and two colour (28x28x3) models on
 # a coloured MNIST that bnn-run export-images writes as rank-4 IDX files: an MLP trained
-# here for one epoch and a random convolutional one. MNIST comes from datasets/mnist.
+# here for one epoch and a random convolutional one; and two models trained in Larq,
+# imported from Tests/Fixtures/larq (model format v3: border thresholds, an input sign).
+# MNIST comes from datasets/mnist.
 # Environment: BNN_MODEL (a model file for 28x28 MNIST to check instead of training one),
-# CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000; colour conv: 300),
+# CONV_IMAGES (conv model images on x86 and qemu-aarch64, default 2000; colour conv: 300;
+# imported: 1000),
 # FIRMWARE_IMAGES (images in flash, default 100 dense / 10 conv).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -135,19 +138,36 @@ gunzip -c datasets/mnist/t10k-labels-idx1-ubyte.gz >"$work/labels.idx"
 # (pixel-conv, pooling, binary-conv, dense). Colour (28x28x3, rank-4 IDX): a trained MLP
 # and a random convolutional model (3-channel pixel-conv, pooling, binary-conv). Each is
 # a .bnn file, and C data with test images for the firmware.
-models=(trained dense conv colour colourconv)
+# Two models trained in Larq and imported (Tests/Fixtures/larq, bnn-run import): border
+# thresholds on zero-padded convolutions (larqconv, conv_tiny) and a sign on the model
+# input (larqsign, sign_conv_tiny): model format v3.
+models=(trained dense conv colour colourconv larqconv larqsign)
 declare -A arch=([trained]=784-256-10 [dense]=784-256-256-10 [conv]=c16-p-c32-p-64-10
-  [colour]=2352-128-10 [colourconv]=c16-p-c32-p-10)
+  [colour]=2352-128-10 [colourconv]=c16-p-c32-p-10 [larqconv]="imported conv_tiny"
+  [larqsign]="imported sign_conv_tiny")
 declare -A flash_images=([trained]=${FIRMWARE_IMAGES:-100} [dense]=${FIRMWARE_IMAGES:-100} [conv]=${FIRMWARE_IMAGES:-10}
-  [colour]=${FIRMWARE_IMAGES:-100} [colourconv]=${FIRMWARE_IMAGES:-10})
+  [colour]=${FIRMWARE_IMAGES:-100} [colourconv]=${FIRMWARE_IMAGES:-10} [larqconv]=${FIRMWARE_IMAGES:-10}
+  [larqsign]=${FIRMWARE_IMAGES:-10})
 # Images classified by x86 and aarch64 (all unless the model is slow under qemu).
 declare -A limit=([trained]=10000 [dense]=10000 [conv]=${CONV_IMAGES:-2000} [colour]=3000
-  [colourconv]=${CONV_IMAGES:-300})
+  [colourconv]=${CONV_IMAGES:-300} [larqconv]=${CONV_IMAGES:-1000} [larqsign]=${CONV_IMAGES:-1000})
 colour=$work/colour
 declare -A images=([trained]=$work/images.idx [dense]=$work/images.idx [conv]=$work/images.idx
-  [colour]=$colour/t10k-images-idx3-ubyte [colourconv]=$colour/t10k-images-idx3-ubyte)
+  [colour]=$colour/t10k-images-idx3-ubyte [colourconv]=$colour/t10k-images-idx3-ubyte
+  [larqconv]=$work/images.idx [larqsign]=$work/images.idx)
 declare -A labels=([trained]=$work/labels.idx [dense]=$work/labels.idx [conv]=$work/labels.idx
-  [colour]=$colour/t10k-labels-idx1-ubyte [colourconv]=$colour/t10k-labels-idx1-ubyte)
+  [colour]=$colour/t10k-labels-idx1-ubyte [colourconv]=$colour/t10k-labels-idx1-ubyte
+  [larqconv]=$work/labels.idx [larqsign]=$work/labels.idx)
+declare -A imported=([larqconv]=conv_tiny [larqsign]=sign_conv_tiny)
+for m in "${!imported[@]}"; do
+  if "$bnn_run" import "Tests/Fixtures/larq/${imported[$m]}.npz" --out "$work/$m.bnn" >"$work/import-$m.log" 2>&1 &&
+    grep -q "format v3" "$work/import-$m.log"; then
+    pass "x86: imported the Larq fixture ${imported[$m]} (format v3)"
+  else
+    cat "$work/import-$m.log"
+    fail "x86: bnn-run import ${imported[$m]}"
+  fi
+done
 if [ -n "${BNN_MODEL:-}" ]; then
   # Your own MNIST model instead of the one-epoch MLP.
   if cp "$BNN_MODEL" "$work/trained.bnn"; then pass "using BNN_MODEL=$BNN_MODEL"; else fail "BNN_MODEL=$BNN_MODEL"; fi
@@ -176,7 +196,7 @@ else
 fi
 for m in "${models[@]}"; do
   case $m in
-    trained | colour) source=("$work/$m.bnn") ;;
+    trained | colour | larqconv | larqsign) source=("$work/$m.bnn") ;;
     *) source=(--arch "${arch[$m]}" --save-model "$work/$m.bnn") ;;
   esac
   # A random model takes its input shape (28x28x1 or 28x28x3) from --images.
