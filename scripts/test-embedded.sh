@@ -23,27 +23,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-start_seconds=$SECONDS
-passed=0
-failed=0
-failures=()
-
-pass() {
-  passed=$((passed + 1))
-  echo "PASS: $1"
-}
-fail() {
-  failed=$((failed + 1))
-  failures+=("$1")
-  echo "FAIL: $1"
-}
-finish() {
-  echo
-  echo "== embedded tests: $passed passed, $failed failed ($((SECONDS - start_seconds)) s)"
-  for f in ${failures[@]+"${failures[@]}"}; do echo "   failed: $f"; done
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+source scripts/lib/checks.sh
 
 # The desktop's scores of the images in C data file $1 (bit patterns, one image a line)
 # against the "scores" lines of firmware output $2: 0 when every bit is identical.
@@ -114,7 +94,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 for tool in swiftc qemu-aarch64 qemu-system-arm qemu-system-riscv32 aarch64-linux-gnu-gcc arm-none-eabi-gcc \
   riscv64-unknown-elf-gcc; do
-  command -v "$tool" >/dev/null || { fail "tool $tool is missing"; finish; }
+  command -v "$tool" >/dev/null || { fail "tool $tool is missing"; finish "embedded tests"; }
 done
 
 echo "== 1. the inference core has no Foundation (it compiles as Embedded Swift for aarch64, armv7em,"
@@ -124,7 +104,7 @@ if scripts/embedded/check-core.sh --imports-only; then pass "core imports no Fou
 echo "== 2. x86 bnn-run and bnn-train"
 if ! swift build --product bnn-run 2>&1 | tail -n 1 || ! swift build --product bnn-train 2>&1 | tail -n 1; then
   fail "swift build bnn-run bnn-train"
-  finish
+  finish "embedded tests"
 fi
 bnn_run=$(swift build --show-bin-path)/bnn-run
 bnn_train=$(swift build --show-bin-path)/bnn-train
@@ -516,4 +496,4 @@ else
   fail "x86: conv preset export / eval"
 fi
 
-finish
+finish "embedded tests"

@@ -20,27 +20,7 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-start_seconds=$SECONDS
-passed=0
-failed=0
-failures=()
-
-pass() {
-  passed=$((passed + 1))
-  echo "PASS: $1"
-}
-fail() {
-  failed=$((failed + 1))
-  failures+=("$1")
-  echo "FAIL: $1"
-}
-finish() {
-  echo
-  echo "== WebAssembly tests: $passed passed, $failed failed ($((SECONDS - start_seconds)) s)"
-  for f in ${failures[@]+"${failures[@]}"}; do echo "   failed: $f"; done
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+source scripts/lib/checks.sh
 
 echo "== tools"
 need=()
@@ -58,10 +38,10 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 for tool in swiftc node wasm-opt; do
-  command -v "$tool" >/dev/null || { fail "tool $tool is missing"; finish; }
+  command -v "$tool" >/dev/null || { fail "tool $tool is missing"; finish "WebAssembly tests"; }
 done
 node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || { fail "Node $node_major is older than 20"; finish; }
+[ "$node_major" -ge 20 ] || { fail "Node $node_major is older than 20"; finish "WebAssembly tests"; }
 
 work=$root/.build/wasm/test
 rm -rf "$work"
@@ -73,7 +53,7 @@ if scripts/wasm/build-wasm.sh >"$work/build.log" 2>&1; then
 else
   cat "$work/build.log"
   fail "build-wasm.sh (a build error, or a module over its 100 KiB budget)"
-  finish
+  finish "WebAssembly tests"
 fi
 for module in binarynet binarynet-scalar; do
   if node -e '
@@ -110,7 +90,7 @@ echo "== 3. x86 bnn-run: models and reference predictions"
 if [ -z "${BNN_RUN:-}" ] || [ -z "${BNN_TRAIN:-}" ]; then
   if ! swift build --product bnn-run 2>&1 | tail -n 1 || ! swift build --product bnn-train 2>&1 | tail -n 1; then
     fail "swift build bnn-run bnn-train"
-    finish
+    finish "WebAssembly tests"
   fi
 fi
 bnn_run=${BNN_RUN:-$(swift build --show-bin-path)/bnn-run}
@@ -232,4 +212,4 @@ else
   fail "the web page in headless Chromium (see $work/page.log)"
 fi
 
-finish
+finish "WebAssembly tests"

@@ -37,6 +37,8 @@ uint32_t board_stack_used(void);
 /* Sizes of the heap and stack regions the linker script reserves. */
 uint32_t board_heap_size(void);
 uint32_t board_stack_size(void);
+/* The heap's sbrk (board_common.c), which each board.c exports under its C library's name. */
+void *board_sbrk(ptrdiff_t increment);
 
 /* The model linked into flash (from `bnn-run export-c`), NULL / 0 when none is linked. */
 const uint8_t *board_model(void);

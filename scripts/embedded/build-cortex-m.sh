@@ -106,7 +106,7 @@ swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt, $board, console ${CONSOLE:-semihosting})"
 objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
-for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$cortex/startup.c" "$cortex/board.c" "$cortex/atomics_v6m.c"; do
+for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$firmware/atomics_single_core.c" "$firmware/board_common.c" "$cortex/startup.c" "$cortex/board.c"; do
   object="$out/obj/c-$(basename "${source%.c}").o"
   "$cc" "${c_flags[@]}" "${board_flags[@]}" ${kernel_flags[@]+"${kernel_flags[@]}"} \
     -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount" -I "$firmware" \

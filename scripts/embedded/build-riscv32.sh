@@ -78,7 +78,7 @@ swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt)"
 objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
-for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$riscv"/*.c; do
+for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$firmware/atomics_single_core.c" "$firmware/board_common.c" "$riscv"/*.c; do
   object="$out/obj/c-$(basename "${source%.c}").o"
   "$cc" "${c_flags[@]}" ${kernel_flags[@]+"${kernel_flags[@]}"} \
     -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount" -I "$firmware" \
