@@ -31,9 +31,10 @@ static int32_t border_dot(const uint64_t *bits, const uint8_t *pixels, size_t h,
       size_t ix = ox * stride + kx - pad_left;
       int inside = iy < h && ix < w;
       if (bits) {
+        /* The input pixel, or all-zero padding words: the pointer exists only inside. */
         const uint64_t *wt = row + (ky * kw + kx) * c;
-        const uint64_t *a = bits + (iy * w + ix) * c;
-        for (size_t q = 0; q < c; q++) sum += bnn_popcount64_scalar((inside ? a[q] : 0) ^ wt[q]);
+        const uint64_t *a = inside ? bits + (iy * w + ix) * c : NULL;
+        for (size_t q = 0; q < c; q++) sum += bnn_popcount64_scalar((a ? a[q] : 0) ^ wt[q]);
       } else if (inside) {
         const uint8_t *px = pixels + (iy * w + ix) * c;
         size_t e = (ky * kw + kx) * c;
