@@ -13,8 +13,8 @@
 #   --models M    the architectures, as bnn-run bench --arch takes them
 #                 (default: "mlp-1024 mlp-4096 conv")
 #
-# The peak is bnn-kernel-bench --peak: the fastest kernel path's XOR-popcount GEMM on an
-# L1-resident block. Floor = (binary MACs + 8 x pixel MACs) / peak: the first layer counts
+# The peak is bnn-kernel-bench --peak: the best rate of the fastest kernel path's
+# XOR-popcount kernels on L1-resident blocks. Floor = (binary MACs + 8 x pixel MACs) / peak: the first layer counts
 # as its 8 bit-planes. Numbers on shared machines vary from run to run; compare ratios
 # measured in the same run.
 set -euo pipefail
@@ -55,7 +55,7 @@ read -r _ peak path < <("$bin/bnn-kernel-bench" --peak)
 echo "# BinaryNet benchmark, $(date -u +%Y-%m-%d)"
 echo
 echo "CPU: $cpu ($(nproc) cores;$features). Kernel peak: $peak G binary MAC/s per core"
-echo "($path XOR-popcount GEMM, L1-resident block, median). Batch-1 latency: p50 of"
+echo "($path XOR-popcount kernels on L1-resident blocks, best). Batch-1 latency: p50 of"
 echo "${seconds} s of one-image calls on random images of a random model of each architecture."
 echo
 
