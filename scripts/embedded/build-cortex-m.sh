@@ -76,14 +76,9 @@ case "${CONSOLE:-semihosting}" in
   uart) board_flags+=(-DCONSOLE_UART) ;;
   *) echo "build-cortex-m: CONSOLE must be semihosting or uart" >&2; exit 2 ;;
 esac
-kernel_flags=()
-case "${POPCOUNT:-}" in
-  "") ;;
-  swar-mul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=1) ;;
-  swar-nomul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=2) ;;
-  table) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=3) ;;
-  *) echo "build-cortex-m: POPCOUNT must be swar-mul, swar-nomul or table" >&2; exit 2 ;;
-esac
+# shellcheck source=swift-cache.sh
+. "$root/scripts/embedded/swift-cache.sh"
+popcount_flags build-cortex-m
 for tool in "$swiftc" "$cc"; do
   command -v "$tool" >/dev/null || { echo "build-cortex-m: '$tool' not found" >&2; exit 1; }
 done
@@ -91,17 +86,9 @@ size_tool=$(dirname "$(command -v "$cc")")/arm-none-eabi-size
 cortex=$root/Embedded/CortexM
 firmware=$root/Embedded/Firmware
 
-swift_flags=(
-  -target "$target" -enable-experimental-feature Embedded
-  -wmo -parse-as-library "$swift_opt"
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-)
-for flag in "${cpu_flags[@]}"; do swift_flags+=(-Xcc "$flag"); done
-swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
+embedded_swift_flags "$target" "${cpu_flags[@]}"
 c_flags=("${cpu_flags[@]}" "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections)
 
-# shellcheck source=swift-cache.sh
-. "$root/scripts/embedded/swift-cache.sh"
 swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt, $board, console ${CONSOLE:-semihosting})"

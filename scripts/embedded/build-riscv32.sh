@@ -43,14 +43,9 @@ stack_size=${STACK_SIZE:-32768}
 memory_flags=()
 [ -z "${RAM_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=RAM_SIZE="$RAM_SIZE")
 [ -z "${FLASH_SIZE:-}" ] || memory_flags+=(-Wl,--defsym=FLASH_SIZE="$FLASH_SIZE")
-kernel_flags=()
-case "${POPCOUNT:-}" in
-  "") ;;
-  swar-mul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=1) ;;
-  swar-nomul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=2) ;;
-  table) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=3) ;;
-  *) echo "build-riscv32: POPCOUNT must be swar-mul, swar-nomul or table" >&2; exit 2 ;;
-esac
+# shellcheck source=swift-cache.sh
+. "$root/scripts/embedded/swift-cache.sh"
+popcount_flags build-riscv32
 for tool in "$swiftc" "$cc"; do
   command -v "$tool" >/dev/null || { echo "build-riscv32: '$tool' not found" >&2; exit 1; }
 done
@@ -61,19 +56,11 @@ firmware=$root/Embedded/Firmware
 # ilp32: soft float (libgcc's correctly rounded IEEE single precision); the medium code
 # model (any address); int-sized enums like the C kernels' (the RISC-V ABI default).
 cpu_flags=(-march="$march" -mabi=ilp32 -mcmodel=medany)
-swift_flags=(
-  -target riscv32-none-none-eabi -enable-experimental-feature Embedded
-  -wmo -parse-as-library "$swift_opt"
-  -Xfrontend -function-sections -Xfrontend -disable-stack-protector
-)
-for flag in "${cpu_flags[@]}"; do swift_flags+=(-Xcc "$flag"); done
-swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
+embedded_swift_flags riscv32-none-none-eabi "${cpu_flags[@]}"
 # GCC 12 names the CSR instructions (start-up, minstret) as their own extension; the link
 # keeps the plain -march, which selects the rv32im/ilp32 multilib of libgcc and picolibc.
 c_flags=(-march="${march}_zicsr" -mabi=ilp32 -mcmodel=medany "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections --specs=picolibc.specs)
 
-# shellcheck source=swift-cache.sh
-. "$root/scripts/embedded/swift-cache.sh"
 swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt)"

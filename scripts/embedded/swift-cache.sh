@@ -1,4 +1,11 @@
-# Sourced by build-cortex-m.sh and build-riscv32.sh: compiles the Swift part of the firmware
+# Sourced by build-cortex-m.sh and build-riscv32.sh: the build steps both boards share.
+#
+#   popcount_flags TOOL          kernel_flags for $POPCOUNT (swar-mul, swar-nomul, table;
+#                                empty: the build-time default of kernels_internal.h)
+#   embedded_swift_flags TARGET CPU_FLAGS...
+#                                swift_flags for an Embedded Swift firmware compile
+#
+# swift_objects compiles the Swift part of the firmware
 # (the BinaryNet core and Embedded/Firmware/main.swift) once per distinct input. The objects
 # are kept under .build/embedded/swift-cache/KEY, KEY being a SHA-256 of the compiler's
 # version, every flag and the content of every source and header the compile reads, so
@@ -37,4 +44,28 @@ swift_objects() {
   mkdir -p "$obj" "$modules"
   cp "$cache/BinaryNet.o" "$cache/firmware.o" "$obj/"
   cp -r "$cache/modules/." "$modules/"
+}
+
+popcount_flags() {
+  kernel_flags=()
+  case "${POPCOUNT:-}" in
+    "") ;;
+    swar-mul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=1) ;;
+    swar-nomul) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=2) ;;
+    table) kernel_flags+=(-DBNN_SCALAR_POPCOUNT=3) ;;
+    *) echo "$1: POPCOUNT must be swar-mul, swar-nomul or table" >&2; exit 2 ;;
+  esac
+}
+
+embedded_swift_flags() {
+  local target=$1
+  shift
+  swift_flags=(
+    -target "$target" -enable-experimental-feature Embedded
+    -wmo -parse-as-library "$swift_opt"
+    -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+  )
+  local flag
+  for flag in "$@"; do swift_flags+=(-Xcc "$flag"); done
+  swift_flags+=(-Xcc -fmodule-map-file="$root/Embedded/CPopcount.modulemap")
 }
