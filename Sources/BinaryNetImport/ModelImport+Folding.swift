@@ -11,9 +11,9 @@ extension ModelImport {
     for block in try blocks(document) {
       if try checkQuantizers(block) {
         trained.append(.inputSign)
+        // Its threshold is added from the folded layer below.
         lines.append(
-          "sign of the input x*scale+offset (input_quantizer of '" + LayerEntry.printable(block.layer.name)
-            + "'): bit -1 below pixel " + String(signThreshold(scale: input.scale, offset: input.offset)))
+          "sign of the input x*scale+offset (input_quantizer of '" + LayerEntry.printable(block.layer.name) + "')")
       }
       let entry = block.layer
       let norm = try batchNorm(block.norm, arrays: arrays)
@@ -85,15 +85,13 @@ extension ModelImport {
     } catch {
       throw ImportError("cannot fold the model: " + error.description)
     }
+    if case .inputSign(_, _, let t)? = definition.layers.first, let threshold = t.values.first {
+      let flipped = t.flip.first.map { $0 & 1 == 1 } ?? false
+      lines[0] += ": bit -1 " + (flipped ? "from" : "below") + " pixel " + String(threshold)
+    }
     return ImportedModel(
       definition: definition, modelName: document.modelName, framework: document.framework, scale: document.scale,
       offset: document.offset, preprocess: document.preprocess, layers: lines)
-  }
-
-  /// The first pixel value whose normalised value `x*scale+offset` is >= 0 (256: none),
-  /// for the import summary.
-  static func signThreshold(scale: Float, offset: Float) -> Int {
-    (0...255).first { Float($0) * scale + offset >= 0 } ?? 256
   }
 
   /// Only `sign` quantizers: binary weights everywhere, a sign on every input but the
