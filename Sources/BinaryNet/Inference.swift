@@ -204,27 +204,26 @@ extension Model {
           thresholds, flip, flat ? 1 : 0, target + i * stride)
       }
     case (.binaryConv, .threshold(let weights, let thresholds, let flip, let border)):
-      // One image at a time: gather receptive fields, then one block call with
-      // rows = output pixels and columns = output channels.
+      // One image at a time, rows = output pixels and columns = output channels.
       let w = ConvolutionWindow(plan)
+      let wpp = plan.inputShape.wordsPerPixel
+      let channels = plan.inputShape.channels
       for i in 0..<count {
         #if !hasFeature(Embedded)
           if let pool = workspace.pool(for: plan, rows: 1) {
             bnn_parallel_binary_conv(
-              pool, kernels, source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride,
-              w.padTop, w.padLeft, w.outH, w.outW, workspace.patches, weights, plan.rowWords, plan.outputs,
-              Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
+              pool, kernels, source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop,
+              w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds,
+              flip, target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches, workspace.patchCapacity)
             fixConvolutionBorder(
               plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
             continue
           }
         #endif
-        bnn_im2col_bits(
-          source + i * stride, w.inH, w.inW, plan.inputShape.wordsPerPixel, w.kh, w.kw, w.stride, w.padTop,
-          w.padLeft, w.outH, w.outW, workspace.patches, plan.rowWords)
-        k.xor_popcount_threshold(
-          workspace.patches, plan.rowWords, w.outH * w.outW, weights, plan.rowWords, plan.outputs, plan.rowWords,
-          Int32(plan.dotLength), thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel)
+        k.binary_conv_threshold(
+          source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH,
+          w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds, flip, target + i * stride,
+          plan.outputShape.wordsPerPixel, workspace.patches)
         fixConvolutionBorder(
           plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
       }

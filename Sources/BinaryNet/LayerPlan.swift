@@ -78,6 +78,7 @@ struct LayerPlan {
     guard kind.isConvolution else { return 0 }
     if usesDirectPixelConvolution { return (bnn_pixel_conv_scratch_size(dotLength, outputs) + 1) / 2 }
     let rows = outputShape.height * outputShape.width
-    return rows * (kind.readsPixels ? 8 * rowWords : rowWords)
+    if kind == .binaryConv { return bnn_binary_conv_scratch_words(rows, rowWords, outputs) }
+    return rows * 8 * rowWords
   }
 }

@@ -272,6 +272,7 @@ const bnn_kernels bnn_avx512_kernels = {
     avx512_bitplane_threshold_interleaved,
     avx512_pack_bitplanes,
     bnn_avx2_pixel_conv_threshold, /* every AVX-512 CPU has AVX2 (dispatch.c checks it) */
+    avx512_binary_conv_threshold,
 };
 
 #endif /* x86-64 */

@@ -79,6 +79,7 @@ const bnn_kernels bnn_neon_kernels = {
     neon_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* portable C, vectorised with NEON (the baseline) */
+    neon_binary_conv_threshold,
 };
 
 #endif /* AArch64 NEON */

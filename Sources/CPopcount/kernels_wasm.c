@@ -87,6 +87,7 @@ const bnn_kernels bnn_simd128_kernels = {
     simd128_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* portable C, auto-vectorised with -msimd128 */
+    simd128_binary_conv_threshold,
 };
 
 #endif /* WebAssembly SIMD128 */

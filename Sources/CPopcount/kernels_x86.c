@@ -24,10 +24,10 @@
 
 #include <immintrin.h>
 
+#include "kernels_avx2.h"
 #include "kernels_blocked.h"
 
 #define BNN_TARGET_POPCNT __attribute__((target("popcnt")))
-#define BNN_TARGET_AVX2 __attribute__((target("avx2,popcnt")))
 
 /* Keep the POPCNT k-loop scalar: clang would otherwise vectorise the popcounts
  * with SSE2 bit tricks, which is slower than the POPCNT instruction. */
@@ -109,6 +109,7 @@ const bnn_kernels bnn_popcnt_kernels = {
     popcnt_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* POPCNT does not help it: the baseline (SSE2) build */
+    popcnt_binary_conv_threshold,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -121,15 +122,6 @@ const bnn_kernels bnn_popcnt_kernels = {
  * widens them into 64-bit sums. Leftover words: one more vector step if >= 4,
  * then POPCNT. The AND tiles (bit-plane kernels, short rows of K/64 words) are
  * vector-only: there the scalar tail cost more than the hybrid gained. */
-
-BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_popcount_bytes(__m256i x) {
-  const __m256i lut = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2,
-                                       1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low4 = _mm256_set1_epi8(0x0f);
-  __m256i lo = _mm256_and_si256(x, low4);
-  __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
-  return _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi));
-}
 
 /* Threshold bits 8 neurons at a time (see sse2_threshold_bits). */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE uint64_t avx2_threshold_bits(const int32_t *v,
@@ -295,11 +287,33 @@ BNN_TARGET_AVX2 static void avx2_pack_bitplanes(const uint8_t *pixels, size_t co
   }
 }
 
+/* Binary convolution: the channel-blocked form (binary_conv.c) up to BNN_AVX2_CONV_MAX_STEPS
+ * 32-bit steps per patch, else gathered patches and the GEMM above. */
+#ifndef BNN_AVX2_CONV_MAX_STEPS
+#define BNN_AVX2_CONV_MAX_STEPS 100000
+#endif
+BNN_TARGET_AVX2 static void avx2_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp,
+                                             size_t c, size_t kh, size_t kw, size_t stride,
+                                             size_t pad_top, size_t pad_left, size_t out_h,
+                                             size_t out_w, const uint64_t *weights,
+                                             size_t w_stride, size_t n, int32_t k_bits,
+                                             const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                             size_t os, uint64_t *scratch) {
+  size_t steps = kh * kw * ((c + 31) / 32);
+  if (steps <= BNN_AVX2_CONV_MAX_STEPS)
+    bnn_avx2_binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h,
+                                   out_w, weights, w_stride, n, k_bits, t, flip, out, os, scratch);
+  else
+    avx2_binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w,
+                               weights, w_stride, n, k_bits, t, flip, out, os, scratch);
+}
+
 const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",
     avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
     avx2_bitplane_gemm,     avx2_bitplane_threshold,
     avx2_pack_bitplanes,    bnn_avx2_pixel_conv_threshold,
+    avx2_binary_conv,
 };
 
 #endif /* x86-64 */

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpopcount.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,6 +57,25 @@ void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size
                                      size_t w_stride, size_t n, const int32_t *thresholds,
                                      const uint64_t *flip, uint64_t *out, size_t out_stride,
                                      int32_t *scratch);
+
+/*
+ * The binary convolution is an entry of every kernel table
+ * (bnn_kernels.binary_conv_threshold in cpopcount.h). Its scratch, in words, for `rows`
+ * output pixels, weight rows of `row_words` words and n output channels: the same for
+ * every path.
+ */
+size_t bnn_binary_conv_scratch_words(size_t rows, size_t row_words, size_t n);
+
+/* The reference form of binary_conv_threshold: bnn_im2col_bits into the scratch, then one
+ * call of `gemm` (a path's xor_popcount_threshold). The entry of every path without a form
+ * of its own; declared for tests. */
+void bnn_im2col_binary_conv_threshold(bnn_xor_popcount_threshold_fn gemm, const uint64_t *in,
+                                      size_t h, size_t w, size_t wpp, size_t c, size_t kh,
+                                      size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                                      size_t out_h, size_t out_w, const uint64_t *weights,
+                                      size_t w_stride, size_t n, int32_t k_bits,
+                                      const int32_t *thresholds, const uint64_t *flip,
+                                      uint64_t *out, size_t out_stride, uint64_t *scratch);
 
 /*
  * Border classes of a 'same' convolution along one axis (format v3, docs/FORMAT.md):

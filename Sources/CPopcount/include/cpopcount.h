@@ -116,6 +116,27 @@ typedef void (*bnn_pixel_conv_threshold_fn)(const uint8_t *in, size_t h, size_t 
                                             const int32_t *thresholds, const uint64_t *flip,
                                             uint64_t *out, size_t out_stride, int32_t *scratch);
 
+/*
+ * Binary convolution with folded thresholds on channel-packed NHWC bits: input pixel (y, x)
+ * is `wpp` words at in + (y*w + x)*wpp holding `c` channels (bits >= c are 0). For output
+ * pixel r = oy*out_w + ox and channel j:
+ *     z   = k_bits - 2 * popcount(patch_r XOR w_j)
+ *     bit = (z < thresholds[j]) XOR flip_bit(j)
+ * where patch_r is the receptive field in bnn_im2col_bits' order (ky, kx, word) with padding
+ * pixels all-zero words (+1), and w_j is weight row j (kh*kw*wpp words, w_stride apart).
+ * Geometry as in bnn_conv.h. Output pixel r is written whole at out + r*out_stride
+ * (ceil(n/64) words, bits >= n are 0). `scratch` must hold
+ * bnn_binary_conv_scratch_words(out_h*out_w, kh*kw*wpp, n) words (bnn_conv.h; the same for
+ * every path).
+ */
+typedef void (*bnn_binary_conv_threshold_fn)(const uint64_t *in, size_t h, size_t w, size_t wpp,
+                                             size_t c, size_t kh, size_t kw, size_t stride,
+                                             size_t pad_top, size_t pad_left, size_t out_h,
+                                             size_t out_w, const uint64_t *weights,
+                                             size_t w_stride, size_t n, int32_t k_bits,
+                                             const int32_t *thresholds, const uint64_t *flip,
+                                             uint64_t *out, size_t out_stride, uint64_t *scratch);
+
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
@@ -126,6 +147,7 @@ typedef struct bnn_kernels {
   bnn_bitplane_threshold_fn bitplane_threshold;
   bnn_pack_bitplanes_fn pack_bitplanes;             /* the bit-plane input of the two above */
   bnn_pixel_conv_threshold_fn pixel_conv_threshold; /* direct 8-bit pixel convolution */
+  bnn_binary_conv_threshold_fn binary_conv_threshold; /* convolution of binary activations */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */

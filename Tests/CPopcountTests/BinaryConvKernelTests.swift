@@ -1,0 +1,193 @@
+// The binary convolution entry of every kernel table (binary_conv_threshold) against its
+// definition, z_j = K - 2 * popcount(patch XOR w_j) with padding pixels +1 (all-zero
+// words), and every optimised path against the scalar reference on random shapes: channel
+// counts around the 32-bit steps and 64-bit words, output channels around the 32-channel
+// blocks, patches longer than the 31 steps the byte counters take, odd pixel counts.
+import CPopcount
+import Testing
+
+/// One binary-convolution problem: h x w pixels of `c` channels (ceil(c/64) words each), a
+/// kh x kw window, n output channels, random stride and padding.
+struct BinaryConvCase: CustomStringConvertible {
+  var h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padTop: Int, padLeft: Int
+  var outH: Int, outW: Int, n: Int
+  var wpp: Int { wordsFor(bits: c) }
+  var rowWords: Int { kh * kw * wpp }
+  var k: Int { kh * kw * c }
+  var rows: Int { outH * outW }
+  var description: String {
+    "\(h)x\(w)x\(c) window \(kh)x\(kw) stride \(stride) pad \(padTop),\(padLeft) out \(outH)x\(outW) n=\(n)"
+  }
+
+  static func random(_ rng: inout SplitMix64, kh: Int, kw: Int, c: Int, n: Int, maxSide: Int = 9) -> BinaryConvCase {
+    let stride = 1 + rng.next(below: 3)
+    let h = 1 + rng.next(below: maxSide)
+    let w = 1 + rng.next(below: maxSide)
+    let padTop = rng.next(below: kh)
+    let padLeft = rng.next(below: kw)
+    let padBottom = rng.next(below: kh)
+    let padRight = rng.next(below: kw)
+    let outH = h + padTop + padBottom >= kh ? (h + padTop + padBottom - kh) / stride + 1 : 0
+    let outW = w + padLeft + padRight >= kw ? (w + padLeft + padRight - kw) / stride + 1 : 0
+    return BinaryConvCase(
+      h: h, w: w, c: c, kh: kh, kw: kw, stride: stride, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW, n: n)
+  }
+}
+
+/// Input bits (channel bits >= c zero, as every activation), weight rows (each tap's bits >=
+/// c zero; a gap word after each row that no kernel may read), flip bits, and thresholds
+/// near the true values of the middle output pixel.
+struct BinaryConvData {
+  var input: [UInt64], weights: [UInt64], wStride: Int, flip: [UInt64], thresholds: [Int32]
+
+  init(_ p: BinaryConvCase, _ rng: inout SplitMix64) {
+    input = randomRows(&rng, count: max(1, p.h * p.w), bits: p.c, stride: p.wpp)
+    wStride = p.rowWords + 1
+    var rows = randomRows(&rng, count: max(p.n, 1) * p.kh * p.kw, bits: p.c, stride: p.wpp)
+    weights = [UInt64](repeating: 0, count: max(p.n, 1) * wStride + 1)
+    for j in 0..<max(p.n, 1) {
+      for i in 0..<p.rowWords { weights[j * wStride + i] = rows[j * p.rowWords + i] }
+      weights[j * wStride + p.rowWords] = rng.next()  // the gap
+    }
+    rows.removeAll()
+    flip = (0..<(wordsFor(bits: p.n) + 1)).map { _ in rng.next() }
+    let middle = p.rows > 0 ? binaryConvValues(p, input, weights, wStride, oy: p.outH / 2, ox: p.outW / 2) : []
+    thresholds = (0..<p.n).map { j in
+      let z = middle.isEmpty ? 0 : middle[j]
+      switch rng.next(below: 4) {
+      case 0: return z
+      case 1: return z + 1
+      case 2: return z - 1
+      default: return rng.next(in: (-Int32(p.k) - 2)...(Int32(p.k) + 2))
+      }
+    }
+  }
+}
+
+/// z_j of output pixel (oy, ox) from the definition, channel by channel: K - 2 * (number of
+/// window positions whose input bit differs from the weight bit), padding inputs bit 0.
+func binaryConvValues(
+  _ p: BinaryConvCase, _ input: [UInt64], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int
+) -> [Int32] {
+  (0..<p.n).map { j in
+    var differing = 0
+    for ky in 0..<p.kh {
+      for kx in 0..<p.kw {
+        let iy = oy * p.stride + ky - p.padTop
+        let ix = ox * p.stride + kx - p.padLeft
+        let inside = iy >= 0 && iy < p.h && ix >= 0 && ix < p.w
+        for ch in 0..<p.c {
+          let x = inside ? bit(input, (iy * p.w + ix) * p.wpp, ch) : 0
+          differing += x ^ bit(weights, j * wStride + (ky * p.kw + kx) * p.wpp, ch)
+        }
+      }
+    }
+    return Int32(p.k - 2 * differing)
+  }
+}
+
+/// Runs `conv` on a canary-filled output (a gap word after each pixel) and exactly the
+/// scratch bnn_binary_conv_scratch_words asks for (plus canaries); returns the used output
+/// words, or nil after recording a problem.
+func runBinaryConv(
+  _ conv: bnn_binary_conv_threshold_fn, _ p: BinaryConvCase, _ d: BinaryConvData, _ label: String,
+  _ problems: inout [String]
+) -> [UInt64]? {
+  let outWords = wordsFor(bits: p.n)
+  let oStride = outWords + 1
+  var out = [UInt64](repeating: canary64, count: p.rows * oStride + guardWords)
+  let scratchCount = bnn_binary_conv_scratch_words(p.rows, p.rowWords, p.n)
+  var scratch = [UInt64](repeating: canary64, count: scratchCount + guardWords)
+  out.withUnsafeMutableBufferPointer { o in
+    scratch.withUnsafeMutableBufferPointer { s in
+      conv(
+        d.input, p.h, p.w, p.wpp, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, d.weights, d.wStride,
+        p.n, Int32(p.k), d.thresholds, d.flip, o.baseAddress!, oStride, s.baseAddress!)
+    }
+  }
+  if scratch[scratchCount...].contains(where: { $0 != canary64 }) {
+    problems.append("\(label) \(p): wrote past bnn_binary_conv_scratch_words")
+    return nil
+  }
+  if out[(p.rows * oStride)...].contains(where: { $0 != canary64 }) {
+    problems.append("\(label) \(p): wrote past the last output pixel")
+    return nil
+  }
+  var used: [UInt64] = []
+  for r in 0..<p.rows {
+    if out[r * oStride + outWords] != canary64 {
+      problems.append("\(label) \(p): wrote into the gap after pixel \(r)")
+      return nil
+    }
+    for x in 0..<outWords {
+      let v = out[r * oStride + x]
+      if x == outWords - 1 && p.n % 64 != 0 && v >> UInt64(p.n % 64) != 0 {
+        problems.append("\(label) \(p): padding bits >= n set in pixel \(r)")
+        return nil
+      }
+      used.append(v)
+    }
+  }
+  return used
+}
+
+/// Input channel counts around the 32-bit steps and 64-bit words; 129 channels in a 3x3
+/// window make 45 steps (more than the byte counters' 31).
+let binaryConvInputChannels = [1, 5, 31, 32, 33, 63, 64, 65, 100, 128, 129]
+let binaryConvOutputChannels = [1, 7, 8, 31, 32, 33, 63, 64, 65, 129]
+let binaryConvWindows: [(kh: Int, kw: Int)] = [(1, 1), (3, 3), (2, 3), (5, 5), (1, 7)]
+
+@Test(arguments: optimisedPathNames)
+func binaryConvMatchesScalarReference(path name: String) {
+  let path = kernels(named: name)
+  let ref = bnn_kernels_for(BNN_PATH_SCALAR)!.pointee
+  var rng = SplitMix64(seed: 0xB1_C0 ^ UInt64(path.path.rawValue))
+  var problems: [String] = []
+  var compared = 0
+  for window in binaryConvWindows {
+    for c in binaryConvInputChannels {
+      for n in binaryConvOutputChannels {
+        let p = BinaryConvCase.random(&rng, kh: window.kh, kw: window.kw, c: c, n: n)
+        let d = BinaryConvData(p, &rng)
+        let want = runBinaryConv(ref.binary_conv_threshold, p, d, "scalar", &problems)
+        let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems)
+        if let want, let got, want != got { problems.append("\(name) \(p): bits differ from scalar") }
+        compared += 1
+      }
+    }
+  }
+  #expect(compared == binaryConvWindows.count * binaryConvInputChannels.count * binaryConvOutputChannels.count)
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}
+
+/// Every path (the reference included) against the definition, output bit by output bit,
+/// on shapes that cover the engine's layers (3x3 'same' on 32 and 64 channels), long
+/// patches (5x5 on 256 channels: 200 steps) and a 28x28 image with an odd pixel count.
+@Test(arguments: allPathNames)
+func binaryConvMatchesDefinition(path name: String) {
+  let path = kernels(named: name)
+  var rng = SplitMix64(seed: 0xDEF1)
+  var problems: [String] = []
+  let shapes: [(kh: Int, kw: Int, c: Int, n: Int, side: Int)] = [
+    (3, 3, 32, 64, 9), (3, 3, 64, 128, 7), (5, 5, 256, 33, 4), (3, 3, 1, 1, 5), (1, 1, 65, 65, 6),
+    (3, 3, 32, 40, 28),
+  ]
+  for s in shapes {
+    let p = BinaryConvCase.random(&rng, kh: s.kh, kw: s.kw, c: s.c, n: s.n, maxSide: s.side)
+    let d = BinaryConvData(p, &rng)
+    guard let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems) else { continue }
+    let outWords = wordsFor(bits: p.n)
+    for oy in 0..<p.outH {
+      for ox in 0..<p.outW {
+        let z = binaryConvValues(p, d.input, d.weights, d.wStride, oy: oy, ox: ox)
+        for j in 0..<p.n {
+          let want = (z[j] < d.thresholds[j] ? 1 : 0) ^ Int((d.flip[j / 64] >> UInt64(j % 64)) & 1)
+          if bit(got, (oy * p.outW + ox) * outWords, j) != want {
+            problems.append("\(name) \(p): pixel (\(oy),\(ox)) channel \(j)")
+          }
+        }
+      }
+    }
+  }
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}
