@@ -103,52 +103,86 @@ void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size
 /* Windows up to this many pixels keep |z| <= 255 * K within int16. */
 enum { INT16_MAX_K = 128 };
 
-/* 16-bit AVX2 form for K <= 128: 16 channels per instruction. Per output pixel, every
- * window value x_i is broadcast and z += sign(x_i, s_i) for the channel blocks, where s_i
- * holds +1 or -1 per channel (0 past n, so those lanes stay 0); then z < t is one compare
- * per block, and two blocks pack into 32 output bits. Thresholds are clamped to int16,
- * which keeps every comparison: |z| <= 32640. */
+/* 16-bit AVX2 form for K <= 128: 16 channels per instruction, two window values per
+ * multiply. A window row is kw*c contiguous bytes of the image, taken as byte pairs; per
+ * pair, vpmaddubsw multiplies the two pixels (u8) by the channels' two weights (+1, -1, or 0
+ * past the row and past n) and adds them, exactly (|sum| <= 510), into int16 lanes:
+ * |z| <= 255 * K <= 32640. Windows inside the image are read in place; windows that cover
+ * padding (or whose last pair would read past the image) are first copied into a zeroed
+ * buffer. Then z < t is one compare per block, and two blocks pack into 32 output bits.
+ * Thresholds are clamped to int16, which keeps every comparison. */
 __attribute__((target("avx2"))) static void
 avx2_pixel_conv_int16(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh, size_t kw,
                       size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
                       const uint64_t *weights, size_t w_stride, size_t n, const int32_t *thresholds,
                       const uint64_t *flip, uint64_t *out, size_t out_stride, int32_t *scratch) {
-  size_t k = kh * kw * c;
-  size_t blocks = (n + 31) / 32 * 2; /* 16-channel blocks, an even count */
-  /* Scratch (int16): signs [k][blocks*16], thresholds [blocks*16], the window [k]: within
-   * bnn_pixel_conv_scratch_size(k, n) int32 values, which hold twice as many int16. */
-  int16_t *signs = (int16_t *)scratch;
-  int16_t *limits = signs + k * blocks * 16;
-  int16_t *window = limits + blocks * 16;
-  for (size_t i = 0; i < k; i++)
-    for (size_t j = 0; j < blocks * 16; j++)
-      signs[i * blocks * 16 + j] =
-          j < n ? (int16_t)(((weights[j * w_stride + i / 64] >> (i % 64)) & 1) ? -1 : 1) : 0;
+  size_t seg = kw * c;                /* bytes of one window row */
+  size_t pairs = (seg + 1) / 2;       /* byte pairs of one window row */
+  size_t steps = kh * pairs;          /* pairs of the window */
+  size_t blocks = (n + 31) / 32 * 2;  /* 16-channel blocks, an even count */
+  /* Scratch: pair weights [blocks][steps][16 channels x 2] int8, limits [blocks*16] int16,
+   * the window [kh][2*pairs] bytes: within bnn_pixel_conv_scratch_size(K, n) int32 values
+   * (steps <= K, so the weights take at most 32*blocks*K/2 bytes). */
+  int8_t *pair_weights = (int8_t *)scratch;
+  int16_t *limits = (int16_t *)(pair_weights + blocks * steps * 32);
+  uint8_t *window = (uint8_t *)(limits + blocks * 16);
+  for (size_t b = 0; b < blocks; b++)
+    for (size_t ky = 0; ky < kh; ky++)
+      for (size_t e = 0; e < 2 * pairs; e++)
+        for (size_t l = 0; l < 16; l++) {
+          size_t j = b * 16 + l, i = ky * seg + e;
+          int8_t v = 0;
+          if (j < n && e < seg) v = ((weights[j * w_stride + i / 64] >> (i % 64)) & 1) ? -1 : 1;
+          pair_weights[((b * steps + ky * pairs + e / 2) * 16 + l) * 2 + e % 2] = v;
+        }
   for (size_t j = 0; j < blocks * 16; j++) {
     int32_t t = j < n ? thresholds[j] : 0;
     limits[j] = (int16_t)(t > 32767 ? 32767 : t < -32768 ? -32768 : t);
   }
   size_t out_words = (n + 63) / 64;
+  size_t row_bytes = w * c;
   for (size_t oy = 0; oy < out_h; oy++) {
+    size_t iy0 = oy * stride - pad_top; /* wraps when above the image */
+    int rows_inside = iy0 < h && kh <= h - iy0;
     for (size_t ox = 0; ox < out_w; ox++) {
-      size_t t = 0;
-      for (size_t ky = 0; ky < kh; ky++) {
-        size_t iy = oy * stride + ky - pad_top; /* wraps when above the image */
-        for (size_t kx = 0; kx < kw; kx++) {
-          size_t ix = ox * stride + kx - pad_left;
-          const uint8_t *px = (iy < h && ix < w) ? in + (iy * w + ix) * c : 0;
-          for (size_t ch = 0; ch < c; ch++) window[t++] = px ? px[ch] : 0;
+      size_t ix0 = ox * stride - pad_left;
+      int inside = rows_inside && ix0 < w && kw <= w - ix0;
+      /* An odd row's last pair reads one byte past the window: past the image only for a
+       * window in its bottom-right corner. */
+      if (inside && seg % 2 && iy0 + kh == h && ix0 + kw == w) inside = 0;
+      const uint8_t *base;
+      size_t pitch;
+      if (inside) {
+        base = in + iy0 * row_bytes + ix0 * c;
+        pitch = row_bytes;
+      } else {
+        for (size_t ky = 0; ky < kh; ky++) {
+          size_t iy = iy0 + ky;
+          uint8_t *dst = window + ky * 2 * pairs;
+          for (size_t kx = 0; kx < kw; kx++) {
+            size_t ix = ix0 + kx;
+            const uint8_t *px = (iy < h && ix < w) ? in + iy * row_bytes + ix * c : 0;
+            for (size_t ch = 0; ch < c; ch++) dst[kx * c + ch] = px ? px[ch] : 0;
+          }
+          if (seg % 2) dst[seg] = 0;
         }
+        base = window;
+        pitch = 2 * pairs;
       }
       uint64_t *o = out + (oy * out_w + ox) * out_stride;
       for (size_t b = 0; b < blocks; b += 2) {
         __m256i z0 = _mm256_setzero_si256(), z1 = _mm256_setzero_si256();
-        const int16_t *s = signs + b * 16;
-        for (size_t i = 0; i < k; i++, s += blocks * 16) {
-          __m256i x = _mm256_set1_epi16(window[i]);
-          z0 = _mm256_add_epi16(z0, _mm256_sign_epi16(x, _mm256_loadu_si256((const __m256i *)s)));
-          z1 = _mm256_add_epi16(
-              z1, _mm256_sign_epi16(x, _mm256_loadu_si256((const __m256i *)(s + 16))));
+        const __m256i *w0 = (const __m256i *)pair_weights + b * steps;
+        const __m256i *w1 = w0 + steps;
+        for (size_t ky = 0; ky < kh; ky++) {
+          const uint8_t *row = base + ky * pitch;
+          for (size_t p = 0; p < pairs; p++, w0++, w1++) {
+            int16_t two;
+            __builtin_memcpy(&two, row + 2 * p, 2);
+            __m256i x = _mm256_set1_epi16(two);
+            z0 = _mm256_add_epi16(z0, _mm256_maddubs_epi16(x, _mm256_loadu_si256(w0)));
+            z1 = _mm256_add_epi16(z1, _mm256_maddubs_epi16(x, _mm256_loadu_si256(w1)));
+          }
         }
         __m256i lt0 =
             _mm256_cmpgt_epi16(_mm256_loadu_si256((const __m256i *)(limits + b * 16)), z0);
