@@ -12,7 +12,7 @@ import CPopcount
 #endif
 
 let usage = """
-  usage: bnn-kernel-bench [--quick] [--peak] [--help]
+  usage: bnn-kernel-bench [--quick] [--peak] [--conv] [--help]
 
   Measures xor_popcount_gemm and xor_popcount_threshold (hidden layers) and
   bitplane_gemm and bitplane_threshold (8-bit first layer) for every kernel path
@@ -26,10 +26,13 @@ let usage = """
     --peak    only the peak: the best rate of the fastest path's two hidden-layer
               kernels on L1-resident blocks (1, 4 and 64 rows x 64 outputs), one
               line "peak G_MACS PATH" (the roofline scripts/benchmark.sh divides by)
+    --conv    only the binary convolutions (binary_conv_threshold) of every path on
+              3x3 'same' layers: the table's entry against gathered patches + that
+              path's threshold GEMM (the reference form), timed alternately
     --help    this text
   """
 
-for arg in CommandLine.arguments.dropFirst() where arg != "--quick" && arg != "--peak" {
+for arg in CommandLine.arguments.dropFirst() where !["--quick", "--peak", "--conv"].contains(arg) {
   if arg == "--help" || arg == "-h" {
     print(usage)
     exit(0)
@@ -96,6 +99,25 @@ func measure(macs: Double, _ body: () -> Void) -> (median: Double, min: Double, 
   return (rates[rates.count / 2], rates.first!, rates.last!)
 }
 
+/// Median rates of `bodies` (each `macs` per run), their repetitions taken in turn so a
+/// machine whose speed drifts slows them alike.
+func measureAlternately(macs: Double, _ bodies: [() -> Void]) -> [Double] {
+  let clock = ContinuousClock()
+  var runs: [Int] = []
+  for body in bodies {
+    body()
+    runs.append(max(1, Int(targetSeconds / max(seconds(clock.measure(body)), 1e-7))))
+  }
+  var rates = [[Double]](repeating: [], count: bodies.count)
+  for _ in 0..<repetitions {
+    for (i, body) in bodies.enumerated() {
+      let t = seconds(clock.measure { for _ in 0..<runs[i] { body() } })
+      rates[i].append(macs * Double(runs[i]) / t / 1e9)
+    }
+  }
+  return rates.map { $0.sorted()[$0.count / 2] }
+}
+
 // MARK: - Shapes
 
 struct Shape {
@@ -154,6 +176,52 @@ if CommandLine.arguments.contains("--peak") {
     }
   }
   print("peak \(fixed(peak, 1)) \(best)")
+  exit(0)
+}
+
+if CommandLine.arguments.contains("--conv") {
+  // 3x3 'same' convolutions, stride 1: (side, input channels, output channels).
+  let layers = [(28, 32, 64), (14, 64, 128), (14, 128, 128), (7, 128, 256), (7, 256, 256), (28, 16, 32)]
+  print("binary_conv_threshold, G binary MACs/s (K = 9 x input channels), median of \(repetitions)")
+  print(pad("layer", 22, left: true) + pad("path", 8, left: true) + pad("entry", 9) + pad("im2col", 9) + pad("ratio", 8))
+  var convRNG = SplitMix64(state: 99)
+  for (side, c, n) in layers {
+    let wpp = (c + 63) / 64
+    let rowWords = 9 * wpp
+    let used: UInt64 = c % 64 == 0 ? ~0 : (1 << UInt64(c % 64)) - 1
+    let input = (0..<(side * side * wpp)).map { i in convRNG.next() & (i % wpp == wpp - 1 ? used : ~0) }
+    let weights = (0..<(n * rowWords)).map { i in convRNG.next() & (i % wpp == wpp - 1 ? used : ~0) }
+    let thresholds = (0..<n).map { _ in Int32(truncatingIfNeeded: convRNG.next() % 64) - 32 }
+    let flip = (0..<((n + 63) / 64)).map { _ in convRNG.next() }
+    var out = [UInt64](repeating: 0, count: side * side * ((n + 63) / 64))
+    var scratch = [UInt64](repeating: 0, count: bnn_binary_conv_scratch_words(side * side, rowWords, n))
+    let macs = Double(side * side * n * 9 * c)
+    for path in paths {
+      let rates = out.withUnsafeMutableBufferPointer { o in
+        scratch.withUnsafeMutableBufferPointer { s in
+          let (O, S) = (o.baseAddress!, s.baseAddress!)
+          let outWords = (n + 63) / 64
+          return measureAlternately(
+            macs: macs,
+            [
+              {
+                path.binary_conv_threshold(
+                  input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords, n, Int32(9 * c), thresholds,
+                  flip, O, outWords, S)
+              },
+              {
+                bnn_im2col_binary_conv_threshold(
+                  path.xor_popcount_threshold, input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords,
+                  n, Int32(9 * c), thresholds, flip, O, outWords, S)
+              },
+            ])
+        }
+      }
+      print(
+        pad("\(side)x\(side)x\(c) -> \(n)", 22, left: true) + pad(String(cString: path.name), 8, left: true)
+          + fixed(rates[0], 1, width: 9) + fixed(rates[1], 1, width: 9) + fixed(rates[0] / rates[1], 2, width: 8))
+    }
+  }
   exit(0)
 }
 

@@ -238,9 +238,9 @@ KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, s
 
 /* ------------------------------------------------------------------------ */
 /* Binary convolution: gathered patches, then this path's threshold GEMM (the reference
- * form of binary_conv.c). */
+ * form of binary_conv.c); a path with a form of its own (AVX2) leaves it unused. */
 
-static void KFN(binary_conv_threshold)(const uint64_t *in, size_t h, size_t w, size_t wpp,
+__attribute__((unused)) static void KFN(binary_conv_threshold)(const uint64_t *in, size_t h, size_t w, size_t wpp,
                                        size_t c, size_t kh, size_t kw, size_t stride,
                                        size_t pad_top, size_t pad_left, size_t out_h,
                                        size_t out_w, const uint64_t *weights, size_t w_stride,

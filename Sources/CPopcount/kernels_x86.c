@@ -287,33 +287,14 @@ BNN_TARGET_AVX2 static void avx2_pack_bitplanes(const uint8_t *pixels, size_t co
   }
 }
 
-/* Binary convolution: the channel-blocked form (binary_conv.c) up to BNN_AVX2_CONV_MAX_STEPS
- * 32-bit steps per patch, else gathered patches and the GEMM above. */
-#ifndef BNN_AVX2_CONV_MAX_STEPS
-#define BNN_AVX2_CONV_MAX_STEPS 100000
-#endif
-BNN_TARGET_AVX2 static void avx2_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp,
-                                             size_t c, size_t kh, size_t kw, size_t stride,
-                                             size_t pad_top, size_t pad_left, size_t out_h,
-                                             size_t out_w, const uint64_t *weights,
-                                             size_t w_stride, size_t n, int32_t k_bits,
-                                             const int32_t *t, const uint64_t *flip, uint64_t *out,
-                                             size_t os, uint64_t *scratch) {
-  size_t steps = kh * kw * ((c + 31) / 32);
-  if (steps <= BNN_AVX2_CONV_MAX_STEPS)
-    bnn_avx2_binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h,
-                                   out_w, weights, w_stride, n, k_bits, t, flip, out, os, scratch);
-  else
-    avx2_binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w,
-                               weights, w_stride, n, k_bits, t, flip, out, os, scratch);
-}
-
 const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",
     avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
     avx2_bitplane_gemm,     avx2_bitplane_threshold,
     avx2_pack_bitplanes,    bnn_avx2_pixel_conv_threshold,
-    avx2_binary_conv,
+    /* the channel-blocked form: 1.0-3.2x gathered patches + the GEMM above on every 3x3
+     * layer bnn-kernel-bench --conv measures (most on 32 input channels) */
+    bnn_avx2_binary_conv_threshold,
 };
 
 #endif /* x86-64 */
