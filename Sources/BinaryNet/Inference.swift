@@ -120,7 +120,7 @@ extension Model {
     let pixelCount = input.pixelCount
     let pixelWords = workspace.pixelWords
     let planeStride = 8 * pixelWords
-    if plans[0].kind == .pixelDense || plans[0].kind == .pixelOutput {
+    if (plans[0].kind == .pixelDense && int8FirstLayer == nil) || plans[0].kind == .pixelOutput {
       for i in 0..<count {
         kernels.pointee.pack_bitplanes(
           pixels.baseAddress! + i * pixelCount, pixelCount, workspace.planes + i * planeStride, pixelWords)
@@ -157,6 +157,19 @@ extension Model {
     let planes = workspace.planes + firstImage * planeStride
     switch (plan.kind, plan.operation) {
     case (.pixelDense, .threshold(let weights, let thresholds, let flip, _)):
+      if let int8Weights = int8FirstLayer, let int8Dense = k.int8_dense_threshold {
+        #if !hasFeature(Embedded)
+          if let pool = workspace.pool(for: plan, rows: count) {
+            bnn_parallel_int8_dense_threshold(
+              pool, kernels, pixels, input.pixelCount, count, int8Weights, plan.outputs, plan.dotLength, thresholds,
+              flip, target, stride)
+            break
+          }
+        #endif
+        int8Dense(
+          pixels, input.pixelCount, count, int8Weights, plan.outputs, plan.dotLength, thresholds, flip, target, stride)
+        break
+      }
       #if !hasFeature(Embedded)
         if let pool = workspace.pool(for: plan, rows: count) {
           bnn_parallel_bitplane_threshold(

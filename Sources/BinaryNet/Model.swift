@@ -36,6 +36,14 @@ public final class Model: @unchecked Sendable {
   let maxPatchWords: Int
   /// Whether any layer is a convolution (then images run one at a time through all layers).
   let hasConvolutions: Bool
+  /// A pixel-dense first layer's weights expanded to int8 rows (`bnn_expand_weights_int8`),
+  /// made once here when the kernel path has an int8 form (`int8_dense_threshold`) and
+  /// they take at most `int8WeightLimit` bytes; nil otherwise (then bit-planes).
+  let int8FirstLayer: UnsafeMutablePointer<Int8>?
+
+  /// The most bytes the int8 form of a first layer may take (8 bits a weight): beyond
+  /// that, weights stream from memory and the bit-planes (1 bit a weight) are kept.
+  static let int8WeightLimit = 8 << 20
 
   /// Reads a model from file bytes. Validates everything; never traps on
   /// bad input. `kernelPath` forces a kernel path (tests, benchmarks); nil = fastest.
@@ -113,9 +121,31 @@ public final class Model: @unchecked Sendable {
     self.maxActivationWords = widest
     self.maxPatchWords = patches
     self.hasConvolutions = plans.contains { $0.kind.isConvolution }
+    self.int8FirstLayer = Model.expandFirstLayer(plans[0], kernels)
   }
 
-  deinit { if ownsStorage { storage.deallocate() } }
+  deinit {
+    if ownsStorage { storage.deallocate() }
+    int8FirstLayer?.deallocate()
+  }
+
+  /// The int8 weights of a pixel-dense first layer, when `kernels` has an int8 form.
+  private static func expandFirstLayer(
+    _ plan: LayerPlan, _ kernels: UnsafePointer<bnn_kernels>
+  ) -> UnsafeMutablePointer<Int8>? {
+    #if hasFeature(Embedded)
+      return nil  // no int8 forms on these paths: keep the code out of the image
+    #else
+      guard plan.kind == .pixelDense, kernels.pointee.int8_dense_threshold != nil,
+        case .threshold(let weights, _, _, _) = plan.operation
+      else { return nil }
+      let count = bnn_int8_row_bytes(plan.dotLength) * plan.outputs
+      guard count <= int8WeightLimit else { return nil }
+      let expanded = UnsafeMutablePointer<Int8>.allocate(capacity: count)
+      bnn_expand_weights_int8(weights, plan.rowWords, plan.outputs, plan.dotLength, expanded)
+      return expanded
+    #endif
+  }
 
   /// The file bytes of this model (byte-identical to what it was read from).
   public var serialized: [UInt8] { Array(UnsafeRawBufferPointer(storage)) }

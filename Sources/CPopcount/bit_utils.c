@@ -358,3 +358,12 @@ uint32_t bnn_crc32(uint32_t crc, const void *data, size_t length) {
   for (size_t i = 0; i < length; i++) crc = crc_table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
   return ~crc;
 }
+
+size_t bnn_int8_row_bytes(size_t k) { return (k + 31) / 32 * 32; }
+
+void bnn_expand_weights_int8(const uint64_t *w, size_t w_stride, size_t n, size_t k, int8_t *out) {
+  size_t row = bnn_int8_row_bytes(k);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i < row; i++)
+      out[j * row + i] = i < k ? (int8_t)(((w[j * w_stride + i / 64] >> (i % 64)) & 1) ? -1 : 1) : 0;
+}

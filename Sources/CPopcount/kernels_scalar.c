@@ -123,4 +123,5 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold,
     scalar_binary_conv_threshold,
+    NULL, /* the bit-plane kernels are the reference */
 };

@@ -110,6 +110,7 @@ const bnn_kernels bnn_popcnt_kernels = {
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* POPCNT does not help it: the baseline (SSE2) build */
     popcnt_binary_conv_threshold,
+    NULL, /* no int8 form without AVX2 */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -287,6 +288,119 @@ BNN_TARGET_AVX2 static void avx2_pack_bitplanes(const uint8_t *pixels, size_t co
   }
 }
 
+/* ------------------------------------------------------------------------ */
+/* First dense layer on int8 (bnn_int8_dense_threshold_fn). Per 32 pixels and neuron,
+ * vpmaddubsw multiplies the pixels (u8) by the weights (+1 / -1, s8) and adds pairs,
+ * exactly (|pair| <= 510), into int16 lanes, which take 64 such steps (|lane| <= 32640)
+ * before vpmaddwd widens them into int32. A tile is R rows x C neurons: each weight vector
+ * serves R rows, each pixel vector C neurons. The last k % 32 pixels of a row come from a
+ * zero-padded copy (no read past the row). Measured on a Zen 3 (AVX2), batch 1,
+ * 784 x 1024: 15 us against 53 us for the bit-plane kernels; the expanded weights (8x the
+ * bits) stream from L2/L3 faster than the 8 bit-planes are counted. */
+
+enum { INT8_STEP = 32, INT8_SPAN = 64 };
+
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE int32_t avx2_sum_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+  return _mm_cvtsi128_si32(s);
+}
+
+/* d[r*C + c] = dot of row r (x[r]: `full` whole steps, then tail[r] when has_tail) with
+ * weight row c (w + c*row). */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
+avx2_int8_tile(int R, int C, const uint8_t *const *x, const uint8_t (*tail)[INT8_STEP],
+               int has_tail, const int8_t *w, size_t row, size_t full, int32_t *d) {
+  const __m256i ones = _mm256_set1_epi16(1);
+  __m256i acc[2][4];
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) acc[r][c] = _mm256_setzero_si256();
+  for (size_t s = 0; s < full;) {
+    size_t end = bnn_min(s + INT8_SPAN, full);
+    __m256i lanes[2][4];
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++) lanes[r][c] = _mm256_setzero_si256();
+    for (; s < end; s++) {
+      __m256i xv[2];
+      for (int r = 0; r < R; r++)
+        xv[r] = _mm256_loadu_si256((const __m256i *)(x[r] + INT8_STEP * s));
+      for (int c = 0; c < C; c++) {
+        __m256i wv = _mm256_loadu_si256((const __m256i *)(w + c * row + INT8_STEP * s));
+        for (int r = 0; r < R; r++)
+          lanes[r][c] = _mm256_add_epi16(lanes[r][c], _mm256_maddubs_epi16(xv[r], wv));
+      }
+    }
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < C; c++)
+        acc[r][c] = _mm256_add_epi32(acc[r][c], _mm256_madd_epi16(lanes[r][c], ones));
+  }
+  if (has_tail) {
+    for (int c = 0; c < C; c++) {
+      __m256i wv = _mm256_loadu_si256((const __m256i *)(w + c * row + INT8_STEP * full));
+      for (int r = 0; r < R; r++) {
+        __m256i xv = _mm256_loadu_si256((const __m256i *)tail[r]);
+        acc[r][c] =
+            _mm256_add_epi32(acc[r][c], _mm256_madd_epi16(_mm256_maddubs_epi16(xv, wv), ones));
+      }
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int c = 0; c < C; c++) d[r * C + c] = avx2_sum_i32(acc[r][c]);
+}
+
+/* The dots of rows x[0..R) with neurons [g0, g1) into v[r][j - g0]. */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
+avx2_int8_group(int R, const uint8_t *const *x, const uint8_t (*tail)[INT8_STEP], int has_tail,
+                const int8_t *w, size_t row, size_t full, size_t g0, size_t g1, int32_t (*v)[64]) {
+  int32_t d[8];
+  size_t j = g0;
+  for (; j + 4 <= g1; j += 4) {
+    avx2_int8_tile(R, 4, x, tail, has_tail, w + j * row, row, full, d);
+    for (int r = 0; r < R; r++)
+      for (int c = 0; c < 4; c++) v[r][j - g0 + c] = d[r * 4 + c];
+  }
+  for (; j < g1; j++) {
+    avx2_int8_tile(R, 1, x, tail, has_tail, w + j * row, row, full, d);
+    for (int r = 0; r < R; r++) v[r][j - g0] = d[r];
+  }
+}
+
+BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m,
+                                                      const int8_t *w, size_t n, size_t k,
+                                                      const int32_t *t, const uint64_t *flip,
+                                                      uint64_t *out, size_t os) {
+  size_t row = bnn_int8_row_bytes(k), full = k / INT8_STEP, rest = k % INT8_STEP;
+  /* weight rows per cache block: ~192 KB, whole output words */
+  size_t nb = (192u * 1024u / (row ? row : 1)) & ~(size_t)63;
+  if (nb < 64) nb = 64;
+  for (size_t b0 = 0; b0 < n; b0 += nb) {
+    size_t b1 = bnn_min(b0 + nb, n);
+    for (size_t i = 0; i < m; i += 2) {
+      int pair = i + 1 < m;
+      const uint8_t *rows[2] = {x + i * xs, x + (i + (size_t)pair) * xs};
+      uint8_t tail[2][INT8_STEP];
+      for (int r = 0; r < 2; r++)
+        for (size_t q = 0; q < INT8_STEP; q++)
+          tail[r][q] = q < rest ? rows[r][INT8_STEP * full + q] : 0;
+      for (size_t g0 = b0; g0 < b1; g0 += 64) {
+        size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
+        int32_t v[2][64];
+        if (pair)
+          avx2_int8_group(2, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full,
+                          g0, g1, v);
+        else
+          avx2_int8_group(1, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full,
+                          g0, g1, v);
+        uint64_t mask = bnn_used_mask(g1 - g0);
+        for (int r = 0; r <= pair; r++)
+          out[(i + (size_t)r) * os + ow] =
+              (avx2_threshold_bits(v[r], t + g0, g1 - g0, 0, 1) ^ flip[ow]) & mask;
+      }
+    }
+  }
+}
+
 const bnn_kernels bnn_avx2_kernels = {
     BNN_PATH_AVX2,          "avx2",
     avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
@@ -295,6 +409,7 @@ const bnn_kernels bnn_avx2_kernels = {
     /* the channel-blocked form: 1.0-3.2x gathered patches + the GEMM above on every 3x3
      * layer bnn-kernel-bench --conv measures (most on 32 input channels) */
     bnn_avx2_binary_conv_threshold,
+    avx2_int8_dense_threshold,
 };
 
 #endif /* x86-64 */

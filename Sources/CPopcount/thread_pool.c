@@ -152,14 +152,18 @@ void bnn_pool_run(bnn_pool *p, size_t tasks, void (*fn)(void *, size_t), void *c
 /* Layer drivers. Rows are split when there are enough of them; otherwise outputs, in
  * groups of 64 so every slice writes whole output words. */
 
+/* Which dense kernel a job runs. */
+enum { DENSE_XOR = 0, DENSE_BITPLANE = 1, DENSE_INT8 = 2 };
+
 typedef struct {
   const bnn_kernels *k;
-  const uint64_t *a, *w, *flip;
+  const void *a, *w; /* rows and weights: uint64_t words, or uint8_t pixels and int8_t */
+  const uint64_t *flip;
   const int32_t *t;
   uint64_t *out;
-  size_t as, m, ws, n, words, os, slices;
+  size_t as, m, ws, n, words, os, slices; /* strides in the elements of a and w */
   int32_t k_bits;
-  int by_rows;
+  int by_rows, kind;
 } threshold_job;
 
 /* [begin, end) of slice i of `count` items in `slices` slices, in units of `unit`. */
@@ -179,54 +183,70 @@ static size_t slice_count(const bnn_pool *p, size_t rows, size_t outputs, int *b
   return units < threads ? (units ? units : 1) : threads;
 }
 
-static void threshold_slice(void *ctx, size_t i) {
+/* The job's kernel on rows [r0, r1) and outputs [j0, j1) (j0 a multiple of 64). */
+static void dense_part(const threshold_job *j, size_t r0, size_t r1, size_t j0, size_t j1) {
+  uint64_t *out = j->out + r0 * j->os + j0 / 64;
+  const int32_t *t = j->t + j0;
+  const uint64_t *flip = j->flip + j0 / 64;
+  size_t m = r1 - r0, n = j1 - j0;
+  switch (j->kind) {
+  case DENSE_XOR:
+    j->k->xor_popcount_threshold((const uint64_t *)j->a + r0 * j->as, j->as, m,
+                                 (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words,
+                                 j->k_bits, t, flip, out, j->os);
+    break;
+  case DENSE_BITPLANE:
+    j->k->bitplane_threshold((const uint64_t *)j->a + r0 * j->as, j->as, m,
+                             (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words, t, flip,
+                             out, j->os);
+    break;
+  default:
+    j->k->int8_dense_threshold((const uint8_t *)j->a + r0 * j->as, j->as, m,
+                               (const int8_t *)j->w + j0 * j->ws, n, j->words, t, flip, out,
+                               j->os);
+  }
+}
+
+static void dense_slice(void *ctx, size_t i) {
   const threshold_job *j = ctx;
   size_t b, e;
   if (j->by_rows) {
     slice_range(j->m, j->slices, 1, i, &b, &e);
-    if (b < e)
-      j->k->xor_popcount_threshold(j->a + b * j->as, j->as, e - b, j->w, j->ws, j->n, j->words,
-                                   j->k_bits, j->t, j->flip, j->out + b * j->os, j->os);
+    if (b < e) dense_part(j, b, e, 0, j->n);
   } else {
     slice_range(j->n, j->slices, 64, i, &b, &e);
-    if (b < e)
-      j->k->xor_popcount_threshold(j->a, j->as, j->m, j->w + b * j->ws, j->ws, e - b, j->words,
-                                   j->k_bits, j->t + b, j->flip + b / 64, j->out + b / 64, j->os);
+    if (b < e) dense_part(j, 0, j->m, b, e);
   }
+}
+
+static void run_dense(bnn_pool *pool, threshold_job *job) {
+  job->slices = slice_count(pool, job->m, job->n, &job->by_rows);
+  bnn_pool_run(pool, job->slices, dense_slice, job);
 }
 
 void bnn_parallel_xor_popcount_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *a,
                                          size_t as, size_t m, const uint64_t *w, size_t ws,
                                          size_t n, size_t words, int32_t k_bits, const int32_t *t,
                                          const uint64_t *flip, uint64_t *out, size_t os) {
-  threshold_job job = {k, a, w, flip, t, out, as, m, ws, n, words, os, 1, k_bits, 0};
-  job.slices = slice_count(pool, m, n, &job.by_rows);
-  bnn_pool_run(pool, job.slices, threshold_slice, &job);
-}
-
-static void bitplane_slice(void *ctx, size_t i) {
-  const threshold_job *j = ctx;
-  size_t b, e;
-  if (j->by_rows) {
-    slice_range(j->m, j->slices, 1, i, &b, &e);
-    if (b < e)
-      j->k->bitplane_threshold(j->a + b * j->as, j->as, e - b, j->w, j->ws, j->n, j->words, j->t,
-                               j->flip, j->out + b * j->os, j->os);
-  } else {
-    slice_range(j->n, j->slices, 64, i, &b, &e);
-    if (b < e)
-      j->k->bitplane_threshold(j->a, j->as, j->m, j->w + b * j->ws, j->ws, e - b, j->words,
-                               j->t + b, j->flip + b / 64, j->out + b / 64, j->os);
-  }
+  threshold_job job = {k, a, w, flip, t, out, as, m, ws, n, words, os, 1, k_bits, 0, DENSE_XOR};
+  run_dense(pool, &job);
 }
 
 void bnn_parallel_bitplane_threshold(bnn_pool *pool, const bnn_kernels *k, const uint64_t *planes,
                                      size_t ps, size_t m, const uint64_t *w, size_t ws, size_t n,
                                      size_t words, const int32_t *t, const uint64_t *flip,
                                      uint64_t *out, size_t os) {
-  threshold_job job = {k, planes, w, flip, t, out, ps, m, ws, n, words, os, 1, 0, 0};
-  job.slices = slice_count(pool, m, n, &job.by_rows);
-  bnn_pool_run(pool, job.slices, bitplane_slice, &job);
+  threshold_job job = {k, planes, w, flip, t, out, ps, m, ws, n, words, os, 1, 0, 0, DENSE_BITPLANE};
+  run_dense(pool, &job);
+}
+
+void bnn_parallel_int8_dense_threshold(bnn_pool *pool, const bnn_kernels *k, const uint8_t *x,
+                                       size_t xs, size_t m, const int8_t *w, size_t n, size_t k_len,
+                                       const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                       size_t os) {
+  threshold_job job = {k, x, w, flip, t, out, xs, m, bnn_int8_row_bytes(k_len), n, k_len, os, 1,
+                       0, 0, DENSE_INT8};
+  run_dense(pool, &job);
 }
 
 typedef struct {

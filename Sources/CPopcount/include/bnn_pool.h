@@ -47,6 +47,12 @@ void bnn_parallel_bitplane_threshold(bnn_pool *pool, const bnn_kernels *k, const
                                      size_t words, const int32_t *t, const uint64_t *flip,
                                      uint64_t *out, size_t os);
 
+/* k->int8_dense_threshold over m rows and n outputs, split across the pool. */
+void bnn_parallel_int8_dense_threshold(bnn_pool *pool, const bnn_kernels *k, const uint8_t *x,
+                                       size_t xs, size_t m, const int8_t *w, size_t n, size_t k_len,
+                                       const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                       size_t os);
+
 /* One image's binary convolution: k->binary_conv_threshold, each thread on its own band of
  * output rows with scratch + slice * scratch_stride (one bnn_binary_conv_scratch_words of
  * the whole image per thread). */

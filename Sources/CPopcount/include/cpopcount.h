@@ -137,6 +137,27 @@ typedef void (*bnn_binary_conv_threshold_fn)(const uint64_t *in, size_t h, size_
                                              const int32_t *thresholds, const uint64_t *flip,
                                              uint64_t *out, size_t out_stride, uint64_t *scratch);
 
+/*
+ * First dense layer straight on the 8-bit pixels, with the weights expanded once to int8
+ * (+1 for bit 0, -1 for bit 1; bnn_expand_weights_int8): the same integers as the
+ * bit-plane kernels,
+ *     dot_ij = sum_k x_ik * w_jk,   bit = (dot_ij < thresholds[j]) XOR flip_bit(j).
+ * Row i is x + i*x_stride (reads only its k bytes); weight row j is
+ * w + j*bnn_int8_row_bytes(k). Output as in bnn_xor_popcount_threshold_fn. NULL in the
+ * table of a path that has no int8 form, or where it measured slower than bit-planes.
+ */
+typedef void (*bnn_int8_dense_threshold_fn)(const uint8_t *x, size_t x_stride, size_t m,
+                                            const int8_t *w, size_t n, size_t k,
+                                            const int32_t *thresholds, const uint64_t *flip,
+                                            uint64_t *out, size_t out_stride);
+
+/* Bytes of one expanded weight row: k rounded up to a multiple of 32 (zeros past k). */
+size_t bnn_int8_row_bytes(size_t k);
+
+/* Expands n weight rows of k bits (w_stride words apart; bit 1 = -1) to int8 rows of
+ * bnn_int8_row_bytes(k) values: +1, -1, and 0 past k. */
+void bnn_expand_weights_int8(const uint64_t *w, size_t w_stride, size_t n, size_t k, int8_t *out);
+
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
@@ -148,6 +169,7 @@ typedef struct bnn_kernels {
   bnn_pack_bitplanes_fn pack_bitplanes;             /* the bit-plane input of the two above */
   bnn_pixel_conv_threshold_fn pixel_conv_threshold; /* direct 8-bit pixel convolution */
   bnn_binary_conv_threshold_fn binary_conv_threshold; /* convolution of binary activations */
+  bnn_int8_dense_threshold_fn int8_dense_threshold;   /* first dense layer on int8; or NULL */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
