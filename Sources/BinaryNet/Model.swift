@@ -129,6 +129,10 @@ public final class Model: @unchecked Sendable {
     int8FirstLayer?.deallocate()
   }
 
+  /// Whether the first layer runs on int8 (its weights expanded at load) rather than on
+  /// the 8 bit-planes of the pixels. Both give the same integers.
+  public var usesInt8FirstLayer: Bool { int8FirstLayer != nil }
+
   /// The int8 weights of a pixel-dense first layer, when `kernels` has an int8 form.
   private static func expandFirstLayer(
     _ plan: LayerPlan, _ kernels: UnsafePointer<bnn_kernels>

@@ -17,6 +17,7 @@ struct BenchReport {
     let r = results
     return JSON.object([
       ("model", .string(path)), ("kernel", .string(model.kernelPath.name)),
+      ("first_layer_form", .string(model.usesInt8FirstLayer ? "int8" : "bit-planes")),
       ("threads", .int(settings.threads)), ("batch", .int(settings.batch)),
       (
         "latency_batch1_seconds",
@@ -97,7 +98,9 @@ struct BenchReport {
           + pad(micro(t.secondsBatch1), 10) + pad(fixed(Double(t.macs) / t.secondsBatch1 / 1e9, 1), 11)
           + pad(micro(t.secondsBatched), 19) + pad(fixed(Double(t.macs) / t.secondsBatched / 1e9, 1), 10))
     }
-    lines.append("(pixel layers: 8-bit x 1-bit MACs on 8 bit-planes; the others: binary MACs)")
+    lines.append(
+      "(pixel layers: 8-bit x 1-bit MACs, "
+        + (model.usesInt8FirstLayer ? "on int8 weights" : "on 8 bit-planes") + "; the others: binary MACs)")
     return lines.joined(separator: "\n")
   }
 

@@ -79,6 +79,6 @@ struct InfoCommand: Command {
     Console.out("")
     Console.out("parameters           \(model.parameterCount)")
     Console.out("binary MACs / image  \(model.binaryMACs)  (1-bit x 1-bit, XOR-popcount)")
-    Console.out("pixel MACs / image   \(model.pixelMACs)  (8-bit x 1-bit, on 8 bit-planes)")
+    Console.out("pixel MACs / image   \(model.pixelMACs)  (8-bit pixels x 1-bit weights)")
   }
 }

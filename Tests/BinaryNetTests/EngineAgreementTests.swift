@@ -57,12 +57,25 @@ struct EngineAgreementTests {
     let scalar = try Model(definition: definition, kernelPath: .scalar)
     let expected = try scalar.predictLabels(images, count: 50)
     #expect(KernelPath.available.contains(.scalar))
+    let expectedScores = scoreBits(scalar, images, count: 50)
+    #expect(!scalar.usesInt8FirstLayer)
     for path in KernelPath.available {
       let model = try scalar.using(path)
       #expect(model.kernelPath == path)
       #expect(try model.predictLabels(images, count: 50, batchSize: 50) == expected)
       #expect(try model.predictLabels(images, count: 50, batchSize: 1) == expected)
+      #expect(scoreBits(model, images, count: 50) == expectedScores, "\(path.name): scores differ from scalar")
+      // The AVX2 path runs the first layer on int8 (the others on bit-planes): both forms
+      // are compared above.
+      #expect(model.usesInt8FirstLayer == (path == .avx2), "\(path.name)")
     }
+  }
+
+  /// The bit patterns of every class score of `count` images, in one batch.
+  func scoreBits(_ model: Model, _ images: [UInt8], count: Int) -> [UInt32] {
+    let workspace = model.makeWorkspace(batchCapacity: count)
+    images.withUnsafeBufferPointer { model.computeScores($0, count: count, workspace: workspace) }
+    return (0..<count).flatMap { workspace.scores(ofImage: $0).map(\.bitPattern) }
   }
 
   @Test func batchSizeDoesNotChangeResults() throws {
