@@ -12,7 +12,7 @@ import CPopcount
 #endif
 
 let usage = """
-  usage: bnn-kernel-bench [--quick] [--peak] [--conv] [--help]
+  usage: bnn-kernel-bench [--quick] [--peak] [--conv] [--int8] [--help]
 
   Measures xor_popcount_gemm and xor_popcount_threshold (hidden layers) and
   bitplane_gemm and bitplane_threshold (8-bit first layer) for every kernel path
@@ -29,10 +29,12 @@ let usage = """
     --conv    only the binary convolutions (binary_conv_threshold) of every path on
               3x3 'same' layers: the table's entry against gathered patches + that
               path's threshold GEMM (the reference form), timed alternately
+    --int8    only the first dense layer of the paths with an int8 form: int8 against
+              bit-planes (packing included) for 1 to 256 rows, timed alternately
     --help    this text
   """
 
-for arg in CommandLine.arguments.dropFirst() where !["--quick", "--peak", "--conv"].contains(arg) {
+for arg in CommandLine.arguments.dropFirst() where !["--quick", "--peak", "--conv", "--int8"].contains(arg) {
   if arg == "--help" || arg == "-h" {
     print(usage)
     exit(0)
@@ -176,6 +178,51 @@ if CommandLine.arguments.contains("--peak") {
     }
   }
   print("peak \(fixed(peak, 1)) \(best)")
+  exit(0)
+}
+
+if CommandLine.arguments.contains("--int8") {
+  print("first dense layer, 784 pixels: int8 (int8_dense_threshold) against bit-planes (pack_bitplanes +")
+  print("bitplane_threshold) on the same path; G pixel MACs/s, median of \(repetitions); ratio > 1: int8 faster")
+  print(pad("outputs", 9) + pad("rows", 6) + pad("path", 8) + pad("int8", 9) + pad("planes", 9) + pad("ratio", 8))
+  var int8RNG = SplitMix64(state: 8)
+  let k = 784
+  let words = (k + 63) / 64
+  for n in [1024, 4096] {
+    let weights = (0..<(n * words)).map { i in int8RNG.next() & (i % words == words - 1 ? (1 << 16) - 1 : ~0) }
+    var expanded = [Int8](repeating: 0, count: n * bnn_int8_row_bytes(k))
+    bnn_expand_weights_int8(weights, words, n, k, &expanded)
+    let thresholds = (0..<n).map { _ in Int32(truncatingIfNeeded: int8RNG.next() % 2000) - 1000 }
+    let flip = (0..<((n + 63) / 64)).map { _ in int8RNG.next() }
+    for m in [1, 2, 4, 8, 16, 64, 256] {
+      let pixels: [UInt8] = (0..<(m * k)).map { _ in
+        let r = int8RNG.next()
+        return r % 5 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : 0
+      }
+      var planes = [UInt64](repeating: 0, count: m * 8 * words)
+      var out = [UInt64](repeating: 0, count: m * ((n + 63) / 64))
+      let outWords = (n + 63) / 64
+      for path in paths where path.int8_dense_threshold != nil {
+        let rates = out.withUnsafeMutableBufferPointer { o in
+          planes.withUnsafeMutableBufferPointer { p in
+            let (O, P) = (o.baseAddress!, p.baseAddress!)
+            return measureAlternately(
+              macs: Double(m * n * k),
+              [
+                { path.int8_dense_threshold(pixels, k, m, expanded, n, k, thresholds, flip, O, outWords) },
+                {
+                  for i in 0..<m { path.pack_bitplanes(pixels.withUnsafeBufferPointer { $0.baseAddress! } + i * k, k, P + i * 8 * words, words) }
+                  path.bitplane_threshold(P, 8 * words, m, weights, words, n, words, thresholds, flip, O, outWords)
+                },
+              ])
+          }
+        }
+        print(
+          pad(String(n), 9) + pad(String(m), 6) + pad(String(cString: path.name), 8) + fixed(rates[0], 1, width: 9)
+            + fixed(rates[1], 1, width: 9) + fixed(rates[0] / rates[1], 2, width: 8))
+      }
+    }
+  }
   exit(0)
 }
 
