@@ -211,7 +211,10 @@ if CommandLine.arguments.contains("--int8") {
               [
                 { path.int8_dense_threshold(pixels, k, m, expanded, n, k, thresholds, flip, O, outWords) },
                 {
-                  for i in 0..<m { path.pack_bitplanes(pixels.withUnsafeBufferPointer { $0.baseAddress! } + i * k, k, P + i * 8 * words, words) }
+                  for i in 0..<m {
+                    path.pack_bitplanes(
+                      pixels.withUnsafeBufferPointer { $0.baseAddress! } + i * k, k, P + i * 8 * words, words)
+                  }
                   path.bitplane_threshold(P, 8 * words, m, weights, words, n, words, thresholds, flip, O, outWords)
                 },
               ])
@@ -230,7 +233,8 @@ if CommandLine.arguments.contains("--conv") {
   // 3x3 'same' convolutions, stride 1: (side, input channels, output channels).
   let layers = [(28, 32, 64), (14, 64, 128), (14, 128, 128), (7, 128, 256), (7, 256, 256), (28, 16, 32)]
   print("binary_conv_threshold, G binary MACs/s (K = 9 x input channels), median of \(repetitions)")
-  print(pad("layer", 22, left: true) + pad("path", 8, left: true) + pad("entry", 9) + pad("im2col", 9) + pad("ratio", 8))
+  print(
+    pad("layer", 22, left: true) + pad("path", 8, left: true) + pad("entry", 9) + pad("im2col", 9) + pad("ratio", 8))
   var convRNG = SplitMix64(state: 99)
   for (side, c, n) in layers {
     let wpp = (c + 63) / 64

@@ -40,8 +40,8 @@ void bnn_im2col_binary_conv_threshold(bnn_xor_popcount_threshold_fn gemm, const 
   size_t row_words = kh * kw * wpp;
   bnn_im2col_bits(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_h, out_w, scratch,
                   row_words);
-  gemm(scratch, row_words, out_h * out_w, weights, w_stride, n, row_words, k_bits, thresholds,
-       flip, out, out_stride);
+  gemm(scratch, row_words, out_h * out_w, weights, w_stride, n, row_words, k_bits, thresholds, flip,
+       out, out_stride);
 }
 
 #if defined(BNN_HAVE_X86)
@@ -104,10 +104,10 @@ BNN_TARGET_AVX2 void bnn_avx2_binary_conv_threshold(
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r0 / out_w,
-                 r0 % out_w, pixel);
-    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r1 / out_w,
-                 r1 % out_w, pixel + steps);
+    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r0 / out_w, r0 % out_w,
+                 pixel);
+    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r1 / out_w, r1 % out_w,
+                 pixel + steps);
     uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t b = 0; b < blocks; b++) {
       __m256i count[2][4];

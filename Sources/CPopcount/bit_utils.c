@@ -365,5 +365,6 @@ void bnn_expand_weights_int8(const uint64_t *w, size_t w_stride, size_t n, size_
   size_t row = bnn_int8_row_bytes(k);
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i < row; i++)
-      out[j * row + i] = i < k ? (int8_t)(((w[j * w_stride + i / 64] >> (i % 64)) & 1) ? -1 : 1) : 0;
+      out[j * row + i] =
+          i < k ? (int8_t)(((w[j * w_stride + i / 64] >> (i % 64)) & 1) ? -1 : 1) : 0;
 }

@@ -309,9 +309,10 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE int32_t avx2_sum_i32(__m256i v) {
 
 /* d[r*C + c] = dot of row r (x[r]: `full` whole steps, then tail[r] when has_tail) with
  * weight row c (w + c*row). */
-BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
-avx2_int8_tile(int R, int C, const uint8_t *const *x, const uint8_t (*tail)[INT8_STEP],
-               int has_tail, const int8_t *w, size_t row, size_t full, int32_t *d) {
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_int8_tile(int R, int C, const uint8_t *const *x,
+                                                             const uint8_t (*tail)[INT8_STEP],
+                                                             int has_tail, const int8_t *w,
+                                                             size_t row, size_t full, int32_t *d) {
   const __m256i ones = _mm256_set1_epi16(1);
   __m256i acc[2][4];
   for (int r = 0; r < R; r++)
@@ -387,11 +388,11 @@ BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t x
         size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
         int32_t v[2][64];
         if (pair)
-          avx2_int8_group(2, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full,
-                          g0, g1, v);
+          avx2_int8_group(2, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full, g0,
+                          g1, v);
         else
-          avx2_int8_group(1, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full,
-                          g0, g1, v);
+          avx2_int8_group(1, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full, g0,
+                          g1, v);
         uint64_t mask = bnn_used_mask(g1 - g0);
         for (int r = 0; r <= pair; r++)
           out[(i + (size_t)r) * os + ow] =
@@ -402,10 +403,14 @@ BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t x
 }
 
 const bnn_kernels bnn_avx2_kernels = {
-    BNN_PATH_AVX2,          "avx2",
-    avx2_xor_popcount_gemm, avx2_xor_popcount_threshold,
-    avx2_bitplane_gemm,     avx2_bitplane_threshold,
-    avx2_pack_bitplanes,    bnn_avx2_pixel_conv_threshold,
+    BNN_PATH_AVX2,
+    "avx2",
+    avx2_xor_popcount_gemm,
+    avx2_xor_popcount_threshold,
+    avx2_bitplane_gemm,
+    avx2_bitplane_threshold,
+    avx2_pack_bitplanes,
+    bnn_avx2_pixel_conv_threshold,
     /* the channel-blocked form: 1.0-3.2x gathered patches + the GEMM above on every 3x3
      * layer bnn-kernel-bench --conv measures (most on 32 input channels) */
     bnn_avx2_binary_conv_threshold,

@@ -116,10 +116,10 @@ avx2_pixel_conv_int16(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh
                       size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
                       const uint64_t *weights, size_t w_stride, size_t n, const int32_t *thresholds,
                       const uint64_t *flip, uint64_t *out, size_t out_stride, int32_t *scratch) {
-  size_t seg = kw * c;                /* bytes of one window row */
-  size_t pairs = (seg + 1) / 2;       /* byte pairs of one window row */
-  size_t steps = kh * pairs;          /* pairs of the window */
-  size_t blocks = (n + 31) / 32 * 2;  /* 16-channel blocks, an even count */
+  size_t seg = kw * c;               /* bytes of one window row */
+  size_t pairs = (seg + 1) / 2;      /* byte pairs of one window row */
+  size_t steps = kh * pairs;         /* pairs of the window */
+  size_t blocks = (n + 31) / 32 * 2; /* 16-channel blocks, an even count */
   /* Scratch: pair weights [blocks][steps][16 channels x 2] int8, limits [blocks*16] int16,
    * the window [kh][2*pairs] bytes: within bnn_pixel_conv_scratch_size(K, n) int32 values
    * (steps <= K, so the weights take at most 32*blocks*K/2 bytes). */

@@ -192,18 +192,17 @@ static void dense_part(const threshold_job *j, size_t r0, size_t r1, size_t j0, 
   switch (j->kind) {
   case DENSE_XOR:
     j->k->xor_popcount_threshold((const uint64_t *)j->a + r0 * j->as, j->as, m,
-                                 (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words,
-                                 j->k_bits, t, flip, out, j->os);
+                                 (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words, j->k_bits,
+                                 t, flip, out, j->os);
     break;
   case DENSE_BITPLANE:
     j->k->bitplane_threshold((const uint64_t *)j->a + r0 * j->as, j->as, m,
-                             (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words, t, flip,
-                             out, j->os);
+                             (const uint64_t *)j->w + j0 * j->ws, j->ws, n, j->words, t, flip, out,
+                             j->os);
     break;
   default:
     j->k->int8_dense_threshold((const uint8_t *)j->a + r0 * j->as, j->as, m,
-                               (const int8_t *)j->w + j0 * j->ws, n, j->words, t, flip, out,
-                               j->os);
+                               (const int8_t *)j->w + j0 * j->ws, n, j->words, t, flip, out, j->os);
   }
 }
 
@@ -236,7 +235,8 @@ void bnn_parallel_bitplane_threshold(bnn_pool *pool, const bnn_kernels *k, const
                                      size_t ps, size_t m, const uint64_t *w, size_t ws, size_t n,
                                      size_t words, const int32_t *t, const uint64_t *flip,
                                      uint64_t *out, size_t os) {
-  threshold_job job = {k, planes, w, flip, t, out, ps, m, ws, n, words, os, 1, 0, 0, DENSE_BITPLANE};
+  threshold_job job = {k,  planes, w,     flip, t, out, ps, m,
+                       ws, n,      words, os,   1, 0,   0,  DENSE_BITPLANE};
   run_dense(pool, &job);
 }
 
@@ -244,8 +244,8 @@ void bnn_parallel_int8_dense_threshold(bnn_pool *pool, const bnn_kernels *k, con
                                        size_t xs, size_t m, const int8_t *w, size_t n, size_t k_len,
                                        const int32_t *t, const uint64_t *flip, uint64_t *out,
                                        size_t os) {
-  threshold_job job = {k, x, w, flip, t, out, xs, m, bnn_int8_row_bytes(k_len), n, k_len, os, 1,
-                       0, 0, DENSE_INT8};
+  threshold_job job = {k, x,     w,  flip, t, out, xs,        m, bnn_int8_row_bytes(k_len),
+                       n, k_len, os, 1,    0, 0,   DENSE_INT8};
   run_dense(pool, &job);
 }
 
@@ -266,23 +266,21 @@ static void conv_slice(void *ctx, size_t i) {
   if (y0 >= y1) return;
   /* Rows y0..y1 alone: the same window arithmetic with the top pad moved by y0 rows
    * (unsigned wrap-around keeps positions above the input out of range). */
-  j->k->binary_conv_threshold(j->in, j->h, j->w, j->wpp, j->c, j->kh, j->kw, j->stride,
-                              j->pad_top - y0 * j->stride, j->pad_left, y1 - y0, j->out_w,
-                              j->weights, j->row_words, j->n, j->k_bits, j->t, j->flip,
-                              j->out + y0 * j->out_w * j->out_wpp, j->out_wpp,
-                              j->scratch + i * j->scratch_stride);
+  j->k->binary_conv_threshold(
+      j->in, j->h, j->w, j->wpp, j->c, j->kh, j->kw, j->stride, j->pad_top - y0 * j->stride,
+      j->pad_left, y1 - y0, j->out_w, j->weights, j->row_words, j->n, j->k_bits, j->t, j->flip,
+      j->out + y0 * j->out_w * j->out_wpp, j->out_wpp, j->scratch + i * j->scratch_stride);
 }
 
 void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64_t *in, size_t h,
                               size_t w, size_t wpp, size_t c, size_t kh, size_t kw, size_t stride,
                               size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
                               const uint64_t *weights, size_t row_words, size_t n, int32_t k_bits,
-                              const int32_t *t, const uint64_t *flip, uint64_t *out,
-                              size_t out_wpp, uint64_t *scratch, size_t scratch_stride) {
-  conv_job job = {k,        in,    weights, flip,     t,         scratch, out,
-                  h,        w,     wpp,     c,        kh,        kw,      stride,
-                  pad_top,  pad_left, out_h, out_w,   row_words, n,       out_wpp,
-                  scratch_stride, 1, k_bits};
+                              const int32_t *t, const uint64_t *flip, uint64_t *out, size_t out_wpp,
+                              uint64_t *scratch, size_t scratch_stride) {
+  conv_job job = {k,     in,    weights,   flip, t,       scratch,        out,     h,
+                  w,     wpp,   c,         kh,   kw,      stride,         pad_top, pad_left,
+                  out_h, out_w, row_words, n,    out_wpp, scratch_stride, 1,       k_bits};
   size_t threads = bnn_pool_threads(pool);
   job.slices = out_h < threads ? out_h : threads;
   bnn_pool_run(pool, job.slices, conv_slice, &job);

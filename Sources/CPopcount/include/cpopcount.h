@@ -132,10 +132,10 @@ typedef void (*bnn_pixel_conv_threshold_fn)(const uint8_t *in, size_t h, size_t 
 typedef void (*bnn_binary_conv_threshold_fn)(const uint64_t *in, size_t h, size_t w, size_t wpp,
                                              size_t c, size_t kh, size_t kw, size_t stride,
                                              size_t pad_top, size_t pad_left, size_t out_h,
-                                             size_t out_w, const uint64_t *weights,
-                                             size_t w_stride, size_t n, int32_t k_bits,
-                                             const int32_t *thresholds, const uint64_t *flip,
-                                             uint64_t *out, size_t out_stride, uint64_t *scratch);
+                                             size_t out_w, const uint64_t *weights, size_t w_stride,
+                                             size_t n, int32_t k_bits, const int32_t *thresholds,
+                                             const uint64_t *flip, uint64_t *out, size_t out_stride,
+                                             uint64_t *scratch);
 
 /*
  * First dense layer straight on the 8-bit pixels, with the weights expanded once to int8
@@ -166,8 +166,8 @@ typedef struct bnn_kernels {
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
   bnn_bitplane_threshold_fn bitplane_threshold;
-  bnn_pack_bitplanes_fn pack_bitplanes;             /* the bit-plane input of the two above */
-  bnn_pixel_conv_threshold_fn pixel_conv_threshold; /* direct 8-bit pixel convolution */
+  bnn_pack_bitplanes_fn pack_bitplanes;               /* the bit-plane input of the two above */
+  bnn_pixel_conv_threshold_fn pixel_conv_threshold;   /* direct 8-bit pixel convolution */
   bnn_binary_conv_threshold_fn binary_conv_threshold; /* convolution of binary activations */
   bnn_int8_dense_threshold_fn int8_dense_threshold;   /* first dense layer on int8; or NULL */
 } bnn_kernels;
