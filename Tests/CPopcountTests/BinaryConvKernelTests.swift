@@ -6,41 +6,13 @@
 import CPopcount
 import Testing
 
-/// One binary-convolution problem: h x w pixels of `c` channels (ceil(c/64) words each), a
-/// kh x kw window, n output channels, random stride and padding.
-struct BinaryConvCase: CustomStringConvertible {
-  var h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padTop: Int, padLeft: Int
-  var outH: Int, outW: Int, n: Int
-  var wpp: Int { wordsFor(bits: c) }
-  var rowWords: Int { kh * kw * wpp }
-  var k: Int { kh * kw * c }
-  var rows: Int { outH * outW }
-  var description: String {
-    "\(h)x\(w)x\(c) window \(kh)x\(kw) stride \(stride) pad \(padTop),\(padLeft) out \(outH)x\(outW) n=\(n)"
-  }
-
-  static func random(_ rng: inout SplitMix64, kh: Int, kw: Int, c: Int, n: Int, maxSide: Int = 9) -> BinaryConvCase {
-    let stride = 1 + rng.next(below: 3)
-    let h = 1 + rng.next(below: maxSide)
-    let w = 1 + rng.next(below: maxSide)
-    let padTop = rng.next(below: kh)
-    let padLeft = rng.next(below: kw)
-    let padBottom = rng.next(below: kh)
-    let padRight = rng.next(below: kw)
-    let outH = h + padTop + padBottom >= kh ? (h + padTop + padBottom - kh) / stride + 1 : 0
-    let outW = w + padLeft + padRight >= kw ? (w + padLeft + padRight - kw) / stride + 1 : 0
-    return BinaryConvCase(
-      h: h, w: w, c: c, kh: kh, kw: kw, stride: stride, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW, n: n)
-  }
-}
-
 /// Input bits (channel bits >= c zero, as every activation), weight rows (each tap's bits >=
 /// c zero; a gap word after each row that no kernel may read), flip bits, and thresholds
 /// near the true values of the middle output pixel.
 struct BinaryConvData {
   var input: [UInt64], weights: [UInt64], wStride: Int, flip: [UInt64], thresholds: [Int32]
 
-  init(_ p: BinaryConvCase, _ rng: inout SplitMix64) {
+  init(_ p: ConvCase, _ rng: inout SplitMix64) {
     input = randomRows(&rng, count: max(1, p.h * p.w), bits: p.c, stride: p.wpp)
     wStride = p.rowWords + 1
     var rows = randomRows(&rng, count: max(p.n, 1) * p.kh * p.kw, bits: p.c, stride: p.wpp)
@@ -67,7 +39,7 @@ struct BinaryConvData {
 /// z_j of output pixel (oy, ox) from the definition, channel by channel: K - 2 * (number of
 /// window positions whose input bit differs from the weight bit), padding inputs bit 0.
 func binaryConvValues(
-  _ p: BinaryConvCase, _ input: [UInt64], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int
+  _ p: ConvCase, _ input: [UInt64], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int
 ) -> [Int32] {
   (0..<p.n).map { j in
     var differing = 0
@@ -90,11 +62,10 @@ func binaryConvValues(
 /// scratch bnn_binary_conv_scratch_words asks for (plus canaries); returns the used output
 /// words, or nil after recording a problem.
 func runBinaryConv(
-  _ conv: bnn_binary_conv_threshold_fn, _ p: BinaryConvCase, _ d: BinaryConvData, _ label: String,
+  _ conv: bnn_binary_conv_threshold_fn, _ p: ConvCase, _ d: BinaryConvData, _ label: String,
   _ problems: inout [String]
 ) -> [UInt64]? {
-  let outWords = wordsFor(bits: p.n)
-  let oStride = outWords + 1
+  let oStride = wordsFor(bits: p.n) + 1
   var out = [UInt64](repeating: canary64, count: p.rows * oStride + guardWords)
   let scratchCount = bnn_binary_conv_scratch_words(p.rows, p.rowWords, p.n)
   var scratch = [UInt64](repeating: canary64, count: scratchCount + guardWords)
@@ -109,26 +80,7 @@ func runBinaryConv(
     problems.append("\(label) \(p): wrote past bnn_binary_conv_scratch_words")
     return nil
   }
-  if out[(p.rows * oStride)...].contains(where: { $0 != canary64 }) {
-    problems.append("\(label) \(p): wrote past the last output pixel")
-    return nil
-  }
-  var used: [UInt64] = []
-  for r in 0..<p.rows {
-    if out[r * oStride + outWords] != canary64 {
-      problems.append("\(label) \(p): wrote into the gap after pixel \(r)")
-      return nil
-    }
-    for x in 0..<outWords {
-      let v = out[r * oStride + x]
-      if x == outWords - 1 && p.n % 64 != 0 && v >> UInt64(p.n % 64) != 0 {
-        problems.append("\(label) \(p): padding bits >= n set in pixel \(r)")
-        return nil
-      }
-      used.append(v)
-    }
-  }
-  return used
+  return checkedConvOutput(out, p, stride: oStride, label, &problems)
 }
 
 /// Input channel counts around the 32-bit steps and 64-bit words; 129 channels in a 3x3
@@ -147,7 +99,7 @@ func binaryConvMatchesScalarReference(path name: String) {
   for window in binaryConvWindows {
     for c in binaryConvInputChannels {
       for n in binaryConvOutputChannels {
-        let p = BinaryConvCase.random(&rng, kh: window.kh, kw: window.kw, c: c, n: n)
+        let p = ConvCase.random(&rng, kh: window.kh, kw: window.kw, c: c, n: n, maxStride: 3, maxSide: 9)
         let d = BinaryConvData(p, &rng)
         let want = runBinaryConv(ref.binary_conv_threshold, p, d, "scalar", &problems)
         let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems)
@@ -173,7 +125,7 @@ func binaryConvMatchesDefinition(path name: String) {
     (3, 3, 32, 40, 28),
   ]
   for s in shapes {
-    let p = BinaryConvCase.random(&rng, kh: s.kh, kw: s.kw, c: s.c, n: s.n, maxSide: s.side)
+    let p = ConvCase.random(&rng, kh: s.kh, kw: s.kw, c: s.c, n: s.n, maxStride: 3, maxSide: s.side)
     let d = BinaryConvData(p, &rng)
     guard let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems) else { continue }
     let outWords = wordsFor(bits: p.n)

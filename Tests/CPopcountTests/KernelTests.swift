@@ -356,29 +356,64 @@ func address(_ f: bnn_pixel_conv_threshold_fn?) -> UnsafeRawPointer? { unsafeBit
   #endif
 }
 
-/// One pixel-convolution problem: an h x w x c image of bytes, a kh x kw window, n output
-/// channels, with random stride and padding on each side.
-struct PixelConvCase: CustomStringConvertible {
+/// One convolution problem (pixel or binary input): an h x w image of c channels, a kh x kw
+/// window, n output channels, with random stride (1 ... maxStride) and padding on each side.
+struct ConvCase: CustomStringConvertible {
   var h: Int, w: Int, c: Int, kh: Int, kw: Int, stride: Int, padTop: Int, padLeft: Int
   var outH: Int, outW: Int, n: Int
   var k: Int { kh * kw * c }
+  var rows: Int { outH * outW }
+  /// Words of a pixel and of a weight row when the input is channel-packed bits.
+  var wpp: Int { wordsFor(bits: c) }
+  var rowWords: Int { kh * kw * wpp }
   var description: String {
     "\(h)x\(w)x\(c) window \(kh)x\(kw) stride \(stride) pad \(padTop),\(padLeft) out \(outH)x\(outW) K=\(k) n=\(n)"
   }
 
-  static func random(_ rng: inout SplitMix64, kh: Int, kw: Int, c: Int, n: Int) -> PixelConvCase {
-    let stride = 1 + rng.next(below: 2)
-    let h = 1 + rng.next(below: 8)
-    let w = 1 + rng.next(below: 8)
+  static func random(
+    _ rng: inout SplitMix64, kh: Int, kw: Int, c: Int, n: Int, maxStride: Int = 2, maxSide: Int = 8
+  ) -> ConvCase {
+    let stride = 1 + rng.next(below: maxStride)
+    let h = 1 + rng.next(below: maxSide)
+    let w = 1 + rng.next(below: maxSide)
     let padTop = rng.next(below: kh)
     let padLeft = rng.next(below: kw)
     let padBottom = rng.next(below: kh)
     let padRight = rng.next(below: kw)
     let outH = h + padTop + padBottom >= kh ? (h + padTop + padBottom - kh) / stride + 1 : 0
     let outW = w + padLeft + padRight >= kw ? (w + padLeft + padRight - kw) / stride + 1 : 0
-    return PixelConvCase(
+    return ConvCase(
       h: h, w: w, c: c, kh: kh, kw: kw, stride: stride, padTop: padTop, padLeft: padLeft, outH: outH, outW: outW, n: n)
   }
+}
+
+/// The used words of a convolution's output, which was canary-filled with `stride` words
+/// per pixel (a gap word after each) and guard words after the last: nil after recording a
+/// problem when a kernel wrote into a gap, past the end, or set padding bits >= n.
+func checkedConvOutput(
+  _ out: [UInt64], _ p: ConvCase, stride: Int, _ label: String, _ problems: inout [String]
+) -> [UInt64]? {
+  let outWords = wordsFor(bits: p.n)
+  if out[(p.rows * stride)...].contains(where: { $0 != canary64 }) {
+    problems.append("\(label) \(p): wrote past the last output pixel")
+    return nil
+  }
+  var used: [UInt64] = []
+  for r in 0..<p.rows {
+    if out[r * stride + outWords] != canary64 {
+      problems.append("\(label) \(p): wrote into the gap after pixel \(r)")
+      return nil
+    }
+    for x in 0..<outWords {
+      let v = out[r * stride + x]
+      if x == outWords - 1 && p.n % 64 != 0 && v >> UInt64(p.n % 64) != 0 {
+        problems.append("\(label) \(p): padding bits >= n set in pixel \(r)")
+        return nil
+      }
+      used.append(v)
+    }
+  }
+  return used
 }
 
 /// Data for one case: image, weights (rows of `wStride` words), flip bits, thresholds near
@@ -386,7 +421,7 @@ struct PixelConvCase: CustomStringConvertible {
 struct PixelConvData {
   var pixels: [UInt8], weights: [UInt64], wStride: Int, flip: [UInt64], thresholds: [Int32]
 
-  init(_ p: PixelConvCase, _ rng: inout SplitMix64) {
+  init(_ p: ConvCase, _ rng: inout SplitMix64) {
     let sparse = rng.next(below: 3) == 0  // MNIST-like: mostly 0
     pixels = (0..<max(1, p.h * p.w * p.c)).map { _ in
       sparse && rng.next(below: 4) != 0 ? 0 : UInt8(truncatingIfNeeded: rng.next())
@@ -410,7 +445,7 @@ struct PixelConvData {
 }
 
 /// z_j of output pixel (oy, ox), from the definition: sum of pixel * (+1 or -1), padding 0.
-func pixelConvDots(_ p: PixelConvCase, _ pixels: [UInt8], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int)
+func pixelConvDots(_ p: ConvCase, _ pixels: [UInt8], _ weights: [UInt64], _ wStride: Int, oy: Int, ox: Int)
   -> [Int32]
 {
   (0..<p.n).map { j in
@@ -437,13 +472,11 @@ func pixelConvDots(_ p: PixelConvCase, _ pixels: [UInt8], _ weights: [UInt64], _
 /// scratch it asks for (plus canaries); returns the used output words, or nil after
 /// recording a problem.
 func runPixelConv(
-  _ conv: bnn_pixel_conv_threshold_fn, _ p: PixelConvCase, _ d: PixelConvData, _ label: String,
+  _ conv: bnn_pixel_conv_threshold_fn, _ p: ConvCase, _ d: PixelConvData, _ label: String,
   _ problems: inout [String]
 ) -> [UInt64]? {
-  let outWords = wordsFor(bits: p.n)
-  let oStride = outWords + 1
-  let rows = p.outH * p.outW
-  var out = [UInt64](repeating: canary64, count: rows * oStride + guardWords)
+  let oStride = wordsFor(bits: p.n) + 1
+  var out = [UInt64](repeating: canary64, count: p.rows * oStride + guardWords)
   let scratchCount = bnn_pixel_conv_scratch_size(p.k, p.n)
   var scratch = [Int32](repeating: canary32, count: scratchCount + guardWords)
   out.withUnsafeMutableBufferPointer { o in
@@ -457,26 +490,7 @@ func runPixelConv(
     problems.append("\(label) \(p): wrote past bnn_pixel_conv_scratch_size")
     return nil
   }
-  if out[(rows * oStride)...].contains(where: { $0 != canary64 }) {
-    problems.append("\(label) \(p): wrote past the last output pixel")
-    return nil
-  }
-  var used: [UInt64] = []
-  for r in 0..<rows {
-    if out[r * oStride + outWords] != canary64 {
-      problems.append("\(label) \(p): wrote into the gap after pixel \(r)")
-      return nil
-    }
-    for x in 0..<outWords {
-      let v = out[r * oStride + x]
-      if x == outWords - 1 && p.n % 64 != 0 && v >> UInt64(p.n % 64) != 0 {
-        problems.append("\(label) \(p): padding bits >= n set in pixel \(r)")
-        return nil
-      }
-      used.append(v)
-    }
-  }
-  return used
+  return checkedConvOutput(out, p, stride: oStride, label, &problems)
 }
 
 /// Window sizes K = kh*kw*c around word boundaries (1, 63, 64, 65, 127, 128, 129) and the
@@ -497,7 +511,7 @@ func pixelConvMatchesScalarReference(path name: String) {
   var cases = 0
   for window in pixelConvWindows {
     for n in pixelConvChannels {
-      let p = PixelConvCase.random(&rng, kh: window.kh, kw: window.kw, c: window.c, n: n)
+      let p = ConvCase.random(&rng, kh: window.kh, kw: window.kw, c: window.c, n: n)
       let d = PixelConvData(p, &rng)
       let want = runPixelConv(ref.pixel_conv_threshold, p, d, "scalar", &problems)
       let got = runPixelConv(path.pixel_conv_threshold, p, d, name, &problems)
@@ -517,7 +531,7 @@ func pixelConvMatchesDefinition(path name: String) {
   var rng = SplitMix64(seed: 77)
   var problems: [String] = []
   for (kh, kw, c, n) in [(3, 3, 1, 32), (3, 3, 3, 65), (5, 5, 3, 7), (8, 8, 1, 64), (1, 1, 1, 1), (5, 13, 1, 129)] {
-    let p = PixelConvCase.random(&rng, kh: kh, kw: kw, c: c, n: n)
+    let p = ConvCase.random(&rng, kh: kh, kw: kw, c: c, n: n)
     let d = PixelConvData(p, &rng)
     guard let got = runPixelConv(path.pixel_conv_threshold, p, d, name, &problems) else { continue }
     let outWords = wordsFor(bits: n)
