@@ -6,7 +6,8 @@
  *
  *   build:  cc -O2 -ISources/CPopcount/include -ISources/CPopcount \
  *               Tests/NeonHarness/neon_harness.c Sources/CPopcount/{kernels_scalar,
- *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,pixel_conv,dispatch}.c \
+ *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,pixel_conv,binary_conv,
+ *               im2col,dispatch}.c \
  *               -o harness
  *   run:    [BNN_KERNEL=path] ./harness [--require neon]
  *
@@ -382,6 +383,97 @@ static void check_no_overread(const bnn_kernels *kp, size_t k, size_t m, size_t 
 }
 #endif
 
+/* kp's binary_conv_threshold against the scalar one: a random h x w image of c channels
+ * (ceil(c/64) words a pixel, bits >= c zero), a kh x kw window with random stride and
+ * padding, n output channels; canaries after every output pixel, after the output and after
+ * exactly bnn_binary_conv_scratch_words of scratch. */
+static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_t c, size_t n) {
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t wpp = words_for(c), stride = (size_t)next_in(1, 3);
+  size_t h = (size_t)next_in(1, 9), w = (size_t)next_in(1, 9);
+  size_t pt = (size_t)next_in(0, (int32_t)kh - 1), pl = (size_t)next_in(0, (int32_t)kw - 1);
+  size_t pb = (size_t)next_in(0, (int32_t)kh - 1), pr = (size_t)next_in(0, (int32_t)kw - 1);
+  size_t oh = h + pt + pb >= kh ? (h + pt + pb - kh) / stride + 1 : 0;
+  size_t owd = w + pl + pr >= kw ? (w + pl + pr - kw) / stride + 1 : 0;
+  size_t ow = words_for(n), os = ow + 1, rows = oh * owd, row_words = kh * kw * wpp;
+  size_t ws = row_words + 1, scratch = bnn_binary_conv_scratch_words(rows, row_words, n);
+  uint64_t *in = alloc_u64(h * w * wpp), *wt = alloc_u64(n * ws), *flip = alloc_u64(ow + 1);
+  uint64_t *want = alloc_u64(rows * os), *got = alloc_u64(rows * os);
+  uint64_t *sw = alloc_u64(scratch), *sg = alloc_u64(scratch);
+  int32_t *t = alloc_i32(n);
+  fill_rows(in, h * w, wpp, c, 0);
+  for (size_t j = 0; j < n; j++) fill_rows(wt + j * ws, kh * kw, wpp, c, 0);
+  for (size_t x = 0; x <= ow; x++) flip[x] = next_u64();
+  for (size_t j = 0; j < n; j++) t[j] = next_in(-(int32_t)(kh * kw * c), (int32_t)(kh * kw * c));
+  for (size_t x = 0; x < rows * os + GUARD; x++) want[x] = got[x] = CANARY64;
+  for (size_t x = 0; x < scratch + GUARD; x++) sw[x] = sg[x] = CANARY64;
+  int32_t k_bits = (int32_t)(kh * kw * c);
+  ref->binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, n, k_bits,
+                             t, flip, want, os, sw);
+  kp->binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, n, k_bits, t,
+                            flip, got, os, sg);
+  int ok = memcmp(want, got, (rows * os + GUARD) * 8) == 0;
+  for (size_t r = 0; r < rows; r++) ok &= got[r * os + ow] == CANARY64;
+  for (size_t g = 0; g < GUARD; g++) ok &= sg[scratch + g] == CANARY64;
+  if (ok)
+    passed++;
+  else
+    fail("binary_conv_threshold differs from scalar or writes outside (out %ld pixels)", kp->name,
+         "binary_conv_threshold", kh * kw * c, rows, n, (long)rows);
+  free(in);
+  free(wt);
+  free(flip);
+  free(want);
+  free(got);
+  free(sw);
+  free(sg);
+  free(t);
+}
+
+#if defined(HAVE_GUARD_PAGES)
+/* kp's int8_dense_threshold (where it has one) against the scalar bit-plane route, on pixel
+ * rows whose last ends at a guard page (no read past the row). */
+static void check_int8_dense(const bnn_kernels *kp, size_t k, size_t m, size_t n) {
+  if (!kp->int8_dense_threshold) return;
+  const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
+  size_t words = words_for(k), ws = words + 1, ow = words_for(n), xs = k + 3;
+  uint8_t *pixels0 = (uint8_t *)malloc((m - 1) * xs + k);
+  for (size_t x = 0; x < (m - 1) * xs + k; x++)
+    pixels0[x] = (uint8_t)(next_u64() % 3 ? 0 : next_u64());
+  void *map;
+  size_t len;
+  const uint8_t *pixels = (const uint8_t *)guarded_bytes(pixels0, (m - 1) * xs + k, &map, &len);
+  uint64_t *wt = alloc_u64(n * ws), *planes = alloc_u64(m * 8 * words), *flip = alloc_u64(ow);
+  uint64_t *want = alloc_u64(m * ow), *got = alloc_u64(m * ow);
+  int32_t *t = alloc_i32(n), *dots = alloc_i32(m * n);
+  int8_t *expanded = (int8_t *)malloc(n * bnn_int8_row_bytes(k));
+  fill_rows(wt, n, ws, k, 0);
+  bnn_expand_weights_int8(wt, ws, n, k, expanded);
+  for (size_t x = 0; x < ow; x++) flip[x] = next_u64();
+  for (size_t i = 0; i < m; i++)
+    bnn_pack_bitplanes(pixels + i * xs, k, planes + i * 8 * words, words);
+  ref->bitplane_gemm(planes, 8 * words, m, wt, ws, n, words, dots, n);
+  for (size_t j = 0; j < n; j++) t[j] = dots[j] + next_in(-1, 1);
+  ref->bitplane_threshold(planes, 8 * words, m, wt, ws, n, words, t, flip, want, ow);
+  kp->int8_dense_threshold(pixels, xs, m, expanded, n, k, t, flip, got, ow);
+  if (memcmp(want, got, m * ow * 8) == 0)
+    passed++;
+  else
+    fail("int8_dense_threshold differs from the bit-planes (m %ld)", kp->name, "int8_dense", k, m,
+         n, (long)m);
+  munmap(map, len);
+  free(pixels0);
+  free(wt);
+  free(planes);
+  free(flip);
+  free(want);
+  free(got);
+  free(t);
+  free(dots);
+  free(expanded);
+}
+#endif
+
 /* The oracle itself: scalar counts against a bit-by-bit definition. */
 static void check_scalar_oracle(size_t k, size_t m, size_t n) {
   const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
@@ -445,6 +537,15 @@ int main(int argc, char **argv) {
       for (size_t b = 0; b < sizeof channels / sizeof channels[0]; b++)
         for (int r = 0; r < 3; r++)
           check_pixel_conv(kp, windows[a][0], windows[a][1], windows[a][2], channels[b]);
+    /* binary convolution: input channels around the 32-bit steps and 64-bit words, output
+     * channels around the 32-channel blocks; 129 channels in 3x3 make 45 steps (> 31) */
+    static const size_t conv_windows[][2] = {{1, 1}, {3, 3}, {2, 3}, {5, 5}};
+    static const size_t conv_in[] = {1, 5, 31, 32, 33, 64, 65, 129};
+    static const size_t conv_out[] = {1, 8, 31, 32, 33, 64, 65, 129};
+    for (size_t a = 0; a < sizeof conv_windows / sizeof conv_windows[0]; a++)
+      for (size_t b = 0; b < sizeof conv_in / sizeof conv_in[0]; b++)
+        for (size_t c = 0; c < sizeof conv_out / sizeof conv_out[0]; c++)
+          check_binary_conv(kp, conv_windows[a][0], conv_windows[a][1], conv_in[b], conv_out[c]);
     /* a few random lengths */
     for (int r = 0; r < 40; r++)
       check_path(kp, (size_t)next_in(1, 3000), (size_t)next_in(1, 9), (size_t)next_in(1, 200), 0);
@@ -461,6 +562,8 @@ int main(int argc, char **argv) {
     }
     check_pack(kp, 784, 13);
     check_pack(kp, 4097, 65);
+    for (size_t k = 1; k <= 2200; k += (k < 300 ? 13 : 211))
+      for (size_t mm = 1; mm <= 3; mm++) check_int8_dense(kp, k, mm, 1 + (k % 70));
 #endif
     /* long rows, random and all-ones: counters that must be widened mid-row
      * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */
