@@ -108,5 +108,9 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_bitplane_gemm,
     bnn_scalar_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
+#if defined(BNN_DENSE_ONLY)
+    NULL, /* a dense-only build (the minimal firmware, docs/EMBEDDED.md) runs no convolution */
+#else
     bnn_scalar_pixel_conv_threshold,
+#endif
 };
