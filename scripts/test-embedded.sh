@@ -243,7 +243,7 @@ awk 'NR == 30 { sub(/0x[0-9a-f][0-9a-f]/, ($0 ~ /^  0x5a/) ? "0xa5" : "0x5a") } 
 cmp -s "$work/dense.c" "$work/damaged.c" && fail "test setup: damaged.c is not damaged"
 sources=()
 for m in "${models[@]}"; do sources+=("$work/$m.c"); done
-if scripts/embedded/build-cortex-m.sh "${sources[@]}" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
+if MINIMAL=1 scripts/embedded/build-cortex-m.sh "${sources[@]}" "$work/damaged.c" >"$work/build-cortex-m.log" 2>&1; then
   pass "build-cortex-m.sh"
   sed -n '/text/,$p' "$work/build-cortex-m.log"
   run_firmware() { # ELF -> output in $work/<name>.out, exit status returned
@@ -317,7 +317,7 @@ m0_models=(trained dense)
 [ -z "${BNN_MODEL:-}" ] || m0_models=(dense) # a model of yours may not fit 16 KB of RAM
 sources=()
 for m in "${m0_models[@]}"; do sources+=("$work/$m.c"); done
-if scripts/embedded/build-cortex-m.sh --board microbit "${sources[@]}" "$work/damaged.c" >"$work/build-m0.log" 2>&1; then
+if MINIMAL=1 scripts/embedded/build-cortex-m.sh --board microbit "${sources[@]}" "$work/damaged.c" >"$work/build-m0.log" 2>&1; then
   sed -n '/text/,$p' "$work/build-m0.log"
   run_board microbit "$m0/bnn-firmware.elf" "$work/m0-runtime.out"
   if [ $? -eq 0 ] && grep -q "0 mismatches with the bit-by-bit count; kernels use " "$work/m0-runtime.out"; then
@@ -494,6 +494,57 @@ if "$bnn_run" export-c --arch conv --save-model "$work/convpreset.bnn" --out "$w
   fi
 else
   fail "x86: conv preset export / eval"
+fi
+
+echo "== 11. Minimal firmware (trusted model, dense layers only): a runtime under 16 KB of flash, bit-exact"
+# Linked by the builds of sections 4 and 6 (MINIMAL=1): bnn-minimal.elf is the runtime
+# alone, <model>-minimal.elf the same with a model and its test images.
+for board in mps2-an386 microbit; do
+  case $board in
+    mps2-an386) dir=$firmware label=cortex-m4 minimal_models=(trained dense) ;;
+    *) dir=$m0 label=cortex-m0 minimal_models=("${m0_models[@]}") ;;
+  esac
+  if scripts/embedded/runtime-size.sh --limit 16384 "$dir/bnn-minimal.elf" >"$work/size-$board.txt" 2>&1; then
+    cat "$work/size-$board.txt"
+    pass "$label minimal: runtime $(sed -n 's/^ *runtime total *//p' "$work/size-$board.txt") bytes of flash (link map), under 16384"
+  else
+    cat "$work/size-$board.txt"
+    fail "$label minimal: runtime size (see $work/size-$board.txt)"
+  fi
+  run_board "$board" "$dir/bnn-minimal.elf" "$work/minimal-$board.out"
+  if [ $? -eq 0 ] && grep -q "no model linked" "$work/minimal-$board.out"; then
+    pass "$label minimal: the runtime-only image boots"
+  else
+    fail "$label minimal: runtime-only image (see $work/minimal-$board.out)"
+  fi
+  for m in "${minimal_models[@]}"; do
+    out=$work/$m-minimal-$board.out
+    run_board "$board" "$dir/$m-minimal.elf" "$out"
+    status=$?
+    sed -n 's/^image *[0-9]*: predicted \([0-9]*\).*/\1/p' "$out" >"$out.predictions"
+    n=$(wc -l <"$out.predictions")
+    if [ $status -eq 0 ] && [ "$n" -eq "${flash_images[$m]}" ] && head -n "$n" "$work/$m-x86.txt" | cmp -s - "$out.predictions" &&
+      same_scores "$work/$m.c" "$out"; then
+      pass "$label minimal: $m model (${arch[$m]}), $n predictions and their scores bit-identical to x86"
+    else
+      fail "$label minimal: $m model (exit $status, see $out)"
+    fi
+  done
+  run_board "$board" "$dir/damaged-minimal.elf" "$work/damaged-minimal-$board.out"
+  status=$?
+  if [ $status -eq 2 ] && grep -q "model refused: its CRC-32 is not the check value" "$work/damaged-minimal-$board.out"; then
+    pass "$label minimal: a damaged model in flash is refused by its check value (exit 2)"
+  else
+    fail "$label minimal: damaged model: exit $status (see $work/damaged-minimal-$board.out)"
+  fi
+done
+# A dense-only build refuses a convolutional model instead of running it.
+run_board mps2-an386 "$firmware/conv-minimal.elf" "$work/conv-minimal.out"
+status=$?
+if [ $status -eq 2 ] && grep -q "model refused" "$work/conv-minimal.out"; then
+  pass "cortex-m4 minimal: a convolutional model is refused by the dense-only build (exit 2)"
+else
+  fail "cortex-m4 minimal: conv model: exit $status (see $work/conv-minimal.out)"
 fi
 
 finish "embedded tests"

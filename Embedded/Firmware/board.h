@@ -43,6 +43,9 @@ void *board_sbrk(ptrdiff_t increment);
 /* The model linked into flash (from `bnn-run export-c`), NULL / 0 when none is linked. */
 const uint8_t *board_model(void);
 uint32_t board_model_size(void);
+/* The model's check value (`export-c` writes NAME_check: the CRC-32 it validated), for
+ * the trusted loader of the minimal firmware; 0 when none is linked. */
+uint32_t board_model_check(void);
 
 /* Test images linked with the model (`export-c --images`); count 0 when none. */
 uint32_t board_image_count(void);

@@ -40,6 +40,7 @@ uint32_t board_stack_used(void) {
 
 extern const uint8_t bnn_model[] __attribute__((weak));
 extern const uint32_t bnn_model_size __attribute__((weak));
+extern const uint32_t bnn_model_check __attribute__((weak));
 extern const uint8_t bnn_model_images[] __attribute__((weak));
 extern const uint32_t bnn_model_image_count __attribute__((weak));
 extern const uint32_t bnn_model_image_bytes __attribute__((weak));
@@ -50,6 +51,7 @@ extern const uint32_t bnn_model_class_count __attribute__((weak));
 
 const uint8_t *board_model(void) { return &bnn_model_size ? bnn_model : NULL; }
 uint32_t board_model_size(void) { return &bnn_model_size ? bnn_model_size : 0; }
+uint32_t board_model_check(void) { return &bnn_model_check ? bnn_model_check : 0; }
 uint32_t board_image_count(void) { return &bnn_model_image_count ? bnn_model_image_count : 0; }
 uint32_t board_image_bytes(void) { return &bnn_model_image_bytes ? bnn_model_image_bytes : 0; }
 const uint8_t *board_images(void) { return bnn_model_images; }

@@ -202,52 +202,56 @@ extension Model {
       k.xor_popcount_gemm(
         source, stride, count, weights, plan.rowWords, plan.outputs, plan.rowWords, workspace.dots, plan.outputs)
       applyAffine(plan, scale: scale, bias: bias, count: count, isPopcount: true, firstRow: firstImage, workspace)
-    case (.pixelConv, .threshold(let weights, let thresholds, let flip, let border)):
-      for i in 0..<count {
-        let image = pixels + i * input.pixelCount
-        runPixelConvolution(
-          plan, weights, thresholds, flip, pixels: image, target: target + i * stride, workspace: workspace)
-        fixConvolutionBorder(plan, border, bits: nil, pixels: image, target: target + i * stride, weights, flip)
-      }
-    case (.pixelSign, .threshold(_, let thresholds, let flip, _)):
-      let flat = plan.outputShape != plan.inputShape
-      for i in 0..<count {
-        bnn_pixel_sign(
-          pixels + i * input.pixelCount, plan.inputShape.height * plan.inputShape.width, plan.inputShape.channels,
-          thresholds, flip, flat ? 1 : 0, target + i * stride)
-      }
-    case (.binaryConv, .threshold(let weights, let thresholds, let flip, let border)):
-      // One image at a time, rows = output pixels and columns = output channels.
-      let w = ConvolutionWindow(plan)
-      let wpp = plan.inputShape.wordsPerPixel
-      let channels = plan.inputShape.channels
-      for i in 0..<count {
-        #if !hasFeature(Embedded)
-          if let pool = workspace.pool(for: plan, rows: 1) {
-            bnn_parallel_binary_conv(
-              pool, kernels, source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop,
-              w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds,
-              flip, target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches, workspace.patchCapacity)
-            fixConvolutionBorder(
-              plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
-            continue
-          }
-        #endif
-        k.binary_conv_threshold(
-          source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH,
-          w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds, flip, target + i * stride,
-          plan.outputShape.wordsPerPixel, workspace.patches)
-        fixConvolutionBorder(
-          plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
-      }
-    case (.maxPool, .pool(let orMask)):
-      for i in 0..<count {
-        bnn_pool2x2_bits(
-          source + i * stride, plan.inputShape.height, plan.inputShape.width, plan.inputShape.wordsPerPixel, orMask,
-          target + i * stride)
-      }
+    #if !BNN_DENSE_ONLY
+      case (.pixelConv, .threshold(let weights, let thresholds, let flip, let border)):
+        for i in 0..<count {
+          let image = pixels + i * input.pixelCount
+          runPixelConvolution(
+            plan, weights, thresholds, flip, pixels: image, target: target + i * stride, workspace: workspace)
+          fixConvolutionBorder(plan, border, bits: nil, pixels: image, target: target + i * stride, weights, flip)
+        }
+      case (.pixelSign, .threshold(_, let thresholds, let flip, _)):
+        let flat = plan.outputShape != plan.inputShape
+        for i in 0..<count {
+          bnn_pixel_sign(
+            pixels + i * input.pixelCount, plan.inputShape.height * plan.inputShape.width, plan.inputShape.channels,
+            thresholds, flip, flat ? 1 : 0, target + i * stride)
+        }
+      case (.binaryConv, .threshold(let weights, let thresholds, let flip, let border)):
+        // One image at a time, rows = output pixels and columns = output channels.
+        let w = ConvolutionWindow(plan)
+        let wpp = plan.inputShape.wordsPerPixel
+        let channels = plan.inputShape.channels
+        for i in 0..<count {
+          #if !hasFeature(Embedded)
+            if let pool = workspace.pool(for: plan, rows: 1) {
+              bnn_parallel_binary_conv(
+                pool, kernels, source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop,
+                w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds,
+                flip, target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches, workspace.patchCapacity)
+              fixConvolutionBorder(
+                plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
+              continue
+            }
+          #endif
+          k.binary_conv_threshold(
+            source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH,
+            w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds, flip, target + i * stride,
+            plan.outputShape.wordsPerPixel, workspace.patches)
+          fixConvolutionBorder(
+            plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
+        }
+      case (.maxPool, .pool(let orMask)):
+        for i in 0..<count {
+          bnn_pool2x2_bits(
+            source + i * stride, plan.inputShape.height, plan.inputShape.width, plan.inputShape.wordsPerPixel, orMask,
+            target + i * stride)
+        }
+    #endif
     default:
-      preconditionFailure("layer plan does not match its kind")  // LayerPlan.init pairs them
+      // LayerPlan.init pairs them; a dense-only build (BNN_DENSE_ONLY: the minimal
+      // firmware) has refused every other kind when it loaded the model.
+      preconditionFailure("layer plan does not match its kind")
     }
   }
 
@@ -316,7 +320,9 @@ extension Model {
       for j in 0..<plan.outputs {
         let raw = workspace.dots[i * plan.outputs + j]
         let z = isPopcount ? k - 2 * raw : raw
-        let product = scale[j] * Float(z)
+        // Float(Int): a native-width conversion (exact: |z| < 2^24). Float(Int32) converts
+        // through Int64, which on 32-bit soft-float cores is a 4 KB libgcc routine.
+        let product = scale[j] * Float(Int(z))
         workspace.scores[(firstRow + i) * plan.outputs + j] = product + bias[j]
       }
     }

@@ -21,13 +21,14 @@ public final class Model: @unchecked Sendable {
   public let formatVersion: UInt32
   /// Input image description.
   public let input: InputDescription
-  /// Class labels, index = class id.
+  /// Class labels, index = class id. Empty for a model loaded by
+  /// `init(trustedBorrowing:check:)`, which does not decode them.
   public let labels: [String]
   /// The kernel path this model runs on.
   public let kernelPath: KernelPath
 
   /// Number of classes.
-  public var classCount: Int { labels.count }
+  public let classCount: Int
   /// Size of the model file in bytes.
   public var fileBytes: Int { storage.count }
   /// Words of the widest packed activation between layers.
@@ -91,7 +92,9 @@ public final class Model: @unchecked Sendable {
 
   /// Takes ownership of `buffer` (64-byte aligned) when `owned`, and then frees it if the
   /// bytes are refused; borrowed buffers are never freed.
-  init(adopting buffer: UnsafeMutableRawBufferPointer, owned: Bool = true, kernelPath: KernelPath?) throws(ModelError) {
+  convenience init(adopting buffer: UnsafeMutableRawBufferPointer, owned: Bool = true, kernelPath: KernelPath?)
+    throws(ModelError)
+  {
     let path = kernelPath ?? KernelPath.best
     let layout: ModelLayout
     do throws(ModelError) {
@@ -99,10 +102,27 @@ public final class Model: @unchecked Sendable {
         throw .invalidArgument("kernel path '" + path.name + "' is not available on this machine")
       }
       layout = try parseModel(UnsafeRawBufferPointer(buffer))
+      #if BNN_DENSE_ONLY
+        guard layout.runsInDenseOnlyBuild else { throw .invalidArgument("this build runs dense layers only") }
+      #endif
     } catch {
       if owned { buffer.deallocate() }
       throw error
     }
+    let base = UnsafeRawPointer(buffer.baseAddress!)
+    self.init(
+      storage: buffer, owned: owned, path: path, layout: layout,
+      plans: layout.layers.map { LayerPlan(layout: $0, base: base) })
+  }
+
+  /// A model from its layout and its layers' plans: what both the validating reader
+  /// (`parseModel`) and the trusted one (`trustedHeader`, `trustedLayer`) produce. Every
+  /// model is built here from `LayerPlan(layout:base:)`s, so both run the same plans
+  /// through the same inference code. `layout.layers` is not read.
+  init(
+    storage buffer: UnsafeMutableRawBufferPointer, owned: Bool, path: KernelPath, layout: ModelLayout,
+    plans: [LayerPlan]
+  ) {
     self.storage = buffer
     self.ownsStorage = owned
     self.kernels = path.table!
@@ -110,8 +130,8 @@ public final class Model: @unchecked Sendable {
     self.formatVersion = layout.version
     self.input = layout.input
     self.labels = layout.labels
-    let base = UnsafeRawPointer(buffer.baseAddress!)
-    self.plans = layout.layers.map { LayerPlan(layout: $0, base: base) }
+    self.classCount = layout.classCount
+    self.plans = plans
     var widest = 0
     var patches = 0
     for plan in plans {

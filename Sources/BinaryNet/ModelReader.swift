@@ -39,6 +39,8 @@ struct ModelLayout {
   var version: UInt32
   var input: InputDescription
   var labels: [String]
+  /// The number of classes (`labels.count` when the labels are decoded).
+  var classCount: Int
   var layers: [LayerLayout]
 }
 
@@ -76,7 +78,7 @@ func parseModel(_ bytes: UnsafeRawBufferPointer) throws(ModelError) -> ModelLayo
   }
   try ModelDefinition.checkStructure(input: input, classCount: classCount, layers: layers.map { $0.header })
   for (i, layer) in layers.enumerated() { try checkPayloadContents(layer, r, name: "layer " + String(i)) }
-  return ModelLayout(version: version, input: input, labels: labels, layers: layers)
+  return ModelLayout(version: version, input: input, labels: labels, classCount: labels.count, layers: layers)
 }
 
 /// Magic, version, declared size and CRC-32; returns the format version.

@@ -16,8 +16,10 @@
  */
 #include "kernels_internal.h"
 
-#if defined(__STDC_HOSTED__) && __STDC_HOSTED__
-#include <stdlib.h> /* getenv; freestanding builds (bare metal) skip BNN_KERNEL */
+#if defined(__STDC_HOSTED__) && __STDC_HOSTED__ && !defined(BNN_NO_ENVIRONMENT)
+/* getenv; freestanding builds (bare metal) and BNN_NO_ENVIRONMENT (the minimal firmware)
+ * skip BNN_KERNEL */
+#include <stdlib.h>
 #define BNN_HAVE_GETENV 1
 #endif
 

@@ -100,6 +100,7 @@ void bnn_scalar_bitplane_threshold(const uint64_t *planes, size_t planes_stride,
   }
 }
 
+#if !defined(BNN_DENSE_ONLY)
 /* Binary convolution: gathered patches, then the threshold GEMM above. */
 static void scalar_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp,
                                          size_t c, size_t kh, size_t kw, size_t stride,
@@ -112,6 +113,7 @@ static void scalar_binary_conv_threshold(const uint64_t *in, size_t h, size_t w,
                                    stride, pad_top, pad_left, out_h, out_w, weights, w_stride, n,
                                    k_bits, t, flip, out, os, scratch);
 }
+#endif
 
 const bnn_kernels bnn_scalar_kernels = {
     BNN_PATH_SCALAR,
@@ -121,7 +123,12 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_bitplane_gemm,
     bnn_scalar_bitplane_threshold,
     bnn_scalar_pack_bitplanes,
+#if defined(BNN_DENSE_ONLY)
+    NULL, /* a dense-only build (the minimal firmware, docs/EMBEDDED.md) runs no convolution */
+    NULL,
+#else
     bnn_scalar_pixel_conv_threshold,
     scalar_binary_conv_threshold,
+#endif
     NULL, /* the bit-plane kernels are the reference */
 };

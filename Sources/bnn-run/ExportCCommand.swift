@@ -19,6 +19,8 @@ struct ExportCCommand: Command {
     Symbols (NAME = --name, default bnn_model):
       const uint8_t  NAME[]            the model file, 64-byte aligned
       const uint32_t NAME_size         its size in bytes
+      const uint32_t NAME_check        its CRC-32 as validated here, the check
+                                       value of Model(trustedBorrowing:check:)
     with --images:
       const uint8_t  NAME_images[]     COUNT images, HWC 8-bit pixels, back to back
       const uint32_t NAME_image_count, NAME_image_bytes

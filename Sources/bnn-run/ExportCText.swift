@@ -68,6 +68,13 @@ extension ExportCCommand {
     }
     appendArray(&out, hex, perLine: 16)
     out += "};\nconst uint32_t \(name)_size = \(bytes.count)u;\n"
+    out += """
+      /* The check value of the model as validated here (its CRC-32): the trusted loader
+       * Model(trustedBorrowing:check:) of the minimal firmware recomputes the CRC-32 of the
+       * bytes in flash and runs them only when it equals this. */
+      const uint32_t \(name)_check = 0x\(hex32(model.checkValue))u;
+
+      """
 
     if let test {
       let size = model.input.pixelCount
@@ -118,6 +125,8 @@ extension ExportCCommand {
       /* The model file (\(summary(model, bytes))), 64-byte aligned. */
       extern const uint8_t \(name)[\(bytes.count)];
       extern const uint32_t \(name)_size;
+      /* Its CRC-32 as validated by the export, for Model(trustedBorrowing:check:). */
+      extern const uint32_t \(name)_check;
 
       """
     if let test {

@@ -38,6 +38,10 @@ struct ExportCTests {
     #expect(source.contains("BNN_EXPORT_ALIGNED(64) const uint8_t tiny[\(model.fileBytes)]"))
     #expect(arrayValues(source, "tiny") == model.serialized.map { Int($0) })
     #expect(source.contains("const uint32_t tiny_size = \(model.fileBytes)u;"))
+    // The check value of the trusted loader: the file's CRC-32 (its last 4 bytes).
+    let crc = model.serialized.suffix(4).reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    #expect(model.checkValue == crc)
+    #expect(source.contains("const uint32_t tiny_check = 0x" + hex8(crc) + "u;"))
     #expect(arrayValues(source, "tiny_images") == pixels.prefix(4 * 35).map { Int($0) })
     #expect(
       arrayValues(source, "tiny_expected")
@@ -148,4 +152,10 @@ struct ExportCTests {
     #expect(missing.status == 1)
     #expect(!FileManager.default.fileExists(atPath: out))
   }
+}
+
+/// `value` as 8 lower-case hexadecimal digits.
+private func hex8(_ value: UInt32) -> String {
+  let digits = String(value, radix: 16)
+  return String(repeating: "0", count: 8 - digits.count) + digits
 }

@@ -8,8 +8,11 @@
 #
 #   scripts/embedded/build-cortex-m.sh [--board mps2-an386|microbit] [--out DIR] [DATA.c ...]
 #
-# Always links DIR/bnn-firmware.elf, the runtime alone (no model); for each DATA.c
-# (written by `bnn-run export-c MODEL --images IDX --out DATA.c`) links DIR/<DATA>.elf.
+# Always links DIR/bnn-firmware.elf, the runtime alone (no model), and DIR/bnn-minimal.elf,
+# the minimal firmware's runtime alone (trusted model, no test harness: what
+# scripts/embedded/runtime-size.sh measures); for each DATA.c (written by
+# `bnn-run export-c MODEL --images IDX --out DATA.c`) links DIR/<DATA>.elf, and with
+# MINIMAL=1 also DIR/<DATA>-minimal.elf (the minimal firmware with that model).
 # Default DIR: .build/embedded/cortex-m (mps2-an386), .build/embedded/cortex-m0 (microbit).
 # Then run, e.g.:
 #   qemu-system-arm -M mps2-an386 -cpu cortex-m4 -nographic -semihosting -kernel DIR/DATA.elf
@@ -22,7 +25,8 @@
 # POPCOUNT (swar-mul, swar-nomul or table: overrides the kernels' build-time choice),
 # STACK_SIZE (bytes, default 32768; microbit 3072), RAM_SIZE and FLASH_SIZE (bytes,
 # default the board's: 4 MiB each on the MPS2, 16 KB / 256 KB on the micro:bit; set them
-# to a smaller part's sizes to check that the image fits).
+# to a smaller part's sizes to check that the image fits), MINIMAL (1: also link the
+# minimal firmware with each DATA.c).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --board) board=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "build-cortex-m: unknown option $1" >&2; exit 2 ;;
     *) data+=("$1"); shift ;;
   esac
@@ -89,34 +93,56 @@ firmware=$root/Embedded/Firmware
 embedded_swift_flags "$target" "${cpu_flags[@]}"
 c_flags=("${cpu_flags[@]}" "$c_opt" -std=c11 -Wall -ffunction-sections -fdata-sections)
 
-swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
+build_minimal=1 swift_objects "$out/obj" "$out/modules" "${swift_flags[@]}"
 
 echo "== C: kernels, start-up, board ($cc $c_opt, $board, console ${CONSOLE:-semihosting})"
-objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
-for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$firmware/atomics_single_core.c" "$firmware/board_common.c" "$cortex/startup.c" "$cortex/board.c"; do
-  object="$out/obj/c-$(basename "${source%.c}").o"
-  "$cc" "${c_flags[@]}" "${board_flags[@]}" ${kernel_flags[@]+"${kernel_flags[@]}"} \
+# The test firmware: main.swift, the core, the popcount self-test. The minimal firmware:
+# minimal.swift, the core compiled for dense layers only, and the kernel table and dispatch
+# without the convolution kernel and the BNN_KERNEL variable (-DBNN_DENSE_ONLY
+# -DBNN_NO_ENVIRONMENT). Both with the C kernels and the board code.
+compile_c() { # SOURCE OBJECT [FLAG...]
+  local source=$1 object=$2
+  shift 2
+  "$cc" "${c_flags[@]}" "${board_flags[@]}" ${kernel_flags[@]+"${kernel_flags[@]}"} "$@" \
     -I "$root/Sources/CPopcount/include" -I "$root/Sources/CPopcount" -I "$firmware" \
     -c "$source" -o "$object"
-  objects+=("$object")
+}
+objects=("$out/obj/BinaryNet.o" "$out/obj/firmware.o")
+minimal_objects=("$out/obj/BinaryNet-dense.o" "$out/obj/minimal.o")
+for source in "$root"/Sources/CPopcount/*.c "$firmware/selftest.c" "$firmware/atomics_single_core.c" "$firmware/board_common.c" "$cortex/startup.c" "$cortex/board.c"; do
+  name=$(basename "${source%.c}")
+  compile_c "$source" "$out/obj/c-$name.o"
+  objects+=("$out/obj/c-$name.o")
+  case $name in
+    selftest) ;;
+    kernels_scalar | dispatch)
+      compile_c "$source" "$out/obj/c-$name-minimal.o" -DBNN_DENSE_ONLY -DBNN_NO_ENVIRONMENT
+      minimal_objects+=("$out/obj/c-$name-minimal.o") ;;
+    *) minimal_objects+=("$out/obj/c-$name.o") ;;
+  esac
 done
 
-link() { # link ELF [DATA_OBJECT]
+link() { # link ELF OBJECT...
   local elf=$1
   shift
   "$cc" "${cpu_flags[@]}" -nostartfiles --specs=nano.specs -T "$cortex/mps2-an386.ld" \
     -Wl,--defsym=STACK_SIZE="$stack_size" ${memory_flags[@]+"${memory_flags[@]}"} -Wl,--gc-sections -Wl,--no-enum-size-warning \
     -Wl,--no-warn-execstack -Wl,-Map="${elf%.elf}.map" \
-    "${objects[@]}" "$@" -lm -o "$elf"
+    "$@" -lm -o "$elf"
 }
 
 echo "== link"
-link "$out/bnn-firmware.elf"
-images=("$out/bnn-firmware.elf")
+link "$out/bnn-firmware.elf" "${objects[@]}"
+link "$out/bnn-minimal.elf" "${minimal_objects[@]}"
+images=("$out/bnn-firmware.elf" "$out/bnn-minimal.elf")
 for source in ${data[@]+"${data[@]}"}; do
   name=$(basename "${source%.c}")
   "$cc" "${c_flags[@]}" -c "$source" -o "$out/obj/data-$name.o"
-  link "$out/$name.elf" "$out/obj/data-$name.o"
+  link "$out/$name.elf" "${objects[@]}" "$out/obj/data-$name.o"
   images+=("$out/$name.elf")
+  if [ -n "${MINIMAL:-}" ]; then
+    link "$out/$name-minimal.elf" "${minimal_objects[@]}" "$out/obj/data-$name.o"
+    images+=("$out/$name-minimal.elf")
+  fi
 done
 "$size_tool" "${images[@]}"
