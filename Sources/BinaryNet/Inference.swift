@@ -157,19 +157,20 @@ extension Model {
     let planes = workspace.planes + firstImage * planeStride
     switch (plan.kind, plan.operation) {
     case (.pixelDense, .threshold(let weights, let thresholds, let flip, _)):
-      if let int8Weights = int8FirstLayer, let int8Dense = k.int8_dense_threshold {
-        #if !hasFeature(Embedded)
+      #if !hasFeature(Embedded)  // no int8 forms there (Model.expandFirstLayer)
+        if let int8Weights = int8FirstLayer, let int8Dense = k.int8_dense_threshold {
           if let pool = workspace.pool(for: plan, rows: count) {
             bnn_parallel_int8_dense_threshold(
               pool, kernels, pixels, input.pixelCount, count, int8Weights, plan.outputs, plan.dotLength, thresholds,
               flip, target, stride)
-            break
+          } else {
+            int8Dense(
+              pixels, input.pixelCount, count, int8Weights, plan.outputs, plan.dotLength, thresholds, flip, target,
+              stride)
           }
-        #endif
-        int8Dense(
-          pixels, input.pixelCount, count, int8Weights, plan.outputs, plan.dotLength, thresholds, flip, target, stride)
-        break
-      }
+          break
+        }
+      #endif
       #if !hasFeature(Embedded)
         if let pool = workspace.pool(for: plan, rows: count) {
           bnn_parallel_bitplane_threshold(
