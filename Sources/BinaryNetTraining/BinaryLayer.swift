@@ -50,6 +50,8 @@ public final class BinaryLayer {
     _ x: UnsafePointer<Float>, images: Int, into z: UnsafeMutablePointer<Float>,
     scratch: UnsafeMutablePointer<Float>, gemm: GEMM
   ) {
+    // ±1 inputs and weights: the same values through XOR-popcount (BinaryForward.swift).
+    if hasBinaryForward && convolveBinary(x, images: images, into: z, threads: gemm.threads) { return }
     let (n, k) = (outputCount, geometry.dotLength)
     guard !geometry.isDense else {
       gemm.multiply(

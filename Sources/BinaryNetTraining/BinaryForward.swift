@@ -1,0 +1,131 @@
+import BinaryNet
+import CPopcount
+
+/// The forward product of a layer that reads ±1 activations, through the engine's
+/// XOR-popcount kernels instead of a float GEMM:
+///
+///     z = unfold(x) W_b^T,   z_rj = K - 2 * popcount(bits(patch_r) XOR bits(w_j))
+///
+/// with bit 1 = -1 and padding +1 (bit 0), as the engine. Every term of the float product
+/// is ±1 and every sum an integer of magnitude at most K < 2^24, so the float GEMM gives
+/// exactly these values in any order: this changes the cost, not one bit of training.
+extension BinaryLayer {
+  /// Whether `convolveBinary` applies: ±1 inputs (every layer but the first) and K within
+  /// a float's exact integers.
+  var hasBinaryForward: Bool { !readsPixels && geometry.dotLength < 1 << 24 }
+
+  /// `z` of `images` inputs `x` (NHWC floats), as `convolve`, when every input and every
+  /// binary weight is exactly -1 or +1 (what training feeds it, checked while packing);
+  /// false otherwise, with `z` unspecified (then `convolve` runs the float product).
+  func convolveBinary(
+    _ x: UnsafePointer<Float>, images: Int, into z: UnsafeMutablePointer<Float>, threads: Int
+  ) -> Bool {
+    let g = geometry
+    let n = outputCount
+    let k = g.dotLength
+    // Dense: one row of K bits per image. Convolution: channel-packed pixels, patches of
+    // kh * kw pixels (the engine's layout: tap-major, ceil(C/64) words a tap).
+    let channels = g.isDense ? k : g.input.channels
+    let wordsPerPixel = (channels + 63) / 64
+    let taps = g.isDense ? 1 : g.window.kernelHeight * g.window.kernelWidth
+    let rowWords = taps * wordsPerPixel
+    let pixelsIn = g.isDense ? 1 : g.input.height * g.input.width
+    let pixelsOut = g.isDense ? 1 : g.convolutionPixels
+    let kernels = bnn_kernels_best().pointee
+
+    // Weight rows: W_b is [n][K] in (ky, kx, channel) order.
+    var weightBits = [UInt64](repeating: 0, count: n * rowWords)
+    let weightsAreSigns = weightBits.withUnsafeMutableBufferPointer { w in
+      packSigns(binary.data, rows: n * taps, channels: channels, into: w.baseAddress!)
+    }
+    guard weightsAreSigns else { return false }
+    let inputsAreSigns = Flags(count: images)
+    let window = g.cWindow
+    let inputCount = self.inputCount
+    let pointers = BinaryForwardPointers(x: x, z: z)
+    weightBits.withUnsafeBufferPointer { w in
+      let weights = SendableWeights(w.baseAddress!)
+      Parallel.forEachChunk(count: images, threads: threads) { chunk in
+        let count = chunk.count
+        var inputBits = [UInt64](repeating: 0, count: max(1, count * pixelsIn * wordsPerPixel))
+        var patches = [UInt64](repeating: 0, count: g.isDense ? 0 : count * pixelsOut * rowWords)
+        inputBits.withUnsafeMutableBufferPointer { bits in
+          let signs = packSigns(
+            pointers.x + chunk.lowerBound * inputCount, rows: count * pixelsIn, channels: channels,
+            into: bits.baseAddress!)
+          if !signs { inputsAreSigns.clear(chunk.lowerBound) }
+          var rows = bits.baseAddress!
+          if !g.isDense {
+            patches.withUnsafeMutableBufferPointer { p in
+              for i in 0..<count {
+                bnn_im2col_bits(
+                  bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width, wordsPerPixel,
+                  window.kernel_height, window.kernel_width, window.stride, window.pad_top, window.pad_left,
+                  window.out_height, window.out_width, p.baseAddress! + i * pixelsOut * rowWords, rowWords)
+              }
+              rows = p.baseAddress!
+            }
+          }
+          // Counts land in z's memory (Int32 and Float are both 4 bytes), then become z.
+          let total = count * pixelsOut * n
+          let out = UnsafeMutableRawPointer(pointers.z + chunk.lowerBound * pixelsOut * n)
+          kernels.xor_popcount_gemm(
+            rows, rowWords, count * pixelsOut, weights.base, rowWords, n, rowWords,
+            out.assumingMemoryBound(to: Int32.self), n)
+          for e in 0..<total {
+            let popcount = out.load(fromByteOffset: 4 * e, as: Int32.self)
+            out.storeBytes(of: Float(Int32(k) - 2 * popcount), toByteOffset: 4 * e, as: Float.self)
+          }
+        }
+      }
+    }
+    return inputsAreSigns.allSet
+  }
+}
+
+/// Bit c of row r = (value < 0) for `rows` rows of `channels` floats, packed into
+/// ceil(channels / 64) words a row (bits past `channels` are 0). True when every value is
+/// exactly -1 or +1.
+private func packSigns(
+  _ values: UnsafePointer<Float>, rows: Int, channels: Int, into bits: UnsafeMutablePointer<UInt64>
+) -> Bool {
+  let words = (channels + 63) / 64
+  var signs = true
+  for r in 0..<rows {
+    let row = values + r * channels
+    for w in 0..<words {
+      var word: UInt64 = 0
+      for c in (w * 64)..<min(channels, w * 64 + 64) {
+        let v = row[c]
+        signs = signs && (v == 1 || v == -1)
+        if v < 0 { word |= 1 << UInt64(c - w * 64) }
+      }
+      bits[r * words + w] = word
+    }
+  }
+  return signs
+}
+
+/// One flag per chunk start, cleared from any thread (each chunk writes only its own).
+private final class Flags: @unchecked Sendable {
+  private let values: UnsafeMutablePointer<Bool>
+  private let count: Int
+  init(count: Int) {
+    self.count = count
+    values = .allocate(capacity: max(count, 1))
+    values.initialize(repeating: true, count: max(count, 1))
+  }
+  deinit { values.deallocate() }
+  func clear(_ index: Int) { values[index] = false }
+  var allSet: Bool { (0..<count).allSatisfy { values[$0] } }
+}
+
+private struct BinaryForwardPointers: @unchecked Sendable {
+  let x: UnsafePointer<Float>
+  let z: UnsafeMutablePointer<Float>
+}
+
+private struct SendableWeights: @unchecked Sendable {
+  let base: UnsafePointer<UInt64>
+  init(_ base: UnsafePointer<UInt64>) { self.base = base }
+}
