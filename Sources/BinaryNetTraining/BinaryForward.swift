@@ -1,4 +1,5 @@
 import BinaryNet
+import CFloatKernels
 import CPopcount
 
 /// The forward product of a layer that reads ±1 activations, through the engine's
@@ -89,21 +90,7 @@ extension BinaryLayer {
 private func packSigns(
   _ values: UnsafePointer<Float>, rows: Int, channels: Int, into bits: UnsafeMutablePointer<UInt64>
 ) -> Bool {
-  let words = (channels + 63) / 64
-  var signs = true
-  for r in 0..<rows {
-    let row = values + r * channels
-    for w in 0..<words {
-      var word: UInt64 = 0
-      for c in (w * 64)..<min(channels, w * 64 + 64) {
-        let v = row[c]
-        signs = signs && (v == 1 || v == -1)
-        if v < 0 { word |= 1 << UInt64(c - w * 64) }
-      }
-      bits[r * words + w] = word
-    }
-  }
-  return signs
+  bnn_pack_signs(values, rows, channels, bits) != 0
 }
 
 /// One flag per chunk start, cleared from any thread (each chunk writes only its own).

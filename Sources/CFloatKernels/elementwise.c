@@ -1,9 +1,9 @@
 /*
  * Elementwise training kernels: the Adam update (fused with binarisation of the new
- * weights), sign, and the hard-tanh gradient window. Plain loops over restrict pointers
- * vectorise at the baseline ISA; Adam, whose square root and division keep the compiler
- * from vectorising portable code, also has an explicit AVX2 version: both are entries of the
- * kernel tables in dispatch.c, which selects (nothing here probes the CPU).
+ * weights), sign, packing signs into bits, and the hard-tanh gradient window. Plain loops over
+ * restrict pointers vectorise at the baseline ISA; Adam, whose square root and division keep the
+ * compiler from vectorising portable code, also has an explicit AVX2 version: both are entries of
+ * the kernel tables in dispatch.c, which selects (nothing here probes the CPU).
  */
 #include "cfloatkernels.h"
 #include "kernels_internal.h"
@@ -14,6 +14,7 @@
 #endif
 
 #include <math.h>
+#include <string.h>
 
 static inline float clampf(float x, float lo, float hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
@@ -87,4 +88,34 @@ void bnn_sign(const float *restrict x, float *restrict out, size_t n) {
 void bnn_hardtanh_mask(float *restrict gradient, const float *restrict x, size_t n) {
   /* A multiply by 0 or 1 rather than a select keeps the loop vectorisable. */
   for (size_t i = 0; i < n; i++) gradient[i] *= (float)(fabsf(x[i]) <= 1.0f);
+}
+
+int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits) {
+  size_t words = (cols + 63) / 64;
+  uint32_t other = 0; /* nonzero once a value is not exactly -1 or +1 */
+  for (size_t r = 0; r < rows; r++) {
+    const float *row = x + r * cols;
+    for (size_t w = 0; w < words; w++) {
+      size_t c0 = w * 64, c1 = c0 + 64 < cols ? c0 + 64 : cols, c = c0;
+      uint64_t word = 0;
+#if defined(HAVE_X86)
+      /* SSE (baseline x86-64): 4 sign bits per movmskps, |x| != 1 by one compare. */
+      const __m128 magnitude = _mm_castsi128_ps(_mm_set1_epi32(0x7FFFFFFF));
+      const __m128 one = _mm_set1_ps(1.0f);
+      for (; c + 4 <= c1; c += 4) {
+        __m128 v = _mm_loadu_ps(row + c);
+        word |= (uint64_t)(uint32_t)_mm_movemask_ps(v) << (c - c0);
+        other |= (uint32_t)_mm_movemask_ps(_mm_cmpneq_ps(_mm_and_ps(v, magnitude), one));
+      }
+#endif
+      for (; c < c1; c++) {
+        uint32_t u;
+        memcpy(&u, row + c, 4);
+        word |= (uint64_t)(u >> 31) << (c - c0);
+        other |= (u & 0x7FFFFFFFu) != 0x3F800000u;
+      }
+      bits[r * words + w] = word;
+    }
+  }
+  return other == 0;
 }

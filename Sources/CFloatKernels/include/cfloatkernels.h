@@ -20,6 +20,7 @@
 #ifndef CFLOATKERNELS_H
 #define CFLOATKERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,11 @@ void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_o
 
 /* out[i] = x[i] < 0 ? -1 : +1  (sign with sign(0) = +1; -0.0 counts as 0). */
 void bnn_sign(const float *x, float *out, size_t n);
+
+/* Packs `rows` rows of `cols` floats into ceil(cols/64) words a row, bit c of row r = 1
+ * where x < 0 (the engine's bit 1 = -1; bits past `cols` are 0). Returns 1 when every value
+ * is exactly -1 or +1 (then the bits hold all of x), else 0. */
+int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits);
 
 /* Straight-through hard-tanh window: gradient[i] = 0 where |x[i]| > 1. */
 void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
