@@ -211,9 +211,8 @@ if CommandLine.arguments.contains("--int8") {
               [
                 { path.int8_dense_threshold(pixels, k, m, expanded, n, k, thresholds, flip, O, outWords) },
                 {
-                  for i in 0..<m {
-                    path.pack_bitplanes(
-                      pixels.withUnsafeBufferPointer { $0.baseAddress! } + i * k, k, P + i * 8 * words, words)
+                  pixels.withUnsafeBufferPointer { x in
+                    for i in 0..<m { path.pack_bitplanes(x.baseAddress! + i * k, k, P + i * 8 * words, words) }
                   }
                   path.bitplane_threshold(P, 8 * words, m, weights, words, n, words, thresholds, flip, O, outWords)
                 },

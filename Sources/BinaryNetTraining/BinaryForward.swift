@@ -37,24 +37,22 @@ extension BinaryLayer {
     // Weight rows: W_b is [n][K] in (ky, kx, channel) order.
     var weightBits = [UInt64](repeating: 0, count: n * rowWords)
     let weightsAreSigns = weightBits.withUnsafeMutableBufferPointer { w in
-      packSigns(binary.data, rows: n * taps, channels: channels, into: w.baseAddress!)
+      bnn_pack_signs(binary.data, n * taps, channels, w.baseAddress!) != 0
     }
     guard weightsAreSigns else { return false }
     let inputsAreSigns = Flags(count: images)
     let window = g.cWindow
     let inputCount = self.inputCount
-    let pointers = BinaryForwardPointers(x: x, z: z)
     weightBits.withUnsafeBufferPointer { w in
-      let weights = SendableWeights(w.baseAddress!)
+      let pointers = BinaryForwardPointers(x: x, z: z, weights: w.baseAddress!)
       Parallel.forEachChunk(count: images, threads: threads) { chunk in
         let count = chunk.count
         var inputBits = [UInt64](repeating: 0, count: max(1, count * pixelsIn * wordsPerPixel))
         var patches = [UInt64](repeating: 0, count: g.isDense ? 0 : count * pixelsOut * rowWords)
         inputBits.withUnsafeMutableBufferPointer { bits in
-          let signs = packSigns(
-            pointers.x + chunk.lowerBound * inputCount, rows: count * pixelsIn, channels: channels,
-            into: bits.baseAddress!)
-          if !signs { inputsAreSigns.clear(chunk.lowerBound) }
+          let signs = bnn_pack_signs(
+            pointers.x + chunk.lowerBound * inputCount, count * pixelsIn, channels, bits.baseAddress!)
+          if signs == 0 { inputsAreSigns.clear(chunk.lowerBound) }
           var rows = bits.baseAddress!
           if !g.isDense {
             patches.withUnsafeMutableBufferPointer { p in
@@ -71,7 +69,7 @@ extension BinaryLayer {
           let total = count * pixelsOut * n
           let out = UnsafeMutableRawPointer(pointers.z + chunk.lowerBound * pixelsOut * n)
           kernels.xor_popcount_gemm(
-            rows, rowWords, count * pixelsOut, weights.base, rowWords, n, rowWords,
+            rows, rowWords, count * pixelsOut, pointers.weights, rowWords, n, rowWords,
             out.assumingMemoryBound(to: Int32.self), n)
           for e in 0..<total {
             let popcount = out.load(fromByteOffset: 4 * e, as: Int32.self)
@@ -82,15 +80,6 @@ extension BinaryLayer {
     }
     return inputsAreSigns.allSet
   }
-}
-
-/// Bit c of row r = (value < 0) for `rows` rows of `channels` floats, packed into
-/// ceil(channels / 64) words a row (bits past `channels` are 0). True when every value is
-/// exactly -1 or +1.
-private func packSigns(
-  _ values: UnsafePointer<Float>, rows: Int, channels: Int, into bits: UnsafeMutablePointer<UInt64>
-) -> Bool {
-  bnn_pack_signs(values, rows, channels, bits) != 0
 }
 
 /// One flag per chunk start, cleared from any thread (each chunk writes only its own).
@@ -107,12 +96,9 @@ private final class Flags: @unchecked Sendable {
   var allSet: Bool { (0..<count).allSatisfy { values[$0] } }
 }
 
+/// The raw pointers the chunks share (each writes only its own rows of `z`).
 private struct BinaryForwardPointers: @unchecked Sendable {
   let x: UnsafePointer<Float>
   let z: UnsafeMutablePointer<Float>
-}
-
-private struct SendableWeights: @unchecked Sendable {
-  let base: UnsafePointer<UInt64>
-  init(_ base: UnsafePointer<UInt64>) { self.base = base }
+  let weights: UnsafePointer<UInt64>
 }

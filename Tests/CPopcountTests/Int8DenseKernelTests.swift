@@ -53,10 +53,13 @@ func int8DenseMatchesBitplanes(path name: String) {
         let weights = randomRows(&rng, count: n, bits: k, stride: ws)
         let flip = (0..<(wordsFor(bits: n) + 1)).map { _ in rng.next() }
         // Bit-planes and the scalar reference's dots, then thresholds near them.
-        var planes = [UInt64](repeating: 0, count: m * 8 * wordsFor(bits: k))
-        for i in 0..<m {
-          pixels.withUnsafeBufferPointer { p in
-            bnn_pack_bitplanes(p.baseAddress! + i * xs, k, &planes[i * 8 * wordsFor(bits: k)], wordsFor(bits: k))
+        let planeWords = 8 * wordsFor(bits: k)
+        var planes = [UInt64](repeating: 0, count: m * planeWords)
+        pixels.withUnsafeBufferPointer { p in
+          planes.withUnsafeMutableBufferPointer { q in
+            for i in 0..<m {
+              bnn_pack_bitplanes(p.baseAddress! + i * xs, k, q.baseAddress! + i * planeWords, wordsFor(bits: k))
+            }
           }
         }
         var dots = [Int32](repeating: 0, count: m * n)
