@@ -27,7 +27,8 @@ let usage = """
               kernels on L1-resident blocks (1, 4 and 64 rows x 64 outputs), one
               line "peak G_MACS PATH" (the roofline scripts/benchmark.sh divides by)
     --conv    only the binary convolutions (binary_conv_threshold) of every path on
-              3x3 'same' layers: the table's entry against gathered patches + that
+              3x3 'same' layers: the table's entry (weights packed once by the path's
+              binary_conv_pack, as a model does) against gathered patches + that
               path's threshold GEMM (the reference form), timed alternately
     --int8    only the first dense layer of the paths with an int8 form: int8 against
               bit-planes (packing included) for 1 to 256 rows, timed alternately
@@ -247,24 +248,31 @@ if CommandLine.arguments.contains("--conv") {
     var scratch = [UInt64](repeating: 0, count: bnn_binary_conv_scratch_words(side * side, rowWords, n))
     let macs = Double(side * side * n * 9 * c)
     for path in paths {
+      // The entry as a model runs it: with its weights packed once when the path packs them.
+      var packed = [UInt32](repeating: 0, count: bnn_binary_conv_packed_words(n, c, 3, 3, wpp))
+      if let pack = path.binary_conv_pack { pack(weights, rowWords, n, c, 3, 3, wpp, &packed) }
       let rates = out.withUnsafeMutableBufferPointer { o in
         scratch.withUnsafeMutableBufferPointer { s in
           let (O, S) = (o.baseAddress!, s.baseAddress!)
           let outWords = (n + 63) / 64
-          return measureAlternately(
-            macs: macs,
-            [
-              {
-                path.binary_conv_threshold(
-                  input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords, n, Int32(9 * c), thresholds,
-                  flip, O, outWords, S)
-              },
-              {
-                bnn_im2col_binary_conv_threshold(
-                  path.xor_popcount_threshold, input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords,
-                  n, Int32(9 * c), thresholds, flip, O, outWords, S)
-              },
-            ])
+          return packed.withUnsafeBufferPointer { packedWeights in
+            let P = path.binary_conv_pack == nil ? nil : packedWeights.baseAddress
+            return measureAlternately(
+              macs: macs,
+              [
+                {
+                  path.binary_conv_threshold(
+                    input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords, P, n, Int32(9 * c),
+                    thresholds, flip, O, outWords, S)
+                },
+                {
+                  bnn_im2col_binary_conv_threshold(
+                    path.xor_popcount_threshold, input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights,
+                    rowWords,
+                    n, Int32(9 * c), thresholds, flip, O, outWords, S)
+                },
+              ])
+          }
         }
       }
       print(

@@ -134,9 +134,9 @@ extension Model {
     while first < count {
       var source = workspace.front
       var target = workspace.back
-      for plan in plans {
+      for index in plans.indices {
         runLayer(
-          plan, count: imagesPerPass, pixels: pixels.baseAddress! + first * pixelCount, source: source,
+          index, count: imagesPerPass, pixels: pixels.baseAddress! + first * pixelCount, source: source,
           target: target, firstImage: first, workspace: workspace)
         swap(&source, &target)
       }
@@ -148,9 +148,10 @@ extension Model {
   /// bits in `source` (or the bit-planes / `pixels` for pixel layers), packed bits to
   /// `target` or scores to `workspace.scores`.
   func runLayer(
-    _ plan: LayerPlan, count: Int, pixels: UnsafePointer<UInt8>, source: UnsafeMutablePointer<UInt64>,
+    _ index: Int, count: Int, pixels: UnsafePointer<UInt8>, source: UnsafeMutablePointer<UInt64>,
     target: UnsafeMutablePointer<UInt64>, firstImage: Int = 0, workspace: InferenceWorkspace
   ) {
+    let plan = plans[index]
     let k = kernels.pointee
     let stride = workspace.activationWords
     let planeStride = 8 * workspace.pixelWords
@@ -223,13 +224,18 @@ extension Model {
         let w = ConvolutionWindow(plan)
         let wpp = plan.inputShape.wordsPerPixel
         let channels = plan.inputShape.channels
+        var packed: UnsafePointer<UInt32>? = nil
+        #if !hasFeature(Embedded)
+          packed = UnsafePointer(packedConvolutionWeights[index])
+        #endif
         for i in 0..<count {
           #if !hasFeature(Embedded)
             if let pool = workspace.pool(for: plan, rows: 1) {
               bnn_parallel_binary_conv(
                 pool, kernels, source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop,
-                w.padLeft, w.outH, w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds,
-                flip, target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches, workspace.patchCapacity)
+                w.padLeft, w.outH, w.outW, weights, plan.rowWords, packed, plan.outputs, Int32(plan.dotLength),
+                thresholds, flip, target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches,
+                workspace.patchCapacity)
               fixConvolutionBorder(
                 plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
               continue
@@ -237,8 +243,8 @@ extension Model {
           #endif
           k.binary_conv_threshold(
             source + i * stride, w.inH, w.inW, wpp, channels, w.kh, w.kw, w.stride, w.padTop, w.padLeft, w.outH,
-            w.outW, weights, plan.rowWords, plan.outputs, Int32(plan.dotLength), thresholds, flip, target + i * stride,
-            plan.outputShape.wordsPerPixel, workspace.patches)
+            w.outW, weights, plan.rowWords, packed, plan.outputs, Int32(plan.dotLength), thresholds, flip,
+            target + i * stride, plan.outputShape.wordsPerPixel, workspace.patches)
           fixConvolutionBorder(
             plan, border, bits: source + i * stride, pixels: nil, target: target + i * stride, weights, flip)
         }

@@ -41,6 +41,12 @@ public final class Model: @unchecked Sendable {
   /// made once here when the kernel path has an int8 form (`int8_dense_threshold`) and
   /// they take at most `int8WeightLimit` bytes; nil otherwise (then bit-planes).
   let int8FirstLayer: UnsafeMutablePointer<Int8>?
+  #if !hasFeature(Embedded)
+    /// Per layer: a binary convolution's weights in the kernel path's own layout
+    /// (`binary_conv_pack`), made once here and shared by every call and thread; nil for
+    /// other layers and on paths whose convolution reads the weight rows as they are.
+    let packedConvolutionWeights: [UnsafeMutablePointer<UInt32>?]
+  #endif
 
   /// The most bytes the int8 form of a first layer may take (8 bits a weight): beyond
   /// that, weights stream from memory and the bit-planes (1 bit a weight) are kept.
@@ -142,12 +148,35 @@ public final class Model: @unchecked Sendable {
     self.maxPatchWords = patches
     self.hasConvolutions = plans.contains { $0.kind.isConvolution }
     self.int8FirstLayer = Model.expandFirstLayer(plans[0], kernels)
+    #if !hasFeature(Embedded)
+      self.packedConvolutionWeights = plans.map { Model.packConvolutionWeights($0, path.table!) }
+    #endif
   }
 
   deinit {
     if ownsStorage { storage.deallocate() }
     int8FirstLayer?.deallocate()
+    #if !hasFeature(Embedded)
+      for packed in packedConvolutionWeights { packed?.deallocate() }
+    #endif
   }
+
+  #if !hasFeature(Embedded)
+    /// A binary convolution's weights in `kernels`' own layout, when it has one.
+    private static func packConvolutionWeights(
+      _ plan: LayerPlan, _ kernels: UnsafePointer<bnn_kernels>
+    ) -> UnsafeMutablePointer<UInt32>? {
+      guard plan.kind == .binaryConv, let pack = kernels.pointee.binary_conv_pack,
+        case .threshold(let weights, _, _, _) = plan.operation
+      else { return nil }
+      let w = ConvolutionWindow(plan)
+      let (channels, wordsPerPixel) = (plan.inputShape.channels, plan.inputShape.wordsPerPixel)
+      let count = bnn_binary_conv_packed_words(plan.outputs, channels, w.kh, w.kw, wordsPerPixel)
+      let packed = UnsafeMutablePointer<UInt32>.allocate(capacity: max(count, 1))
+      pack(weights, plan.rowWords, plan.outputs, channels, w.kh, w.kw, wordsPerPixel, packed)
+      return packed
+    }
+  #endif
 
   /// Whether the first layer runs on int8 (its weights expanded at load) rather than on
   /// the 8 bit-planes of the pixels. Both give the same integers.

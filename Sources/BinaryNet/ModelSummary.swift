@@ -81,7 +81,7 @@ extension Model {
     precondition(index >= 0 && index < plans.count && count <= workspace.batchCapacity)
     precondition(pixels.count >= count * input.pixelCount, "pixel buffer too small")
     runLayer(
-      plans[index], count: count, pixels: pixels.baseAddress!, source: workspace.front,
+      index, count: count, pixels: pixels.baseAddress!, source: workspace.front,
       target: workspace.back, workspace: workspace)
   }
 }

@@ -11,14 +11,25 @@
  *  - bnn_avx2_binary_conv_threshold (x86-64): channel-blocked and implicit. Patches are cut
  *    into 32-bit steps, one per (tap, used 32-bit half of the pixel's words), so a layer with
  *    32 channels wastes no half words; a step of one pixel is broadcast to 8 lanes and meets
- *    8 output channels' weights at once (packed per call into the scratch, step-major), and
- *    the per-lane counts need no horizontal sums: they are the 8 channels' popcounts. Two
- *    output pixels share each weight load. */
+ *    8 output channels' weights at once (step-major: bnn_avx2_binary_conv_pack, once per
+ *    model, else per call into the scratch), and the per-lane counts need no horizontal
+ *    sums: they are the 8 channels' popcounts. Two output pixels share each weight load. */
 #include "bnn_conv.h"
 #include "kernels_internal.h"
 
 /* Output channels per block of the AVX2 form: 4 vectors of 8 lanes. */
 enum { CONV_BLOCK = 32 };
+
+/* The 32-bit steps of a pixel: its used 32-bit halves (ceil(c/32)), at most its words'. */
+static size_t conv_halves(size_t c, size_t wpp) {
+  size_t halves = (c + 31) / 32;
+  return halves == 0 || halves > 2 * wpp ? 2 * wpp : halves;
+}
+
+size_t bnn_binary_conv_packed_words(size_t n, size_t c, size_t kh, size_t kw, size_t wpp) {
+  size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
+  return np * kh * kw * conv_halves(c, wpp);
+}
 
 size_t bnn_binary_conv_scratch_words(size_t rows, size_t row_words, size_t n) {
   size_t gathered = rows * row_words;
@@ -68,36 +79,50 @@ gather_steps(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t halves, 
   }
 }
 
+/* packed[block][step][32 channels]: step s = (tap, half d) of channel j's weight row, 0 for
+ * the channels past n that fill the last block. */
+void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t n, size_t c,
+                               size_t kh, size_t kw, size_t wpp, uint32_t *packed) {
+  size_t halves = conv_halves(c, wpp), steps = kh * kw * halves;
+  size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
+  for (size_t j = 0; j < np; j++) {
+    uint32_t *lane = packed + (j / CONV_BLOCK) * steps * CONV_BLOCK + j % CONV_BLOCK;
+    if (j >= n) {
+      for (size_t s = 0; s < steps; s++) lane[s * CONV_BLOCK] = 0;
+      continue;
+    }
+    const uint64_t *row = weights + j * w_stride;
+    for (size_t tap = 0, s = 0; tap < kh * kw; tap++)
+      for (size_t d = 0; d < halves; d++, s++)
+        lane[s * CONV_BLOCK] = (uint32_t)(row[tap * wpp + d / 2] >> (32 * (d % 2)));
+  }
+}
+
 /* Per-lane sums of the 4 bytes of each 32-bit lane. */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_lane_sums(__m256i bytes) {
   __m256i pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi8(1));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
-BNN_TARGET_AVX2 void bnn_avx2_binary_conv_threshold(
-    const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh, size_t kw,
-    size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
-    const uint64_t *weights, size_t w_stride, size_t n, int32_t k_bits, const int32_t *thresholds,
-    const uint64_t *flip, uint64_t *out, size_t out_stride, uint64_t *scratch) {
+BNN_TARGET_AVX2 void
+bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
+                               size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                               size_t out_h, size_t out_w, const uint64_t *weights, size_t w_stride,
+                               const uint32_t *packed, size_t n, int32_t k_bits,
+                               const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                               size_t out_stride, uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
-  size_t halves = (c + 31) / 32; /* used 32-bit halves of a pixel's words */
-  if (halves == 0 || halves > 2 * wpp) halves = 2 * wpp;
-  size_t steps = kh * kw * halves;
+  size_t halves = conv_halves(c, wpp), steps = kh * kw * halves;
   size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK, blocks = np / CONV_BLOCK;
-  /* Scratch: packed[block][step][32 channels], limits[np], two pixels' steps. */
-  uint32_t *packed = (uint32_t *)scratch;
-  int32_t *limits = (int32_t *)(packed + np * steps);
+  /* Scratch: the packed weights when not given, limits[np], two pixels' steps. */
+  uint32_t *own = (uint32_t *)scratch;
+  int32_t *limits = (int32_t *)(own + np * steps);
   uint32_t *pixel = (uint32_t *)(limits + np);
-  for (size_t b = 0; b < blocks; b++)
-    for (size_t s = 0; s < steps; s++) {
-      size_t tap = s / halves, d = s % halves;
-      for (size_t l = 0; l < CONV_BLOCK; l++) {
-        size_t j = b * CONV_BLOCK + l;
-        packed[(b * steps + s) * CONV_BLOCK + l] =
-            j < n ? (uint32_t)(weights[j * w_stride + tap * wpp + d / 2] >> (32 * (d % 2))) : 0;
-      }
-    }
+  if (!packed) {
+    bnn_avx2_binary_conv_pack(weights, w_stride, n, c, kh, kw, wpp, own);
+    packed = own;
+  }
   for (size_t j = 0; j < np; j++) limits[j] = j < n ? thresholds[j] : 0;
 
   const __m256i k_vec = _mm256_set1_epi32(k_bits);

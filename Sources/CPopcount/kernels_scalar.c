@@ -106,9 +106,10 @@ static void scalar_binary_conv_threshold(const uint64_t *in, size_t h, size_t w,
                                          size_t c, size_t kh, size_t kw, size_t stride,
                                          size_t pad_top, size_t pad_left, size_t out_h,
                                          size_t out_w, const uint64_t *weights, size_t w_stride,
-                                         size_t n, int32_t k_bits, const int32_t *t,
-                                         const uint64_t *flip, uint64_t *out, size_t os,
-                                         uint64_t *scratch) {
+                                         const uint32_t *packed, size_t n, int32_t k_bits,
+                                         const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                         size_t os, uint64_t *scratch) {
+  (void)packed;
   bnn_im2col_binary_conv_threshold(bnn_scalar_xor_popcount_threshold, in, h, w, wpp, c, kh, kw,
                                    stride, pad_top, pad_left, out_h, out_w, weights, w_stride, n,
                                    k_bits, t, flip, out, os, scratch);
@@ -130,5 +131,6 @@ const bnn_kernels bnn_scalar_kernels = {
     bnn_scalar_pixel_conv_threshold,
     scalar_binary_conv_threshold,
 #endif
+    NULL, /* the convolution reads the weight rows as they are */
     NULL, /* the bit-plane kernels are the reference */
 };

@@ -252,6 +252,7 @@ void bnn_parallel_int8_dense_threshold(bnn_pool *pool, const bnn_kernels *k, con
 typedef struct {
   const bnn_kernels *k;
   const uint64_t *in, *weights, *flip;
+  const uint32_t *packed;
   const int32_t *t;
   uint64_t *scratch, *out;
   size_t h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, row_words, n, out_wpp;
@@ -268,19 +269,21 @@ static void conv_slice(void *ctx, size_t i) {
    * (unsigned wrap-around keeps positions above the input out of range). */
   j->k->binary_conv_threshold(
       j->in, j->h, j->w, j->wpp, j->c, j->kh, j->kw, j->stride, j->pad_top - y0 * j->stride,
-      j->pad_left, y1 - y0, j->out_w, j->weights, j->row_words, j->n, j->k_bits, j->t, j->flip,
-      j->out + y0 * j->out_w * j->out_wpp, j->out_wpp, j->scratch + i * j->scratch_stride);
+      j->pad_left, y1 - y0, j->out_w, j->weights, j->row_words, j->packed, j->n, j->k_bits, j->t,
+      j->flip, j->out + y0 * j->out_w * j->out_wpp, j->out_wpp, j->scratch + i * j->scratch_stride);
 }
 
 void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64_t *in, size_t h,
                               size_t w, size_t wpp, size_t c, size_t kh, size_t kw, size_t stride,
                               size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
-                              const uint64_t *weights, size_t row_words, size_t n, int32_t k_bits,
-                              const int32_t *t, const uint64_t *flip, uint64_t *out, size_t out_wpp,
-                              uint64_t *scratch, size_t scratch_stride) {
-  conv_job job = {k,     in,    weights,   flip, t,       scratch,        out,     h,
-                  w,     wpp,   c,         kh,   kw,      stride,         pad_top, pad_left,
-                  out_h, out_w, row_words, n,    out_wpp, scratch_stride, 1,       k_bits};
+                              const uint64_t *weights, size_t row_words, const uint32_t *packed,
+                              size_t n, int32_t k_bits, const int32_t *t, const uint64_t *flip,
+                              uint64_t *out, size_t out_wpp, uint64_t *scratch,
+                              size_t scratch_stride) {
+  conv_job job = {k,        in,    weights, flip,      packed, t,       scratch,        out,
+                  h,        w,     wpp,     c,         kh,     kw,      stride,         pad_top,
+                  pad_left, out_h, out_w,   row_words, n,      out_wpp, scratch_stride, 1,
+                  k_bits};
   size_t threads = bnn_pool_threads(pool);
   job.slices = out_h < threads ? out_h : threads;
   bnn_pool_run(pool, job.slices, conv_slice, &job);

@@ -58,22 +58,39 @@ func binaryConvValues(
   }
 }
 
-/// Runs `conv` on a canary-filled output (a gap word after each pixel) and exactly the
-/// scratch bnn_binary_conv_scratch_words asks for (plus canaries); returns the used output
-/// words, or nil after recording a problem.
+/// Runs `kernels`' binary_conv_threshold on a canary-filled output (a gap word after each
+/// pixel) and exactly the scratch bnn_binary_conv_scratch_words asks for (plus canaries):
+/// `prepacked`, with the weights packed first by the path's binary_conv_pack (when it has
+/// one) into exactly bnn_binary_conv_packed_words (plus canaries), as a model does; else
+/// with none, so the path packs them itself. Returns the used output words, or nil after
+/// recording a problem.
 func runBinaryConv(
-  _ conv: bnn_binary_conv_threshold_fn, _ p: ConvCase, _ d: BinaryConvData, _ label: String,
+  _ kernels: bnn_kernels, prepacked: Bool = true, _ p: ConvCase, _ d: BinaryConvData, _ label: String,
   _ problems: inout [String]
 ) -> [UInt64]? {
+  let label = label + (prepacked ? "" : " (packing per call)")
   let oStride = wordsFor(bits: p.n) + 1
   var out = [UInt64](repeating: canary64, count: p.rows * oStride + guardWords)
   let scratchCount = bnn_binary_conv_scratch_words(p.rows, p.rowWords, p.n)
   var scratch = [UInt64](repeating: canary64, count: scratchCount + guardWords)
+  let pack = prepacked ? kernels.binary_conv_pack : nil
+  let packedCount = bnn_binary_conv_packed_words(p.n, p.c, p.kh, p.kw, p.wpp)
+  var packed = [UInt32](repeating: UInt32(bitPattern: canary32), count: packedCount + 2 * guardWords)
+  if let pack {
+    pack(d.weights, d.wStride, p.n, p.c, p.kh, p.kw, p.wpp, &packed)
+    if packed[packedCount...].contains(where: { $0 != UInt32(bitPattern: canary32) }) {
+      problems.append("\(label) \(p): packed past bnn_binary_conv_packed_words")
+      return nil
+    }
+  }
   out.withUnsafeMutableBufferPointer { o in
     scratch.withUnsafeMutableBufferPointer { s in
-      conv(
-        d.input, p.h, p.w, p.wpp, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, d.weights, d.wStride,
-        p.n, Int32(p.k), d.thresholds, d.flip, o.baseAddress!, oStride, s.baseAddress!)
+      packed.withUnsafeBufferPointer { packedWeights in
+        kernels.binary_conv_threshold(
+          d.input, p.h, p.w, p.wpp, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, d.weights,
+          d.wStride, pack == nil ? nil : packedWeights.baseAddress, p.n, Int32(p.k), d.thresholds, d.flip,
+          o.baseAddress!, oStride, s.baseAddress!)
+      }
     }
   }
   if scratch[scratchCount...].contains(where: { $0 != canary64 }) {
@@ -101,9 +118,13 @@ func binaryConvMatchesScalarReference(path name: String) {
       for n in binaryConvOutputChannels {
         let p = ConvCase.random(&rng, kh: window.kh, kw: window.kw, c: c, n: n, maxStride: 3, maxSide: 9)
         let d = BinaryConvData(p, &rng)
-        let want = runBinaryConv(ref.binary_conv_threshold, p, d, "scalar", &problems)
-        let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems)
-        if let want, let got, want != got { problems.append("\(name) \(p): bits differ from scalar") }
+        let want = runBinaryConv(ref, p, d, "scalar", &problems)
+        for prepacked in [true, false] {
+          let got = runBinaryConv(path, prepacked: prepacked, p, d, name, &problems)
+          if let want, let got, want != got {
+            problems.append("\(name) \(p)\(prepacked ? "" : " packing per call"): bits differ from scalar")
+          }
+        }
         compared += 1
       }
     }
@@ -127,7 +148,7 @@ func binaryConvMatchesDefinition(path name: String) {
   for s in shapes {
     let p = ConvCase.random(&rng, kh: s.kh, kw: s.kw, c: s.c, n: s.n, maxStride: 3, maxSide: s.side)
     let d = BinaryConvData(p, &rng)
-    guard let got = runBinaryConv(path.binary_conv_threshold, p, d, name, &problems) else { continue }
+    guard let got = runBinaryConv(path, p, d, name, &problems) else { continue }
     let outWords = wordsFor(bits: p.n)
     for oy in 0..<p.outH {
       for ox in 0..<p.outW {

@@ -66,6 +66,11 @@ void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size
  */
 size_t bnn_binary_conv_scratch_words(size_t rows, size_t row_words, size_t n);
 
+/* 32-bit words of a binary convolution's weights in a path's own layout
+ * (bnn_kernels.binary_conv_pack): n output channels, a kh x kw window of c channels in
+ * wpp words a pixel. The same for every path that has such a layout. */
+size_t bnn_binary_conv_packed_words(size_t n, size_t c, size_t kh, size_t kw, size_t wpp);
+
 /* The reference form of binary_conv_threshold: bnn_im2col_bits into the scratch, then one
  * call of `gemm` (a path's xor_popcount_threshold). The entry of every path without a form
  * of its own; declared for tests. */

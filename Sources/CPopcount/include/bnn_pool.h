@@ -55,13 +55,14 @@ void bnn_parallel_int8_dense_threshold(bnn_pool *pool, const bnn_kernels *k, con
 
 /* One image's binary convolution: k->binary_conv_threshold, each thread on its own band of
  * output rows with scratch + slice * scratch_stride (one bnn_binary_conv_scratch_words of
- * the whole image per thread). */
+ * the whole image per thread), all sharing `packed` (NULL or k->binary_conv_pack's). */
 void bnn_parallel_binary_conv(bnn_pool *pool, const bnn_kernels *k, const uint64_t *in, size_t h,
                               size_t w, size_t wpp, size_t c, size_t kh, size_t kw, size_t stride,
                               size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
-                              const uint64_t *weights, size_t row_words, size_t n, int32_t k_bits,
-                              const int32_t *t, const uint64_t *flip, uint64_t *out, size_t out_wpp,
-                              uint64_t *scratch, size_t scratch_stride);
+                              const uint64_t *weights, size_t row_words, const uint32_t *packed,
+                              size_t n, int32_t k_bits, const int32_t *t, const uint64_t *flip,
+                              uint64_t *out, size_t out_wpp, uint64_t *scratch,
+                              size_t scratch_stride);
 
 /* One image's convolution on 8-bit pixels, each thread on its own band of output rows:
  * `direct` != 0: k->pixel_conv_threshold with scratch + slice * scratch_stride (int32

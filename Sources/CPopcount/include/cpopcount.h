@@ -125,7 +125,9 @@ typedef void (*bnn_pixel_conv_threshold_fn)(const uint8_t *in, size_t h, size_t 
  * where patch_r is the receptive field in bnn_im2col_bits' order (ky, kx, word) with padding
  * pixels all-zero words (+1), and w_j is weight row j (kh*kw*wpp words, w_stride apart).
  * Geometry as in bnn_conv.h. Output pixel r is written whole at out + r*out_stride
- * (ceil(n/64) words, bits >= n are 0). `scratch` must hold
+ * (ceil(n/64) words, bits >= n are 0). `packed` is NULL, or the same weights in the path's
+ * own layout, made once by its binary_conv_pack; with NULL a path that has a layout of its
+ * own packs them into the scratch on every call. `scratch` must hold
  * bnn_binary_conv_scratch_words(out_h*out_w, kh*kw*wpp, n) words (bnn_conv.h; the same for
  * every path).
  */
@@ -133,9 +135,20 @@ typedef void (*bnn_binary_conv_threshold_fn)(const uint64_t *in, size_t h, size_
                                              size_t c, size_t kh, size_t kw, size_t stride,
                                              size_t pad_top, size_t pad_left, size_t out_h,
                                              size_t out_w, const uint64_t *weights, size_t w_stride,
-                                             size_t n, int32_t k_bits, const int32_t *thresholds,
-                                             const uint64_t *flip, uint64_t *out, size_t out_stride,
-                                             uint64_t *scratch);
+                                             const uint32_t *packed, size_t n, int32_t k_bits,
+                                             const int32_t *thresholds, const uint64_t *flip,
+                                             uint64_t *out, size_t out_stride, uint64_t *scratch);
+
+/*
+ * Rewrites a binary convolution's weights (n rows of `w_stride` words, kh*kw taps of `wpp`
+ * words holding c channels) into the layout of the path's binary_conv_threshold:
+ * bnn_binary_conv_packed_words(n, c, kh, kw, wpp) 32-bit words at `packed` (bnn_conv.h).
+ * Done once per model; NULL in the table of a path whose convolution reads the rows as
+ * they are.
+ */
+typedef void (*bnn_binary_conv_pack_fn)(const uint64_t *weights, size_t w_stride, size_t n,
+                                        size_t c, size_t kh, size_t kw, size_t wpp,
+                                        uint32_t *packed);
 
 /*
  * First dense layer straight on the 8-bit pixels, with the weights expanded once to int8
@@ -169,6 +182,7 @@ typedef struct bnn_kernels {
   bnn_pack_bitplanes_fn pack_bitplanes;               /* the bit-plane input of the two above */
   bnn_pixel_conv_threshold_fn pixel_conv_threshold;   /* direct 8-bit pixel convolution */
   bnn_binary_conv_threshold_fn binary_conv_threshold; /* convolution of binary activations */
+  bnn_binary_conv_pack_fn binary_conv_pack;           /* its weights' own layout; or NULL */
   bnn_int8_dense_threshold_fn int8_dense_threshold;   /* first dense layer on int8; or NULL */
 } bnn_kernels;
 
