@@ -34,9 +34,9 @@ size_t bnn_binary_conv_packed_words(size_t n, size_t c, size_t kh, size_t kw, si
 size_t bnn_binary_conv_scratch_words(size_t rows, size_t row_words, size_t n) {
   size_t gathered = rows * row_words;
   /* AVX2 form: packed weights (np x steps dwords, steps <= 2 * row_words), thresholds
-   * (np int32) and two pixels' steps. */
+   * (np int32), two pixels' steps (steps dwords each) and two tables of steps offsets. */
   size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
-  size_t packed = np * row_words + np / 2 + 2 * row_words;
+  size_t packed = np * row_words + np / 2 + 2 * row_words + 4 * row_words;
   return gathered > packed ? gathered : packed;
 }
 
@@ -57,6 +57,7 @@ void bnn_im2col_binary_conv_threshold(bnn_xor_popcount_threshold_fn gemm, const 
 
 #if defined(BNN_HAVE_X86)
 #include <immintrin.h>
+#include <string.h>
 
 #include "kernels_avx2.h"
 
@@ -98,6 +99,33 @@ void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t 
   }
 }
 
+/* Where output pixel r's steps are read: in place from the input when its window lies
+ * inside the image (offsets `in_place`, bytes from the window's first pixel), else gathered
+ * into `buffer` (offsets `gathered`). */
+static inline __attribute__((always_inline)) const unsigned char *
+window_steps(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t halves, size_t kh,
+             size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r,
+             const size_t *in_place, const size_t *gathered, uint32_t *buffer,
+             const size_t **offsets) {
+  size_t oy = r / out_w, ox = r % out_w;
+  size_t iy = oy * stride - pad_top, ix = ox * stride - pad_left; /* wrap when negative */
+  if (iy < h && h - iy >= kh && ix < w && w - ix >= kw) {
+    *offsets = in_place;
+    return (const unsigned char *)(in + (iy * w + ix) * wpp);
+  }
+  gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, oy, ox, buffer);
+  *offsets = gathered;
+  return (const unsigned char *)buffer;
+}
+
+/* The 32-bit word at `p` (any alignment; x86 is little-endian, so the low half of a 64-bit
+ * word comes first). */
+static inline __attribute__((always_inline)) int32_t load_step(const unsigned char *p) {
+  int32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
 /* Per-lane sums of the 4 bytes of each 32-bit lane. */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_lane_sums(__m256i bytes) {
   __m256i pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi8(1));
@@ -115,24 +143,33 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
   if (rows == 0 || n == 0) return;
   size_t halves = conv_halves(c, wpp), steps = kh * kw * halves;
   size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK, blocks = np / CONV_BLOCK;
-  /* Scratch: the packed weights when not given, limits[np], two pixels' steps. */
+  /* Scratch: the packed weights when not given, limits[np], two pixels' gathered steps,
+   * and the steps' byte offsets in place (in a window of the input) and when gathered. */
   uint32_t *own = (uint32_t *)scratch;
   int32_t *limits = (int32_t *)(own + np * steps);
   uint32_t *pixel = (uint32_t *)(limits + np);
+  size_t *in_place = (size_t *)(pixel + 2 * steps), *gathered = in_place + steps;
   if (!packed) {
     bnn_avx2_binary_conv_pack(weights, w_stride, n, c, kh, kw, wpp, own);
     packed = own;
   }
   for (size_t j = 0; j < np; j++) limits[j] = j < n ? thresholds[j] : 0;
+  for (size_t ky = 0, s = 0; ky < kh; ky++)
+    for (size_t kx = 0; kx < kw; kx++)
+      for (size_t d = 0; d < halves; d++, s++) {
+        in_place[s] = (ky * w + kx) * wpp * 8 + 4 * d;
+        gathered[s] = 4 * s;
+      }
 
   const __m256i k_vec = _mm256_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r0 / out_w, r0 % out_w,
-                 pixel);
-    gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, r1 / out_w, r1 % out_w,
-                 pixel + steps);
+    const size_t *t0, *t1;
+    const unsigned char *p0 = window_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left,
+                                           out_w, r0, in_place, gathered, pixel, &t0);
+    const unsigned char *p1 = window_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left,
+                                           out_w, r1, in_place, gathered, pixel + steps, &t1);
     uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t b = 0; b < blocks; b++) {
       __m256i count[2][4];
@@ -144,8 +181,8 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
         __m256i acc[2][4];
         for (int q = 0; q < 4; q++) acc[0][q] = acc[1][q] = _mm256_setzero_si256();
         for (size_t s = s0; s < s1; s++) {
-          __m256i a0 = _mm256_set1_epi32((int32_t)pixel[s]);
-          __m256i a1 = _mm256_set1_epi32((int32_t)pixel[steps + s]);
+          __m256i a0 = _mm256_set1_epi32(load_step(p0 + t0[s]));
+          __m256i a1 = _mm256_set1_epi32(load_step(p1 + t1[s]));
           const __m256i *ws = (const __m256i *)(wb + s * CONV_BLOCK);
           for (int q = 0; q < 4; q++) {
             __m256i wv = _mm256_loadu_si256(ws + q);
