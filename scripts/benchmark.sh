@@ -9,7 +9,8 @@
 #
 #   --threads N   threads for the shared batch-1 run and training (default: all cores)
 #   --seconds S   seconds per latency measurement (default: 2)
-#   --training    also train each model for one epoch on the bundled MNIST (minutes)
+#   --training    also train each model for one epoch on the bundled MNIST (minutes), with
+#                 its float work (GFLOP), rate and share of the SGEMM peak
 #   --models M    the architectures, as bnn-run bench --arch takes them
 #                 (default: "mlp-1024 mlp-4096 conv")
 #
@@ -91,15 +92,21 @@ for r in rows:
 EOF
 
 if [ "$training" = 1 ]; then
+  # The float work of a training step: the first layer's forward product and every layer's
+  # weight gradient, and every input gradient but the first layer's; the other layers'
+  # forward products run on the XOR-popcount kernels. 2 FLOP a MAC, 60,000 images. The
+  # SGEMM peak: bnn-train --bench-gemm's best square product on the same threads.
+  gemm=$(mktemp)
+  "$bin/bnn-train" --bench-gemm --threads "$threads" --json >"$gemm" 2>/dev/null
   echo
-  echo "| training, $threads threads, 1 epoch | s per 60k images | test accuracy after 1 epoch |"
-  echo "|---|---|---|"
+  echo "| training, $threads threads, 1 epoch | s per 60k images | test accuracy after 1 epoch | float GFLOP per 60k | GFLOP/s | share of SGEMM peak | at SGEMM peak |"
+  echo "|---|---|---|---|---|---|---|"
   work=$(mktemp -d)
   for arch in $models; do
     [ "$arch" = mlp-4096 ] && continue  # the reference table trains mlp-1024 and conv
     "$bin/bnn-train" --arch "$arch" --epochs 1 --val 0 --threads "$threads" --out "$work/$arch.bnn" --json \
       >"$work/$arch.json" 2>/dev/null
-    python3 - "$work/$arch.json" "$arch" <<'EOF'
+    python3 - "$work/$arch.json" "$arch" "$results" "$gemm" "$threads" <<'EOF'
 import json, sys
 records = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
 final = records[-1]
@@ -108,8 +115,20 @@ seconds = epoch[-1]["seconds"] if epoch else final.get("seconds_per_epoch")
 images = final.get("train_images", 60000)
 accuracy = final.get("test_accuracy")
 acc_text = f"{accuracy * 100:.2f}%" if isinstance(accuracy, (int, float)) else "-"
-print(f"| {sys.argv[2]} | {seconds * 60000 / images:.1f} | {acc_text} |")
+per_60k = seconds * 60000 / images
+bench = [json.loads(line) for line in open(sys.argv[3]) if line.strip()]
+layers = next((r["layers"] for r in bench if r["model"].replace("random ", "") == sys.argv[2]), None)
+gemm = [json.loads(line) for line in open(sys.argv[4]) if line.strip().startswith("{")]
+peaks = [g["gflops_median"] for j in gemm for g in j.get("results", [])
+         if g["shape"].startswith("square") and g["threads"] == int(sys.argv[5])]
+if layers is None or not peaks:
+    print(f"| {sys.argv[2]} | {per_60k:.1f} | {acc_text} | - | - | - | - |")
+    sys.exit(0)
+gflop = 2 * 2 * sum(l["macs"] for l in layers) * 60000 / 1e9
+peak = max(peaks)
+print(f"| {sys.argv[2]} | {per_60k:.1f} | {acc_text} | {gflop:.0f} | {gflop / per_60k:.1f} | "
+      f"{gflop / per_60k / peak * 100:.0f}% | {gflop / peak:.1f} s |")
 EOF
   done
-  rm -rf "$work"
+  rm -rf "$work" "$gemm"
 fi
