@@ -43,37 +43,50 @@ extension BinaryLayer {
     let inputsAreSigns = Flags(count: images)
     let window = g.cWindow
     let inputCount = self.inputCount
+    // Convolutions run implicitly (binary_conv_gemm: no patch matrix), with the weights in
+    // the kernel path's own layout once per call when it has one.
+    let pack = g.isDense ? nil : kernels.binary_conv_pack
+    var packed = [UInt32](
+      repeating: 0,
+      count: pack == nil
+        ? 0
+        : bnn_binary_conv_packed_words(
+          n, channels, window.kernel_height,
+          window.kernel_width, wordsPerPixel))
+    if let pack {
+      pack(weightBits, rowWords, n, channels, window.kernel_height, window.kernel_width, wordsPerPixel, &packed)
+    }
     weightBits.withUnsafeBufferPointer { w in
-      let pointers = BinaryForwardPointers(x: x, z: z, weights: w.baseAddress!)
-      Parallel.forEachChunk(count: images, threads: threads) { chunk in
-        let count = chunk.count
-        var inputBits = [UInt64](repeating: 0, count: max(1, count * pixelsIn * wordsPerPixel))
-        var patches = [UInt64](repeating: 0, count: g.isDense ? 0 : count * pixelsOut * rowWords)
-        inputBits.withUnsafeMutableBufferPointer { bits in
-          let signs = bnn_pack_signs(
-            pointers.x + chunk.lowerBound * inputCount, count * pixelsIn, channels, bits.baseAddress!)
-          if signs == 0 { inputsAreSigns.clear(chunk.lowerBound) }
-          var rows = bits.baseAddress!
-          if !g.isDense {
-            patches.withUnsafeMutableBufferPointer { p in
-              for i in 0..<count {
-                bnn_im2col_bits(
-                  bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width, wordsPerPixel,
-                  window.kernel_height, window.kernel_width, window.stride, window.pad_top, window.pad_left,
-                  window.out_height, window.out_width, p.baseAddress! + i * pixelsOut * rowWords, rowWords)
+      packed.withUnsafeBufferPointer { p in
+        let pointers = BinaryForwardPointers(
+          x: x, z: z, weights: w.baseAddress!, packed: pack == nil ? nil : p.baseAddress)
+        Parallel.forEachChunk(count: images, threads: threads) { chunk in
+          let count = chunk.count
+          var inputBits = [UInt64](repeating: 0, count: max(1, count * pixelsIn * wordsPerPixel))
+          let scratchWords = g.isDense ? 0 : bnn_binary_conv_scratch_words(pixelsOut, rowWords, n)
+          var scratch = [UInt64](repeating: 0, count: scratchWords)
+          inputBits.withUnsafeMutableBufferPointer { bits in
+            let signs = bnn_pack_signs(
+              pointers.x + chunk.lowerBound * inputCount, count * pixelsIn, channels, bits.baseAddress!)
+            if signs == 0 { inputsAreSigns.clear(chunk.lowerBound) }
+            // Counts land in z's memory (Int32 and Float are both 4 bytes), then become z.
+            let out = UnsafeMutableRawPointer(pointers.z + chunk.lowerBound * pixelsOut * n)
+            let counts = out.assumingMemoryBound(to: Int32.self)
+            if g.isDense {
+              kernels.xor_popcount_gemm(
+                bits.baseAddress!, rowWords, count, pointers.weights, rowWords, n, rowWords, counts, n)
+            } else {
+              scratch.withUnsafeMutableBufferPointer { s in
+                for i in 0..<count {
+                  kernels.binary_conv_gemm(
+                    bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width, wordsPerPixel,
+                    channels, window.kernel_height, window.kernel_width, window.stride, window.pad_top,
+                    window.pad_left, window.out_height, window.out_width, pointers.weights, rowWords,
+                    pointers.packed, n, counts + i * pixelsOut * n, n, s.baseAddress!)
+                }
               }
-              rows = p.baseAddress!
             }
-          }
-          // Counts land in z's memory (Int32 and Float are both 4 bytes), then become z.
-          let total = count * pixelsOut * n
-          let out = UnsafeMutableRawPointer(pointers.z + chunk.lowerBound * pixelsOut * n)
-          kernels.xor_popcount_gemm(
-            rows, rowWords, count * pixelsOut, pointers.weights, rowWords, n, rowWords,
-            out.assumingMemoryBound(to: Int32.self), n)
-          for e in 0..<total {
-            let popcount = out.load(fromByteOffset: 4 * e, as: Int32.self)
-            out.storeBytes(of: Float(Int32(k) - 2 * popcount), toByteOffset: 4 * e, as: Float.self)
+            bnn_popcounts_to_dots(out, count * pixelsOut * n, Int32(k))
           }
         }
       }
@@ -101,4 +114,6 @@ private struct BinaryForwardPointers: @unchecked Sendable {
   let x: UnsafePointer<Float>
   let z: UnsafeMutablePointer<Float>
   let weights: UnsafePointer<UInt64>
+  /// The weights in the kernel path's convolution layout (`binary_conv_pack`), or nil.
+  let packed: UnsafePointer<UInt32>?
 }

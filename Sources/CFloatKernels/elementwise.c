@@ -119,3 +119,13 @@ int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits) {
   }
   return other == 0;
 }
+
+void bnn_popcounts_to_dots(void *values, size_t count, int32_t k) {
+  unsigned char *bytes = values;
+  for (size_t i = 0; i < count; i++) {
+    int32_t c;
+    memcpy(&c, bytes + 4 * i, 4); /* the same memory changes type: bytes, not typed loads */
+    float z = (float)(k - 2 * c);
+    memcpy(bytes + 4 * i, &z, 4);
+  }
+}

@@ -13,7 +13,9 @@
  *    32 channels wastes no half words; a step of one pixel is broadcast to 8 lanes and meets
  *    8 output channels' weights at once (step-major: bnn_avx2_binary_conv_pack, once per
  *    model, else per call into the scratch), and the per-lane counts need no horizontal
- *    sums: they are the 8 channels' popcounts. Two output pixels share each weight load. */
+ *    sums: they are the 8 channels' popcounts. Two output pixels share each weight load.
+ * The binary_conv_gemm entry (the counts, for the trainer's forward product) has the same
+ * two forms. */
 #include "bnn_conv.h"
 #include "kernels_internal.h"
 
@@ -53,6 +55,17 @@ void bnn_im2col_binary_conv_threshold(bnn_xor_popcount_threshold_fn gemm, const 
                   row_words);
   gemm(scratch, row_words, out_h * out_w, weights, w_stride, n, row_words, k_bits, thresholds, flip,
        out, out_stride);
+}
+
+void bnn_im2col_binary_conv_gemm(bnn_xor_popcount_gemm_fn gemm, const uint64_t *in, size_t h,
+                                 size_t w, size_t wpp, size_t kh, size_t kw, size_t stride,
+                                 size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                                 const uint64_t *weights, size_t w_stride, size_t n,
+                                 int32_t *counts, size_t counts_stride, uint64_t *scratch) {
+  size_t row_words = kh * kw * wpp;
+  bnn_im2col_bits(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_h, out_w, scratch,
+                  row_words);
+  gemm(scratch, row_words, out_h * out_w, weights, w_stride, n, row_words, counts, counts_stride);
 }
 
 #if defined(BNN_HAVE_X86)
@@ -132,6 +145,74 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_lane_sums(__m256i bytes) {
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
+/* What both AVX2 entries share: the packed weights (given, or packed into the scratch),
+ * and the tables of where each step is read. */
+typedef struct {
+  const uint32_t *packed;
+  int32_t *limits;  /* np int32 of scratch, for the threshold entry */
+  uint32_t *pixel;  /* two pixels' gathered steps */
+  size_t *in_place; /* steps' byte offsets in a window of the input */
+  size_t *gathered; /* and in a gathered pixel */
+  size_t halves, steps, blocks;
+} conv_setup;
+
+static conv_setup setup_conv(const uint64_t *weights, size_t w_stride, const uint32_t *packed,
+                             size_t n, size_t c, size_t w, size_t wpp, size_t kh, size_t kw,
+                             uint64_t *scratch) {
+  conv_setup u;
+  u.halves = conv_halves(c, wpp);
+  u.steps = kh * kw * u.halves;
+  size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
+  u.blocks = np / CONV_BLOCK;
+  /* Scratch: the packed weights when not given, limits[np], two pixels' gathered steps,
+   * and the two offset tables. */
+  uint32_t *own = (uint32_t *)scratch;
+  u.limits = (int32_t *)(own + np * u.steps);
+  u.pixel = (uint32_t *)(u.limits + np);
+  u.in_place = (size_t *)(u.pixel + 2 * u.steps);
+  u.gathered = u.in_place + u.steps;
+  if (!packed) {
+    bnn_avx2_binary_conv_pack(weights, w_stride, n, c, kh, kw, wpp, own);
+    packed = own;
+  }
+  u.packed = packed;
+  for (size_t ky = 0, s = 0; ky < kh; ky++)
+    for (size_t kx = 0; kx < kw; kx++)
+      for (size_t d = 0; d < u.halves; d++, s++) {
+        u.in_place[s] = (ky * w + kx) * wpp * 8 + 4 * d;
+        u.gathered[s] = 4 * s;
+      }
+  return u;
+}
+
+/* count[p][q] lane l = popcount(patch of pixel p XOR weights of channel b*32 + 8q + l), for
+ * two pixels (steps at p0 + t0[s], p1 + t1[s]) and block b's packed weights `wb`. */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
+block_counts(const unsigned char *p0, const size_t *t0, const unsigned char *p1, const size_t *t1,
+             const uint32_t *wb, size_t steps, __m256i count[2][4]) {
+  for (int q = 0; q < 4; q++) count[0][q] = count[1][q] = _mm256_setzero_si256();
+  for (size_t s0 = 0; s0 < steps; s0 += 31) {
+    /* byte counters take at most 31 steps of at most 8 before widening */
+    size_t s1 = s0 + 31 < steps ? s0 + 31 : steps;
+    __m256i acc[2][4];
+    for (int q = 0; q < 4; q++) acc[0][q] = acc[1][q] = _mm256_setzero_si256();
+    for (size_t s = s0; s < s1; s++) {
+      __m256i a0 = _mm256_set1_epi32(load_step(p0 + t0[s]));
+      __m256i a1 = _mm256_set1_epi32(load_step(p1 + t1[s]));
+      const __m256i *ws = (const __m256i *)(wb + s * CONV_BLOCK);
+      for (int q = 0; q < 4; q++) {
+        __m256i wv = _mm256_loadu_si256(ws + q);
+        acc[0][q] = _mm256_add_epi8(acc[0][q], avx2_popcount_bytes(_mm256_xor_si256(a0, wv)));
+        acc[1][q] = _mm256_add_epi8(acc[1][q], avx2_popcount_bytes(_mm256_xor_si256(a1, wv)));
+      }
+    }
+    for (int q = 0; q < 4; q++) {
+      count[0][q] = _mm256_add_epi32(count[0][q], avx2_lane_sums(acc[0][q]));
+      count[1][q] = _mm256_add_epi32(count[1][q], avx2_lane_sums(acc[1][q]));
+    }
+  }
+}
+
 BNN_TARGET_AVX2 void
 bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
                                size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
@@ -141,66 +222,30 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
                                size_t out_stride, uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
-  size_t halves = conv_halves(c, wpp), steps = kh * kw * halves;
-  size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK, blocks = np / CONV_BLOCK;
-  /* Scratch: the packed weights when not given, limits[np], two pixels' gathered steps,
-   * and the steps' byte offsets in place (in a window of the input) and when gathered. */
-  uint32_t *own = (uint32_t *)scratch;
-  int32_t *limits = (int32_t *)(own + np * steps);
-  uint32_t *pixel = (uint32_t *)(limits + np);
-  size_t *in_place = (size_t *)(pixel + 2 * steps), *gathered = in_place + steps;
-  if (!packed) {
-    bnn_avx2_binary_conv_pack(weights, w_stride, n, c, kh, kw, wpp, own);
-    packed = own;
-  }
-  for (size_t j = 0; j < np; j++) limits[j] = j < n ? thresholds[j] : 0;
-  for (size_t ky = 0, s = 0; ky < kh; ky++)
-    for (size_t kx = 0; kx < kw; kx++)
-      for (size_t d = 0; d < halves; d++, s++) {
-        in_place[s] = (ky * w + kx) * wpp * 8 + 4 * d;
-        gathered[s] = 4 * s;
-      }
+  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
+  for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
 
   const __m256i k_vec = _mm256_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
     const size_t *t0, *t1;
-    const unsigned char *p0 = window_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left,
-                                           out_w, r0, in_place, gathered, pixel, &t0);
-    const unsigned char *p1 = window_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left,
-                                           out_w, r1, in_place, gathered, pixel + steps, &t1);
+    const unsigned char *p0 =
+        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r0,
+                     u.in_place, u.gathered, u.pixel, &t0);
+    const unsigned char *p1 =
+        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r1,
+                     u.in_place, u.gathered, u.pixel + u.steps, &t1);
     uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
-    for (size_t b = 0; b < blocks; b++) {
+    for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];
-      for (int q = 0; q < 4; q++) count[0][q] = count[1][q] = _mm256_setzero_si256();
-      const uint32_t *wb = packed + b * steps * CONV_BLOCK;
-      for (size_t s0 = 0; s0 < steps; s0 += 31) {
-        /* byte counters take at most 31 steps of at most 8 before widening */
-        size_t s1 = s0 + 31 < steps ? s0 + 31 : steps;
-        __m256i acc[2][4];
-        for (int q = 0; q < 4; q++) acc[0][q] = acc[1][q] = _mm256_setzero_si256();
-        for (size_t s = s0; s < s1; s++) {
-          __m256i a0 = _mm256_set1_epi32(load_step(p0 + t0[s]));
-          __m256i a1 = _mm256_set1_epi32(load_step(p1 + t1[s]));
-          const __m256i *ws = (const __m256i *)(wb + s * CONV_BLOCK);
-          for (int q = 0; q < 4; q++) {
-            __m256i wv = _mm256_loadu_si256(ws + q);
-            acc[0][q] = _mm256_add_epi8(acc[0][q], avx2_popcount_bytes(_mm256_xor_si256(a0, wv)));
-            acc[1][q] = _mm256_add_epi8(acc[1][q], avx2_popcount_bytes(_mm256_xor_si256(a1, wv)));
-          }
-        }
-        for (int q = 0; q < 4; q++) {
-          count[0][q] = _mm256_add_epi32(count[0][q], avx2_lane_sums(acc[0][q]));
-          count[1][q] = _mm256_add_epi32(count[1][q], avx2_lane_sums(acc[1][q]));
-        }
-      }
+      block_counts(p0, t0, p1, t1, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
       /* bit = (K - 2 * count < t): 8 channels per compare, lane l -> bit l */
       uint64_t bits[2] = {0, 0};
       for (int p = 0; p < 2; p++)
         for (int q = 0; q < 4; q++) {
           __m256i z = _mm256_sub_epi32(k_vec, _mm256_add_epi32(count[p][q], count[p][q]));
-          __m256i t = _mm256_loadu_si256((const __m256i *)(limits + b * CONV_BLOCK + 8 * q));
+          __m256i t = _mm256_loadu_si256((const __m256i *)(u.limits + b * CONV_BLOCK + 8 * q));
           __m256i lt = _mm256_cmpgt_epi32(t, z);
           bits[p] |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(lt)) << (8 * q);
         }
@@ -217,6 +262,44 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
       uint64_t used = bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
       o0[ow] = (o0[ow] ^ flip[ow]) & used;
       if (r1 != r0) o1[ow] = (o1[ow] ^ flip[ow]) & used;
+    }
+  }
+}
+
+BNN_TARGET_AVX2 void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp,
+                                               size_t c, size_t kh, size_t kw, size_t stride,
+                                               size_t pad_top, size_t pad_left, size_t out_h,
+                                               size_t out_w, const uint64_t *weights,
+                                               size_t w_stride, const uint32_t *packed, size_t n,
+                                               int32_t *counts, size_t counts_stride,
+                                               uint64_t *scratch) {
+  size_t rows = out_h * out_w;
+  if (rows == 0 || n == 0) return;
+  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
+  for (size_t r0 = 0; r0 < rows; r0 += 2) {
+    size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
+    const size_t *t0, *t1;
+    const unsigned char *p0 =
+        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r0,
+                     u.in_place, u.gathered, u.pixel, &t0);
+    const unsigned char *p1 =
+        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r1,
+                     u.in_place, u.gathered, u.pixel + u.steps, &t1);
+    int32_t *row[2] = {counts + r0 * counts_stride, counts + r1 * counts_stride};
+    for (size_t b = 0; b < u.blocks; b++) {
+      __m256i count[2][4];
+      block_counts(p0, t0, p1, t1, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
+      size_t first = b * CONV_BLOCK, used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
+      for (int p = 0; p < 2; p++) {
+        if (used == CONV_BLOCK) {
+          for (int q = 0; q < 4; q++)
+            _mm256_storeu_si256((__m256i *)(row[p] + first) + q, count[p][q]);
+        } else { /* the last block: only channels < n */
+          int32_t lanes[CONV_BLOCK];
+          for (int q = 0; q < 4; q++) _mm256_storeu_si256((__m256i *)lanes + q, count[p][q]);
+          memcpy(row[p] + first, lanes, used * sizeof(int32_t));
+        }
+      }
     }
   }
 }

@@ -273,6 +273,7 @@ const bnn_kernels bnn_avx512_kernels = {
     avx512_pack_bitplanes,
     bnn_avx2_pixel_conv_threshold, /* every AVX-512 CPU has AVX2 (dispatch.c checks it) */
     avx512_binary_conv_threshold,
+    avx512_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* bit-planes: the int8 form (AVX2) is not measured on an AVX-512 CPU yet */
 };

@@ -21,7 +21,8 @@
  * (Including it with KFN undefined gives only the helpers below.)
  * The including file then defines its bnn_kernels table from
  *   KFN(xor_popcount_gemm), KFN(xor_popcount_threshold), KFN(bitplane_gemm),
- *   KFN(bitplane_threshold), KFN(binary_conv_threshold) (im2col + the threshold GEMM).
+ *   KFN(bitplane_threshold), KFN(binary_conv_threshold) (im2col + the threshold GEMM),
+ *   KFN(binary_conv_gemm) (im2col + the count GEMM).
  *
  * Loop order: weight rows are cut into blocks of about 192 KB (they stay in L2)
  * and each block is swept by every activation row tile; inside a tile each loaded
@@ -250,6 +251,20 @@ KFN(binary_conv_threshold)(const uint64_t *in, size_t h, size_t w, size_t wpp, s
   bnn_im2col_binary_conv_threshold(KFN(xor_popcount_threshold), in, h, w, wpp, c, kh, kw, stride,
                                    pad_top, pad_left, out_h, out_w, weights, w_stride, n, k_bits, t,
                                    flip, out, os, scratch);
+}
+
+/* Its counts (the trainer's forward product): gathered patches, then this path's GEMM. */
+__attribute__((unused)) static void
+KFN(binary_conv_gemm)(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh,
+                      size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                      size_t out_w, const uint64_t *weights, size_t w_stride,
+                      const uint32_t *packed, size_t n, int32_t *counts, size_t counts_stride,
+                      uint64_t *scratch) {
+  (void)c;
+  (void)packed;
+  bnn_im2col_binary_conv_gemm(KFN(xor_popcount_gemm), in, h, w, wpp, kh, kw, stride, pad_top,
+                              pad_left, out_h, out_w, weights, w_stride, n, counts, counts_stride,
+                              scratch);
 }
 
 #endif /* KFN */

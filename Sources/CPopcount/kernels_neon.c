@@ -80,6 +80,7 @@ const bnn_kernels bnn_neon_kernels = {
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* portable C, vectorised with NEON (the baseline) */
     neon_binary_conv_threshold,
+    neon_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* no sdot/udot form yet */
 };

@@ -114,6 +114,20 @@ static void scalar_binary_conv_threshold(const uint64_t *in, size_t h, size_t w,
                                    stride, pad_top, pad_left, out_h, out_w, weights, w_stride, n,
                                    k_bits, t, flip, out, os, scratch);
 }
+
+/* Its counts: gathered patches, then the count GEMM above. */
+static void scalar_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
+                                    size_t kh, size_t kw, size_t stride, size_t pad_top,
+                                    size_t pad_left, size_t out_h, size_t out_w,
+                                    const uint64_t *weights, size_t w_stride,
+                                    const uint32_t *packed, size_t n, int32_t *counts,
+                                    size_t counts_stride, uint64_t *scratch) {
+  (void)c;
+  (void)packed;
+  bnn_im2col_binary_conv_gemm(bnn_scalar_xor_popcount_gemm, in, h, w, wpp, kh, kw, stride, pad_top,
+                              pad_left, out_h, out_w, weights, w_stride, n, counts, counts_stride,
+                              scratch);
+}
 #endif
 
 const bnn_kernels bnn_scalar_kernels = {
@@ -127,9 +141,11 @@ const bnn_kernels bnn_scalar_kernels = {
 #if defined(BNN_DENSE_ONLY)
     NULL, /* a dense-only build (the minimal firmware, docs/EMBEDDED.md) runs no convolution */
     NULL,
+    NULL,
 #else
     bnn_scalar_pixel_conv_threshold,
     scalar_binary_conv_threshold,
+    scalar_binary_conv_gemm,
 #endif
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* the bit-plane kernels are the reference */

@@ -88,6 +88,7 @@ const bnn_kernels bnn_simd128_kernels = {
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* portable C, auto-vectorised with -msimd128 */
     simd128_binary_conv_threshold,
+    simd128_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL,
 };

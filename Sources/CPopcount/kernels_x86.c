@@ -110,6 +110,7 @@ const bnn_kernels bnn_popcnt_kernels = {
     bnn_scalar_pack_bitplanes,
     bnn_scalar_pixel_conv_threshold, /* POPCNT does not help it: the baseline (SSE2) build */
     popcnt_binary_conv_threshold,
+    popcnt_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* no int8 form without AVX2 */
 };
@@ -415,6 +416,7 @@ const bnn_kernels bnn_avx2_kernels = {
     /* the channel-blocked form: 1.0-3.2x gathered patches + the GEMM above on every 3x3
      * layer bnn-kernel-bench --conv measures (most on 32 input channels) */
     bnn_avx2_binary_conv_threshold,
+    bnn_avx2_binary_conv_gemm,
     bnn_avx2_binary_conv_pack,
     avx2_int8_dense_threshold,
 };

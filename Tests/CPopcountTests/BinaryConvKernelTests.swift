@@ -164,3 +164,80 @@ func binaryConvMatchesDefinition(path name: String) {
   }
   #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
 }
+
+/// Runs `kernels`' binary_conv_gemm (the counts) like `runBinaryConv`: canary-filled counts
+/// with a gap value after each pixel's n, exactly the scratch and packed buffer asked for;
+/// returns the n counts of every pixel, or nil after recording a problem.
+func runBinaryConvCounts(
+  _ kernels: bnn_kernels, prepacked: Bool = true, _ p: ConvCase, _ d: BinaryConvData, _ label: String,
+  _ problems: inout [String]
+) -> [Int32]? {
+  let label = label + " counts" + (prepacked ? "" : " (packing per call)")
+  let stride = p.n + 1
+  var counts = [Int32](repeating: canary32, count: p.rows * stride + guardWords)
+  let scratchCount = bnn_binary_conv_scratch_words(p.rows, p.rowWords, p.n)
+  var scratch = [UInt64](repeating: canary64, count: scratchCount + guardWords)
+  let pack = prepacked ? kernels.binary_conv_pack : nil
+  var packed = [UInt32](repeating: 0, count: bnn_binary_conv_packed_words(p.n, p.c, p.kh, p.kw, p.wpp) + 1)
+  if let pack { pack(d.weights, d.wStride, p.n, p.c, p.kh, p.kw, p.wpp, &packed) }
+  counts.withUnsafeMutableBufferPointer { o in
+    scratch.withUnsafeMutableBufferPointer { s in
+      packed.withUnsafeBufferPointer { packedWeights in
+        kernels.binary_conv_gemm(
+          d.input, p.h, p.w, p.wpp, p.c, p.kh, p.kw, p.stride, p.padTop, p.padLeft, p.outH, p.outW, d.weights,
+          d.wStride, pack == nil ? nil : packedWeights.baseAddress, p.n, o.baseAddress!, stride, s.baseAddress!)
+      }
+    }
+  }
+  if scratch[scratchCount...].contains(where: { $0 != canary64 }) {
+    problems.append("\(label) \(p): wrote past bnn_binary_conv_scratch_words")
+    return nil
+  }
+  if counts[(p.rows * stride)...].contains(where: { $0 != canary32 })
+    || (0..<p.rows).contains(where: { counts[$0 * stride + p.n] != canary32 })
+  {
+    problems.append("\(label) \(p): wrote outside the n counts of a pixel")
+    return nil
+  }
+  return (0..<p.rows).flatMap { r in counts[(r * stride)..<(r * stride + p.n)] }
+}
+
+/// Every path's counts against the definition (count = (K - z) / 2), with the weights
+/// packed once and per call, on the shapes of `binaryConvMatchesDefinition` and random
+/// ones around the 32-bit steps, 64-bit words and 32-channel blocks.
+@Test(arguments: allPathNames)
+func binaryConvCountsMatchDefinition(path name: String) {
+  let path = kernels(named: name)
+  var rng = SplitMix64(seed: 0xC0_4E7 ^ UInt64(path.path.rawValue))
+  var problems: [String] = []
+  var shapes: [(kh: Int, kw: Int, c: Int, n: Int, side: Int)] = [
+    (3, 3, 32, 64, 9), (3, 3, 64, 128, 7), (5, 5, 256, 33, 4), (3, 3, 1, 1, 5), (1, 1, 65, 65, 6),
+    (3, 3, 32, 40, 28),
+  ]
+  for _ in 0..<12 {
+    let window = binaryConvWindows[rng.next(below: binaryConvWindows.count)]
+    shapes.append(
+      (
+        window.kh, window.kw, binaryConvInputChannels[rng.next(below: binaryConvInputChannels.count)],
+        binaryConvOutputChannels[rng.next(below: binaryConvOutputChannels.count)], 8
+      ))
+  }
+  var compared = 0
+  for s in shapes {
+    let p = ConvCase.random(&rng, kh: s.kh, kw: s.kw, c: s.c, n: s.n, maxStride: 3, maxSide: s.side)
+    let d = BinaryConvData(p, &rng)
+    var want: [Int32] = []
+    for oy in 0..<p.outH {
+      for ox in 0..<p.outW {
+        want += binaryConvValues(p, d.input, d.weights, d.wStride, oy: oy, ox: ox).map { (Int32(p.k) - $0) / 2 }
+      }
+    }
+    for prepacked in [true, false] {
+      guard let got = runBinaryConvCounts(path, prepacked: prepacked, p, d, name, &problems) else { continue }
+      if got != want { problems.append("\(name) \(p)\(prepacked ? "" : " packing per call"): counts differ") }
+      compared += 1
+    }
+  }
+  #expect(compared == 2 * shapes.count)
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}

@@ -95,6 +95,10 @@ void bnn_sign(const float *x, float *out, size_t n);
  * is exactly -1 or +1 (then the bits hold all of x), else 0. */
 int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits);
 
+/* In place over `count` 4-byte values: the int32 popcount c becomes the float k - 2c (exact:
+ * |k - 2c| <= k < 2^24), the dot product of two ±1 rows of k values. */
+void bnn_popcounts_to_dots(void *values, size_t count, int32_t k);
+
 /* Straight-through hard-tanh window: gradient[i] = 0 where |x[i]| > 1. */
 void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
 

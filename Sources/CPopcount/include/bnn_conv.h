@@ -58,6 +58,14 @@ void bnn_scalar_pixel_conv_threshold(const uint8_t *in, size_t h, size_t w, size
                                      const uint64_t *flip, uint64_t *out, size_t out_stride,
                                      int32_t *scratch);
 
+/* The reference form of binary_conv_gemm: bnn_im2col_bits into the scratch, then one call
+ * of `gemm` (a path's xor_popcount_gemm). */
+void bnn_im2col_binary_conv_gemm(bnn_xor_popcount_gemm_fn gemm, const uint64_t *in, size_t h,
+                                 size_t w, size_t wpp, size_t kh, size_t kw, size_t stride,
+                                 size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                                 const uint64_t *weights, size_t w_stride, size_t n,
+                                 int32_t *counts, size_t counts_stride, uint64_t *scratch);
+
 /*
  * The binary convolution is an entry of every kernel table
  * (bnn_kernels.binary_conv_threshold in cpopcount.h). Its scratch, in words, for `rows`

@@ -140,6 +140,19 @@ typedef void (*bnn_binary_conv_threshold_fn)(const uint64_t *in, size_t h, size_
                                              uint64_t *out, size_t out_stride, uint64_t *scratch);
 
 /*
+ * The same convolution without thresholds, for the trainer's forward product:
+ *     counts[r*counts_stride + j] = popcount(patch_r XOR w_j)   (z = k_bits - 2 * count)
+ * for output pixel r < out_h*out_w and channel j < n. Arguments and scratch as in
+ * bnn_binary_conv_threshold_fn.
+ */
+typedef void (*bnn_binary_conv_gemm_fn)(const uint64_t *in, size_t h, size_t w, size_t wpp,
+                                        size_t c, size_t kh, size_t kw, size_t stride,
+                                        size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                                        const uint64_t *weights, size_t w_stride,
+                                        const uint32_t *packed, size_t n, int32_t *counts,
+                                        size_t counts_stride, uint64_t *scratch);
+
+/*
  * Rewrites a binary convolution's weights (n rows of `w_stride` words, kh*kw taps of `wpp`
  * words holding c channels) into the layout of the path's binary_conv_threshold:
  * bnn_binary_conv_packed_words(n, c, kh, kw, wpp) 32-bit words at `packed` (bnn_conv.h).
@@ -182,6 +195,7 @@ typedef struct bnn_kernels {
   bnn_pack_bitplanes_fn pack_bitplanes;               /* the bit-plane input of the two above */
   bnn_pixel_conv_threshold_fn pixel_conv_threshold;   /* direct 8-bit pixel convolution */
   bnn_binary_conv_threshold_fn binary_conv_threshold; /* convolution of binary activations */
+  bnn_binary_conv_gemm_fn binary_conv_gemm;           /* its counts (training) */
   bnn_binary_conv_pack_fn binary_conv_pack;           /* its weights' own layout; or NULL */
   bnn_int8_dense_threshold_fn int8_dense_threshold;   /* first dense layer on int8; or NULL */
 } bnn_kernels;
