@@ -11,7 +11,8 @@ struct BenchCommand: Command {
     Measures on random images (no data needed):
       - batch-1 latency: one image per call, p50 / p99 / mean over many calls;
       - with --threads N > 1, batch-1 latency again with N threads sharing each
-        image's large layers (and its ratio to one thread);
+        image's large layers (and its ratio to one thread; both are timed in
+        alternating slices of the run, so drifting machine speed hits both alike);
       - throughput: images/s with --threads workers, --batch images per call;
       - per-layer time and achieved binary GOPS (1 binary MAC = 2 ops: XNOR, add).
     """

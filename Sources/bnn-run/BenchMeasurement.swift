@@ -40,11 +40,21 @@ struct BenchResults {
     let imageCount = max(settings.batch, 64)
     let pixels = randomPixels(imageCount * model.input.pixelCount)
     let workspace = InferenceWorkspace(model: model, batchCapacity: settings.batch)
-    let latencies = batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: workspace, settings)
+    var latencies: [Double] = []
     var threaded: [Double] = []
-    if settings.threads > 1 {
-      let shared = InferenceWorkspace(model: model, batchCapacity: 1, threads: settings.threads)
-      threaded = batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: shared, settings)
+    latencies.reserveCapacity(1_000_000)  // no allocation inside the timed loops
+    // In 10 slices, one thread and the shared workspace alternating: a machine whose speed
+    // drifts (a shared VM) slows both alike, so their ratio holds.
+    let shared =
+      settings.threads > 1 ? InferenceWorkspace(model: model, batchCapacity: 1, threads: settings.threads) : nil
+    if shared != nil { threaded.reserveCapacity(1_000_000) }
+    let slices = 10
+    let slice = settings.seconds / Double(slices)
+    for _ in 0..<slices {
+      batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: workspace, seconds: slice, &latencies)
+      if let shared {
+        batch1Latencies(model, pixels: pixels, imageCount: imageCount, workspace: shared, seconds: slice, &threaded)
+      }
     }
     // Throughput: `threads` workers, `batch` images per call, `repeats` runs.
     let rates = (0..<settings.repeats).map { _ in
@@ -67,20 +77,21 @@ struct BenchResults {
     }
   }
 
-  /// Seconds of one-image calls, for about `settings.seconds` (at least 100 calls).
+  /// Appends the seconds of one-image calls to `latencies`, for about `seconds` (at least
+  /// 10 calls; at most 1,000,000 in all), after 20 untimed calls.
   static func batch1Latencies(
-    _ model: Model, pixels: [UInt8], imageCount: Int, workspace: InferenceWorkspace, _ settings: BenchSettings
-  ) -> [Double] {
+    _ model: Model, pixels: [UInt8], imageCount: Int, workspace: InferenceWorkspace, seconds: Double,
+    _ latencies: inout [Double]
+  ) {
     let size = model.input.pixelCount
-    var latencies: [Double] = []
-    latencies.reserveCapacity(1_000_000)  // no allocation inside the timed loop
+    let first = latencies.count
     pixels.withUnsafeBufferPointer { all in
-      let deadline = monotonicSeconds() + settings.seconds
+      let deadline = monotonicSeconds() + seconds
       var i = 0
       for _ in 0..<20 {
         model.computeScores(UnsafeBufferPointer(rebasing: all[0..<size]), count: 1, workspace: workspace)
       }
-      while latencies.count < 100 || (monotonicSeconds() < deadline && latencies.count < 1_000_000) {
+      while latencies.count - first < 10 || (monotonicSeconds() < deadline && latencies.count < 1_000_000) {
         let image = UnsafeBufferPointer(rebasing: all[(i * size)..<((i + 1) * size)])
         let t0 = monotonicSeconds()
         model.computeScores(image, count: 1, workspace: workspace)
@@ -88,7 +99,6 @@ struct BenchResults {
         i = (i + 1) % imageCount
       }
     }
-    return latencies
   }
 
   /// Per-layer time, one thread, batch 1 and batch B.
