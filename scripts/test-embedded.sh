@@ -205,9 +205,12 @@ if scripts/embedded/build-aarch64.sh >"$work/build-aarch64.log" 2>&1; then
     fail "runner is not statically linked: $(file "$runner")"
   fi
   paths=$(qemu-aarch64 -L /usr/aarch64-linux-gnu "$runner" "$work/dense.bnn" "$work/images.idx" --limit 1 2>&1 |
-    sed -n 's/.*, \([a-z0-9]*\) kernels)$/\1/p')
+    sed -n 's/.*, \([a-z0-9-]*\) kernels)$/\1/p')
   kernels=(scalar)
   [ "$paths" = neon ] && kernels=(scalar neon)
+  # qemu's default CPU has the dot-product extension: the runner picks neon-dotprod (the
+  # neon kernels; Embedded builds have no int8 first layer)
+  [ "$paths" = neon-dotprod ] && kernels=(scalar neon neon-dotprod)
   for m in "${models[@]}"; do
     for k in "${kernels[@]}"; do
       t0=$SECONDS

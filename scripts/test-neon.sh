@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Tests the AArch64 NEON kernels (Sources/CPopcount/kernels_neon.c) against the
 # scalar reference: cross-compiles Tests/NeonHarness/neon_harness.c for AArch64 and
-# runs it under qemu-user. Installs the cross toolchain and qemu with apt-get when
-# they are missing. Exit code: the harness's (0 = all passed), or 2 on setup errors.
+# runs it under qemu-user, once per CPU model: `max` (and Cortex-A76) have the ARMv8.2
+# dot-product extension, so the neon-dotprod path (the int8 first layer on UDOT) must be
+# there and be the best; Cortex-A57 has not, so it must not be handed out (qemu would stop
+# its UDOT with SIGILL) and neon is the best. Installs the cross toolchain and qemu with
+# apt-get when they are missing. Exit code: the harness's (0 = all passed), or 2 on setup
+# errors.
 #
 #   scripts/test-neon.sh              gcc cross build, clang --target build if clang
 #                                     can link for aarch64, and a native host build
@@ -49,9 +53,15 @@ run_one() { # name, compiler command...
     status=2
     return
   fi
-  local rc=0
-  qemu-aarch64 -L "$sysroot" "$work/harness-$name" --require neon || rc=$?
-  if [ "$rc" -ne 0 ]; then status=$rc; fi
+  local cpu rc
+  for cpu in max cortex-a76 cortex-a57; do
+    local expect=(--require neon-dotprod --best neon-dotprod)
+    if [ "$cpu" = cortex-a57 ]; then expect=(--require neon --without neon-dotprod --best neon); fi
+    echo "-- qemu-aarch64 -cpu $cpu ${expect[*]}"
+    rc=0
+    qemu-aarch64 -L "$sysroot" -cpu "$cpu" "$work/harness-$name" "${expect[@]}" || rc=$?
+    if [ "$rc" -ne 0 ]; then status=$rc; fi
+  done
 }
 
 run_native() { # the same harness for the host: its own paths against scalar

@@ -256,13 +256,13 @@ if CommandLine.arguments.contains("--conv") {
           let (O, S) = (o.baseAddress!, s.baseAddress!)
           let outWords = (n + 63) / 64
           return packed.withUnsafeBufferPointer { packedWeights in
-            let P = path.binary_conv_pack == nil ? nil : packedWeights.baseAddress
+            let prepacked = path.binary_conv_pack == nil ? nil : packedWeights.baseAddress
             return measureAlternately(
               macs: macs,
               [
                 {
                   path.binary_conv_threshold(
-                    input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords, P, n, Int32(9 * c),
+                    input, side, side, wpp, c, 3, 3, 1, 1, 1, side, side, weights, rowWords, prepacked, n, Int32(9 * c),
                     thresholds, flip, O, outWords, S)
                 },
                 {

@@ -20,7 +20,8 @@ let usage = """
     --predictions PATH   write one predicted class index per line ('-' = stdout)
     --limit N            classify only the first N images
     --batch B            images per kernel call (default: 64)
-    --kernel NAME        kernel path: scalar, neon (default: the fastest available)
+    --kernel NAME        kernel path: scalar, neon, neon-dotprod (default: the fastest
+                         available)
     -h, --help           this text
 
   Exit status: 0 success, 1 runtime error, 2 usage error.
@@ -138,7 +139,7 @@ struct Options {
       case "--kernel":
         let name = try value(argument)
         guard let path = KernelPath.allCases.first(where: { $0.name == name }) else {
-          throw .usage("unknown kernel '" + name + "' (scalar, popcnt, avx2, neon)")
+          throw .usage("unknown kernel '" + name + "' (scalar, popcnt, avx2, neon, neon-dotprod)")
         }
         guard path.isAvailable else {
           var names = ""

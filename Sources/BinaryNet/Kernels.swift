@@ -8,6 +8,9 @@ public enum KernelPath: Int, CaseIterable, Sendable {
   case neon = 3
   case avx512 = 4
   case simd128 = 5
+  /// NEON plus the int8 first dense layer on UDOT (ARMv8.2 dot-product extension), where
+  /// the CPU has it.
+  case neonDotprod = 6
 
   var cValue: bnn_kernel_path { bnn_kernel_path(rawValue: UInt32(rawValue)) }
 
@@ -30,6 +33,7 @@ public enum KernelPath: Int, CaseIterable, Sendable {
     case .neon: return "neon"
     case .avx512: return "avx512"
     case .simd128: return "simd128"
+    case .neonDotprod: return "neon-dotprod"
     }
   }
 

@@ -76,6 +76,20 @@ void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t 
 #if defined(__aarch64__) && defined(__ARM_NEON)
 #define BNN_HAVE_NEON 1
 extern const bnn_kernels bnn_neon_kernels;
+/* NEON with the dot-product extension (ARMv8.2 FEAT_DotProd: UDOT/SDOT): the neon table
+ * plus an int8 first layer. It exists when the compiler can build vdotq_u32 inside one
+ * function (every GCC since 8 with target("arch=armv8.2-a+dotprod"); clang since 16, Apple
+ * clang since 15, with target("dotprod"); any compiler when the whole build targets it),
+ * and dispatch.c can ask the CPU (the build targets it; getauxval on Linux and Android;
+ * sysctl on Apple systems). Elsewhere (bare metal, other systems) it is left out. */
+#if (defined(__ARM_FEATURE_DOTPROD) || (defined(__STDC_HOSTED__) && __STDC_HOSTED__ &&             \
+                                        (defined(__linux__) || defined(__APPLE__)))) &&            \
+    (defined(__ARM_FEATURE_DOTPROD) ||                                                             \
+     (defined(__clang__) && __clang_major__ >= (defined(__apple_build_version__) ? 15 : 16)) ||    \
+     (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8))
+#define BNN_HAVE_NEON_DOTPROD 1
+extern const bnn_kernels bnn_neon_dotprod_kernels;
+#endif
 #endif
 
 #if defined(__wasm_simd128__)

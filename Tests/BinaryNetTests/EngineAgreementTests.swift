@@ -65,9 +65,9 @@ struct EngineAgreementTests {
       #expect(try model.predictLabels(images, count: 50, batchSize: 50) == expected)
       #expect(try model.predictLabels(images, count: 50, batchSize: 1) == expected)
       #expect(scoreBits(model, images, count: 50) == expectedScores, "\(path.name): scores differ from scalar")
-      // The AVX2 path runs the first layer on int8 (the others on bit-planes): both forms
-      // are compared above.
-      #expect(model.usesInt8FirstLayer == (path == .avx2), "\(path.name)")
+      // The AVX2 and NEON dot-product paths run the first layer on int8 (the others on
+      // bit-planes): both forms are compared above.
+      #expect(model.usesInt8FirstLayer == (path == .avx2 || path == .neonDotprod), "\(path.name)")
     }
   }
 

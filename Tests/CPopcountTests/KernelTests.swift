@@ -79,7 +79,7 @@ func kernels(named name: String) -> bnn_kernels {
   // SIMD128 exists only in WebAssembly builds with -msimd128 (scripts/test-wasm.sh tests it).
   #expect(bnn_kernels_for(BNN_PATH_SIMD128) == nil)
   #if arch(x86_64)
-    #expect(bnn_kernels_for(BNN_PATH_NEON) == nil)
+    #expect(bnn_kernels_for(BNN_PATH_NEON) == nil && bnn_kernels_for(BNN_PATH_NEON_DOTPROD) == nil)
     // AVX2 implies POPCNT on every x86 CPU; the avx2 table needs both.
     if bnn_kernels_for(BNN_PATH_AVX2) != nil { #expect(bnn_kernels_for(BNN_PATH_POPCNT) != nil) }
     // Every AVX-512 CPU has AVX2; the avx512 table is preferred when available.
@@ -89,6 +89,11 @@ func kernels(named name: String) -> bnn_kernels {
     }
   #elseif arch(arm64)
     #expect(bnn_kernels_for(BNN_PATH_NEON) != nil)
+    // neon-dotprod (where the CPU has UDOT) is the neon table plus the int8 first layer.
+    if let dot = bnn_kernels_for(BNN_PATH_NEON_DOTPROD) {
+      #expect(pathName(BNN_PATH_NEON_DOTPROD) == "neon-dotprod" && dot.pointee.int8_dense_threshold != nil)
+      #expect(bnn_kernels_for(BNN_PATH_NEON)!.pointee.int8_dense_threshold == nil)
+    }
     #expect(bnn_kernels_for(BNN_PATH_POPCNT) == nil && bnn_kernels_for(BNN_PATH_AVX2) == nil)
     #expect(bnn_kernels_for(BNN_PATH_AVX512) == nil)
   #endif

@@ -9,10 +9,12 @@
  *               kernels_neon,kernels_x86,kernels_avx512,bit_utils,pixel_conv,binary_conv,
  *               im2col,dispatch}.c \
  *               -o harness
- *   run:    [BNN_KERNEL=path] ./harness [--require neon]
+ *   run:    [BNN_KERNEL=path] ./harness [--require neon] [--without PATH] [--best PATH]
  *
  * Prints one line per failure, then exactly "N passed, N failed"; exits 1 on any
- * failure. With --require NAME, a build where that path is unavailable fails.
+ * failure. With --require NAME, a build where that path is unavailable fails; with
+ * --without NAME, one where it is available (e.g. neon-dotprod on a CPU without the
+ * dot-product extension); with --best NAME, one where bnn_kernels_best() is another.
  * On Unix it also places inputs right before an inaccessible page, so a kernel that
  * reads past base + (rows-1)*stride + words crashes the harness (SIGSEGV).
  * It also checks the scalar reference itself against a bit-by-bit definition
@@ -383,8 +385,8 @@ static void check_no_overread(const bnn_kernels *kp, size_t k, size_t m, size_t 
 }
 #endif
 
-/* kp's binary_conv_threshold against the scalar one: a random h x w image of c channels
- * (ceil(c/64) words a pixel, bits >= c zero), a kh x kw window with random stride and
+/* kp's binary_conv_threshold and binary_conv_gemm against the scalar ones: a random h x w image of
+ * c channels (ceil(c/64) words a pixel, bits >= c zero), a kh x kw window with random stride and
  * padding, n output channels; canaries after every output pixel, after the output and after
  * exactly bnn_binary_conv_scratch_words of scratch. */
 static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_t c, size_t n) {
@@ -422,6 +424,26 @@ static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_
   else
     fail("binary_conv_threshold differs from scalar or writes outside (out %ld pixels)", kp->name,
          "binary_conv_threshold", kh * kw * c, rows, n, (long)rows);
+
+  /* The counts (binary_conv_gemm): n counts a pixel and a canary gap, n + 1 apart. */
+  size_t cs = n + 1;
+  int32_t *cw = alloc_i32(rows * cs), *cg = alloc_i32(rows * cs);
+  for (size_t x = 0; x < rows * cs + GUARD; x++) cw[x] = cg[x] = CANARY32;
+  for (size_t x = 0; x < scratch + GUARD; x++) sw[x] = sg[x] = CANARY64;
+  ref->binary_conv_gemm(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, NULL, n, cw, cs,
+                        sw);
+  kp->binary_conv_gemm(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, NULL, n, cg, cs,
+                       sg);
+  ok = memcmp(cw, cg, (rows * cs + GUARD) * 4) == 0;
+  for (size_t r = 0; r < rows; r++) ok &= cg[r * cs + n] == CANARY32;
+  for (size_t g = 0; g < GUARD; g++) ok &= sg[scratch + g] == CANARY64;
+  if (ok)
+    passed++;
+  else
+    fail("binary_conv_gemm differs from scalar or writes outside (out %ld pixels)", kp->name,
+         "binary_conv_gemm", kh * kw * c, rows, n, (long)rows);
+  free(cw);
+  free(cg);
   free(in);
   free(wt);
   free(flip);
@@ -433,46 +455,94 @@ static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_
 }
 
 #if defined(HAVE_GUARD_PAGES)
-/* kp's int8_dense_threshold (where it has one) against the scalar bit-plane route, on pixel
- * rows whose last ends at a guard page (no read past the row). */
-static void check_int8_dense(const bnn_kernels *kp, size_t k, size_t m, size_t n) {
+/* kp's int8_dense_threshold (where it has one) against the dot products of the scalar
+ * bit-plane GEMM, which are first checked against sum x*w written out here. Pixel rows
+ * (xs = k + gap bytes apart) and the expanded weight rows each end at a guard page (no
+ * read past the last row); output rows are `os` > ceil(n/64) words apart with canaries
+ * in the gaps, before the first and after the last row. Thresholds: for every row r, one
+ * call with t_j = dot_rj and one with dot_rj + 1, so row r's bits are exactly
+ * (0, 1) ^ flip only if every dot of row r is exact; the other rows' bits are compared with
+ * (dot < t) ^ flip. dense: 255 in every pixel, and weight rows all -1 or all +1 (the
+ * largest |dot|). */
+static void check_int8_dense(const bnn_kernels *kp, size_t k, size_t m, size_t n, int dense) {
   if (!kp->int8_dense_threshold) return;
   const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
-  size_t words = words_for(k), ws = words + 1, ow = words_for(n), xs = k + 3;
-  uint8_t *pixels0 = (uint8_t *)malloc((m - 1) * xs + k);
-  for (size_t x = 0; x < (m - 1) * xs + k; x++)
-    pixels0[x] = (uint8_t)(next_u64() % 3 ? 0 : next_u64());
-  void *map;
-  size_t len;
-  const uint8_t *pixels = (const uint8_t *)guarded_bytes(pixels0, (m - 1) * xs + k, &map, &len);
+  size_t words = words_for(k), ws = words + 1, ow = words_for(n), os = ow + 1;
+  size_t xs = k + (size_t)next_in(0, 17), xbytes = (m - 1) * xs + k;
+  size_t row = bnn_int8_row_bytes(k);
+  uint8_t *pixels0 = (uint8_t *)malloc(xbytes + 1);
+  for (size_t x = 0; x < xbytes; x++)
+    pixels0[x] = dense ? 255 : (uint8_t)(next_u64() % 3 ? 0 : next_u64());
+  void *map, *wmap;
+  size_t len, wlen;
+  const uint8_t *pixels = (const uint8_t *)guarded_bytes(pixels0, xbytes, &map, &len);
   uint64_t *wt = alloc_u64(n * ws), *planes = alloc_u64(m * 8 * words), *flip = alloc_u64(ow);
-  uint64_t *want = alloc_u64(m * ow), *got = alloc_u64(m * ow);
+  uint64_t *got = alloc_u64(m * os);
   int32_t *t = alloc_i32(n), *dots = alloc_i32(m * n);
-  int8_t *expanded = (int8_t *)malloc(n * bnn_int8_row_bytes(k));
-  fill_rows(wt, n, ws, k, 0);
-  bnn_expand_weights_int8(wt, ws, n, k, expanded);
+  int8_t *expanded0 = (int8_t *)malloc(n * row + 1);
+  fill_rows(wt, n, ws, k, dense ? 1 : 0);
+  bnn_expand_weights_int8(wt, ws, n, k, expanded0);
+  const int8_t *expanded = (const int8_t *)guarded_bytes(expanded0, n * row, &wmap, &wlen);
   for (size_t x = 0; x < ow; x++) flip[x] = next_u64();
   for (size_t i = 0; i < m; i++)
     bnn_pack_bitplanes(pixels + i * xs, k, planes + i * 8 * words, words);
   ref->bitplane_gemm(planes, 8 * words, m, wt, ws, n, words, dots, n);
-  for (size_t j = 0; j < n; j++) t[j] = dots[j] + next_in(-1, 1);
-  ref->bitplane_threshold(planes, 8 * words, m, wt, ws, n, words, t, flip, want, ow);
-  kp->int8_dense_threshold(pixels, xs, m, expanded, n, k, t, flip, got, ow);
-  if (memcmp(want, got, m * ow * 8) == 0)
+  const char *problem = NULL;
+  long detail = 0;
+  /* the oracle: sum x*w, directly */
+  for (size_t i = 0; i < m && !problem; i++)
+    for (size_t j = 0; j < n && !problem; j++) {
+      int32_t dot = 0;
+      for (size_t x = 0; x < k; x++)
+        dot += (int32_t)pixels[i * xs + x] * (int32_t)expanded0[j * row + x];
+      if (dot != dots[i * n + j])
+        problem = "the bit-plane oracle differs from sum x*w (row %ld)", detail = (long)i;
+    }
+  for (size_t r = 0; r < 2 * m && !problem; r++) {
+    size_t tr = r / 2;
+    for (size_t j = 0; j < n; j++) t[j] = dots[tr * n + j] + (int32_t)(r % 2);
+    reset_u64(got, m * os);
+    kp->int8_dense_threshold(pixels, xs, m, expanded, n, k, t, flip, got + GUARD, os);
+    const uint64_t *out = got + GUARD;
+    for (size_t g = 0; g < GUARD; g++)
+      if (got[g] != CANARY64 || out[m * os + g] != CANARY64)
+        problem = "wrote outside the output (threshold row %ld)", detail = (long)tr;
+    for (size_t i = 0; i < m && !problem; i++) {
+      for (size_t x = ow; x < os; x++)
+        if (out[i * os + x] != CANARY64)
+          problem = "wrote into the row gap (row %ld)", detail = (long)i;
+      for (size_t q = 0; q < ow && !problem; q++) {
+        uint64_t want = 0;
+        for (size_t b = 0; b < 64 && q * 64 + b < n; b++) {
+          size_t j = q * 64 + b;
+          want |= (uint64_t)(dots[i * n + j] < t[j]) << b;
+        }
+        want = (want ^ flip[q]) & (q * 64 + 64 <= n ? ~0ULL : (1ULL << (n % 64)) - 1);
+        if (out[i * os + q] != want)
+          problem = i == tr
+                        ? "bits of row %ld differ at thresholds = its dots (+0, +1): a dot is off"
+                        : "bits of row %ld differ",
+          detail = (long)i;
+      }
+    }
+  }
+  if (!problem)
     passed++;
-  else
-    fail("int8_dense_threshold differs from the bit-planes (m %ld)", kp->name, "int8_dense", k, m,
-         n, (long)m);
+  else {
+    char what[64];
+    snprintf(what, sizeof what, "int8_dense%s", dense ? " (dense)" : "");
+    fail(problem, kp->name, what, k, m, n, detail);
+  }
   munmap(map, len);
+  munmap(wmap, wlen);
   free(pixels0);
+  free(expanded0);
   free(wt);
   free(planes);
   free(flip);
-  free(want);
   free(got);
   free(t);
   free(dots);
-  free(expanded);
 }
 #endif
 
@@ -504,12 +574,16 @@ static void check_scalar_oracle(size_t k, size_t m, size_t n) {
 }
 
 int main(int argc, char **argv) {
-  const char *require = NULL;
+  const char *require = NULL, *without = NULL, *want_best = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--require") == 0 && i + 1 < argc)
       require = argv[++i];
+    else if (strcmp(argv[i], "--without") == 0 && i + 1 < argc)
+      without = argv[++i];
+    else if (strcmp(argv[i], "--best") == 0 && i + 1 < argc)
+      want_best = argv[++i];
     else {
-      fprintf(stderr, "usage: %s [--require scalar|popcnt|avx2|neon|avx512]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--require PATH] [--without PATH] [--best PATH]\n", argv[0]);
       return 2;
     }
   }
@@ -525,8 +599,19 @@ int main(int argc, char **argv) {
     const bnn_kernels *kp = bnn_kernels_for((bnn_kernel_path)p);
     if (!kp) continue;
     if (require && strcmp(kp->name, require) == 0) tested_required = 1;
+    if (without && strcmp(kp->name, without) == 0) {
+      failed++;
+      printf("FAIL path %s is available in this build on this CPU\n", without);
+    }
+    /* the int8 first layer: the paths with an int8 form have it, the others NULL */
+    int int8_path = p == BNN_PATH_AVX2 || p == BNN_PATH_NEON_DOTPROD;
+    if ((kp->int8_dense_threshold != NULL) != int8_path) {
+      failed++;
+      printf("FAIL path %s: int8_dense_threshold is %s\n", kp->name,
+             kp->int8_dense_threshold ? "set" : "NULL");
+    }
     if (p == BNN_PATH_SCALAR) continue;
-    printf("path %s\n", kp->name);
+    printf("path %s%s\n", kp->name, kp->int8_dense_threshold ? " (with the int8 first layer)" : "");
     for (size_t a = 0; a < nk; a++)
       for (size_t b = 0; b < nm; b++)
         for (size_t c = 0; c < nn; c++) check_path(kp, ks[a], ms[b], ns[c], 0);
@@ -564,8 +649,31 @@ int main(int argc, char **argv) {
     }
     check_pack(kp, 784, 13);
     check_pack(kp, 4097, 65);
-    for (size_t k = 1; k <= 2200; k += (k < 300 ? 13 : 211))
-      for (size_t mm = 1; mm <= 3; mm++) check_int8_dense(kp, k, mm, 1 + (k % 70));
+    if (kp->int8_dense_threshold) {
+      /* the int8 first layer: inputs around the 16/32-byte steps and 64-bit words, rows
+       * around the 4/2/1-row tiles, neurons around the 4-neuron tiles and output words */
+      static const size_t int8_ks[] = {0,  1,  2,   15,  16,  17,  31,  32,  33,  63,
+                                       64, 65, 127, 128, 129, 255, 256, 784, 1000};
+      static const size_t int8_ms[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+      static const size_t int8_ns[] = {1, 3, 4, 5, 63, 64, 65, 130};
+      for (size_t a = 0; a < sizeof int8_ks / sizeof int8_ks[0]; a++)
+        for (size_t b = 0; b < sizeof int8_ms / sizeof int8_ms[0]; b++)
+          for (size_t c = 0; c < sizeof int8_ns / sizeof int8_ns[0]; c++)
+            check_int8_dense(kp, int8_ks[a], int8_ms[b], int8_ns[c], 0);
+      for (int r = 0; r < 60; r++)
+        check_int8_dense(kp, (size_t)next_in(0, 2200), (size_t)next_in(1, 12),
+                         (size_t)next_in(1, 200), 0);
+      for (size_t k = 1; k <= 2200; k += (k < 300 ? 13 : 211))
+        for (size_t mm = 1; mm <= 3; mm++) check_int8_dense(kp, k, mm, 1 + (k % 70), 0);
+      /* several weight blocks (192 KB of rows: 64 rows of 4128 bytes, 192 of 800), largest
+       * |dot|, long rows (a 32-bit lane gains 1020 a step) */
+      check_int8_dense(kp, 4097, 5, 130, 0);
+      check_int8_dense(kp, 784, 6, 450, 0);
+      check_int8_dense(kp, 784, 5, 9, 1);
+      check_int8_dense(kp, 65, 4, 67, 1);
+      check_int8_dense(kp, 20000, 3, 5, 1);
+      check_int8_dense(kp, 70001, 2, 3, 1);
+    }
 #endif
     /* long rows, random and all-ones: counters that must be widened mid-row
      * (AVX2 bytes after 31 steps, NEON 16-bit lanes after 2048 steps) */
@@ -592,10 +700,11 @@ int main(int argc, char **argv) {
     if (kp && strcmp(kp->name, forced) == 0) forced_available = 1;
   }
   if (!best || bnn_kernels_for(best->path) != best || bnn_kernels_best() != best ||
-      (forced_available && strcmp(best->name, forced) != 0)) {
+      (forced_available && strcmp(best->name, forced) != 0) ||
+      (want_best && strcmp(best->name, want_best) != 0)) {
     failed++;
-    printf("FAIL bnn_kernels_best() returned %s (BNN_KERNEL=%s)\n", best ? best->name : "NULL",
-           forced ? forced : "(unset)");
+    printf("FAIL bnn_kernels_best() returned %s (BNN_KERNEL=%s, --best %s)\n",
+           best ? best->name : "NULL", forced ? forced : "(unset)", want_best ? want_best : "-");
   } else {
     passed++;
   }

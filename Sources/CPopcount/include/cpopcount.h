@@ -25,6 +25,8 @@
  *   avx512  x86-64 AVX512F/VL + VPOPCNTDQ (chosen at run time via cpuid and the
  *           OS's zmm state);
  *   neon    AArch64 NEON vcntq_u8 + widening pairwise adds (chosen at compile time);
+ *   neon-dotprod  the neon table plus an int8 first layer on UDOT (ARMv8.2 dot-product
+ *           extension; chosen at run time: getauxval / sysctl, or the build's target);
  *   simd128 WebAssembly SIMD128 i8x16.popcnt + extending pairwise adds (chosen at compile
  *           time: a build with -msimd128 has it, the scalar WebAssembly build has not).
  */
@@ -45,7 +47,8 @@ typedef enum bnn_kernel_path {
   BNN_PATH_NEON = 3,
   BNN_PATH_AVX512 = 4,
   BNN_PATH_SIMD128 = 5,
-  BNN_PATH_COUNT = 6
+  BNN_PATH_NEON_DOTPROD = 6,
+  BNN_PATH_COUNT = 7
 } bnn_kernel_path;
 
 /*
@@ -187,7 +190,7 @@ void bnn_expand_weights_int8(const uint64_t *w, size_t w_stride, size_t n, size_
 /* One path's kernels. */
 typedef struct bnn_kernels {
   bnn_kernel_path path;
-  const char *name; /* "scalar", "popcnt", "avx2", "neon", "avx512", "simd128" */
+  const char *name; /* "scalar", "popcnt", "avx2", "neon", "avx512", "simd128", "neon-dotprod" */
   bnn_xor_popcount_gemm_fn xor_popcount_gemm;
   bnn_xor_popcount_threshold_fn xor_popcount_threshold;
   bnn_bitplane_gemm_fn bitplane_gemm;
@@ -204,8 +207,8 @@ typedef struct bnn_kernels {
 const bnn_kernels *bnn_kernels_for(bnn_kernel_path path);
 
 /* The fastest path available here (chosen in dispatch.c, the one place that selects).
- * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512|simd128 forces a path
- * when it is available (for benchmarks); it is read once. */
+ * The environment variable BNN_KERNEL=scalar|popcnt|avx2|neon|avx512|simd128|neon-dotprod
+ * forces a path when it is available (for benchmarks); it is read once. */
 const bnn_kernels *bnn_kernels_best(void);
 
 /*
