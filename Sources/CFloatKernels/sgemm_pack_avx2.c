@@ -1,15 +1,19 @@
 /*
  * AVX2 packers of the SGEMM driver (layouts in sgemm.c and kernels_internal.h). They write
- * exactly the floats the portable packers write, only 8 at a time:
+ * exactly the floats the portable packers write, in an order that suits the memory:
  *
  *   pack_b, op(B) = B^T (rs == 1, stored rows are columns of op(B)): 8 columns x 8 k values
- *     are read as 8 row vectors and written as 8 panel rows by one 8x8 transpose. The
- *     portable packer reads one float per stored row (e.g. 4 KB apart for a 1024-wide
- *     weight matrix, all in one L1 set) and writes 16 floats apart.
+ *     are read as 8 row vectors and written as 8 panel rows by one 8x8 transpose (the
+ *     portable packer writes one float per panel row, 64 bytes apart).
  *   pack_a, op(A) = A (cs == 1): a full 6-row panel is 6 row vectors of 8 k values, turned by
  *     the same transpose (2 zero rows) into 8 panel rows of 6.
+ *   pack_b, op(B) = B (cs == 1) and pack_a, op(A) = A^T (rs == 1): one stored row feeds the
+ *     same row of every panel, so they go stored row by stored row (pack_b_rows,
+ *     pack_a_columns) and read sequentially; the portable packers go panel by panel, reading
+ *     24 or 64 bytes per stored row, each in another 4 KB page for a 1024-wide matrix, where
+ *     the prefetchers do not follow.
  *
- * Every other case (edges narrower than 8, the contiguous copies) is the portable packer's.
+ * Edges narrower than 8 and blocks with neither stride 1 are the portable packers' work.
  * Compiled for AVX2 by the target attribute only; the avx2 and avx512 tables use them
  * (dispatch.c selects), so they only run where the CPU has AVX2.
  */
@@ -54,9 +58,34 @@ static inline SGEMM_PACK_AVX2 void pack_b_8x8(const float *const columns[8], siz
   for (int p = 0; p < 8; p++) _mm256_storeu_ps(out + (p0 + p) * nr, r[p]);
 }
 
+/* op(B) = B (cs == 1): row p of the block goes to row p of every panel. Row by row, so
+   every read is sequential (a panel at a time would read 64 bytes per stored row, each in
+   another 4 KB page for a 1024-wide B, out of reach of the prefetchers) and every write a
+   whole nr-float panel row. */
+static SGEMM_PACK_AVX2 void pack_b_rows(size_t kc, size_t nc, const float *y, size_t rs, size_t nr,
+                                        float *out) {
+  const size_t full_panels = nc / nr, panel_size = kc * nr;
+  for (size_t p = 0; p < kc; p++) {
+    const float *row = y + p * rs;
+    float *dst = out + p * nr;
+    for (size_t s = 0; s < full_panels; s++, row += nr, dst += panel_size)
+      for (size_t j = 0; j < nr; j += 8) _mm256_storeu_ps(dst + j, _mm256_loadu_ps(row + j));
+    if (full_panels * nr < nc) {
+      const size_t cols = nc - full_panels * nr;
+      size_t j = 0;
+      for (; j < cols; j++) dst[j] = row[j];
+      for (; j < nr; j++) dst[j] = 0.0f;
+    }
+  }
+}
+
 SGEMM_PACK_AVX2 void sgemm_pack_b_avx2(size_t kc, size_t nc, const float *y, size_t rs, size_t cs,
                                        size_t nr, float *out) {
-  if (rs != 1 || cs == 1) {
+  if (cs == 1) {
+    pack_b_rows(kc, nc, y, rs, nr, out);
+    return;
+  }
+  if (rs != 1) {
     sgemm_pack_b_portable(kc, nc, y, rs, cs, nr, out);
     return;
   }
@@ -88,8 +117,34 @@ SGEMM_PACK_AVX2 void sgemm_pack_b_avx2(size_t kc, size_t nc, const float *y, siz
   }
 }
 
+/* op(A) = A^T (rs == 1): stored row p holds op(A)(.., p), which goes to row p of every
+   panel, 6 floats each. Stored row by stored row, so reads are sequential (a panel at a
+   time would read 24 bytes per stored row, each in another page for a wide A). */
+static SGEMM_PACK_AVX2 void pack_a_columns(size_t mc, size_t kc, const float *x, size_t cs,
+                                           float *out) {
+  const size_t full_panels = mc / SGEMM_MR, panel_size = kc * SGEMM_MR;
+  for (size_t p = 0; p < kc; p++) {
+    const float *row = x + p * cs;
+    float *dst = out + p * SGEMM_MR;
+    for (size_t r = 0; r < full_panels; r++, row += SGEMM_MR, dst += panel_size) {
+      _mm_storeu_ps(dst, _mm_loadu_ps(row));
+      _mm_storel_pi((__m64 *)(dst + 4), _mm_castpd_ps(_mm_load_sd((const double *)(row + 4))));
+    }
+    if (full_panels * SGEMM_MR < mc) {
+      const size_t rows = mc - full_panels * SGEMM_MR;
+      size_t i = 0;
+      for (; i < rows; i++) dst[i] = row[i];
+      for (; i < SGEMM_MR; i++) dst[i] = 0.0f;
+    }
+  }
+}
+
 SGEMM_PACK_AVX2 void sgemm_pack_a_avx2(size_t mc, size_t kc, const float *x, size_t rs, size_t cs,
                                        float *out) {
+  if (rs == 1) {
+    pack_a_columns(mc, kc, x, cs, out);
+    return;
+  }
   if (cs != 1) {
     sgemm_pack_a_portable(mc, kc, x, rs, cs, out);
     return;
