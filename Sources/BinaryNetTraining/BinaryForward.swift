@@ -34,12 +34,23 @@ extension BinaryLayer {
     let pixelsOut = g.isDense ? 1 : g.convolutionPixels
     let kernels = bnn_kernels_best().pointee
 
-    // Weight rows: W_b is [n][K] in (ky, kx, channel) order.
+    // Weight rows: W_b is [n][K] in (ky, kx, channel) order, n * taps rows of `channels`
+    // signs, packed in parallel (each chunk its own rows; at least 2^16 floats a chunk).
+    let weightRows = n * taps
     var weightBits = [UInt64](repeating: 0, count: n * rowWords)
-    let weightsAreSigns = weightBits.withUnsafeMutableBufferPointer { w in
-      bnn_pack_signs(binary.data, n * taps, channels, w.baseAddress!) != 0
+    let weightsAreSigns = Flags(count: weightRows)
+    weightBits.withUnsafeMutableBufferPointer { w in
+      let pointers = UncheckedSendable((binary.data, w.baseAddress!))
+      Parallel.forEachChunk(
+        count: weightRows, threads: threads, minimumChunk: max(1, (1 << 16) / max(channels, 1))
+      ) { rows in
+        let (signs, bits) = pointers.value
+        let allSigns = bnn_pack_signs(
+          signs + rows.lowerBound * channels, rows.count, channels, bits + rows.lowerBound * wordsPerPixel)
+        if allSigns == 0 { weightsAreSigns.clear(rows.lowerBound) }
+      }
     }
-    guard weightsAreSigns else { return false }
+    guard weightsAreSigns.allSet else { return false }
     let inputsAreSigns = Flags(count: images)
     let window = g.cWindow
     let inputCount = self.inputCount

@@ -24,10 +24,30 @@ typedef void (*sgemm_micro_kernel)(size_t kc, const float *a, const float *b, fl
 void sgemm_kernel_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                            float alpha, int accumulate);
 
-/* The blocked SGEMM driver with one micro-kernel (sgemm.c); contract of bnn_sgemm, with
-   bnn_sgemm_with_path's early exits. nr: the micro-kernel's tile width. */
-void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t nr, int trans_a, int trans_b, size_t m,
-                       size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+/* Packers of one block (layouts in sgemm.c). pack_a: the mc x kc block of op(A), element
+   (i, p) at x[i*rs + p*cs], into MR-tall panels; pack_b: the kc x nc block of op(B), element
+   (p, j) at y[p*rs + j*cs], into nr-wide panels. Both k-major and zero-padded. */
+typedef void (*sgemm_pack_a_fn)(size_t mc, size_t kc, const float *x, size_t rs, size_t cs,
+                                float *out);
+typedef void (*sgemm_pack_b_fn)(size_t kc, size_t nc, const float *y, size_t rs, size_t cs,
+                                size_t nr, float *out);
+void sgemm_pack_a_portable(size_t mc, size_t kc, const float *x, size_t rs, size_t cs, float *out);
+void sgemm_pack_b_portable(size_t kc, size_t nc, const float *y, size_t rs, size_t cs, size_t nr,
+                           float *out);
+
+/* What the blocked driver runs for one path: its micro-kernel, the kernel's tile width and
+   the packers (which only move values: every packer gives the same bits). */
+typedef struct {
+  sgemm_micro_kernel kernel;
+  size_t nr;
+  sgemm_pack_a_fn pack_a;
+  sgemm_pack_b_fn pack_b;
+} sgemm_parts;
+
+/* The blocked SGEMM driver (sgemm.c); contract of bnn_sgemm, with bnn_sgemm_with_path's
+   early exits. */
+void bnn_sgemm_blocked(const sgemm_parts *parts, int trans_a, int trans_b, size_t m, size_t n,
+                       size_t k, float alpha, const float *a, size_t lda, const float *b,
                        size_t ldb, float beta, float *c, size_t ldc);
 
 /* Each path's entries (the tables are in dispatch.c). */
@@ -51,6 +71,11 @@ void bnn_adam_update_avx2(float *w, const float *g, float *m, float *v, float *s
                           float beta1, float beta2, float step_size, float epsilon, float clip);
 void sgemm_kernel_avx2(size_t kc, const float *a, const float *b, float *c, size_t ldc, float alpha,
                        int accumulate);
+/* AVX2 packers (sgemm_pack_avx2.c), also the AVX-512 path's: the transposes and copies that
+   the portable packers do one float at a time, 8 at a time; the portable ones otherwise. */
+void sgemm_pack_a_avx2(size_t mc, size_t kc, const float *x, size_t rs, size_t cs, float *out);
+void sgemm_pack_b_avx2(size_t kc, size_t nc, const float *y, size_t rs, size_t cs, size_t nr,
+                       float *out);
 /* 6 x 32 tile (NR = SGEMM_NR_MAX). */
 void sgemm_kernel_avx512(size_t kc, const float *a, const float *b, float *c, size_t ldc,
                          float alpha, int accumulate);

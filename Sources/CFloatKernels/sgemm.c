@@ -13,8 +13,10 @@
  * the tables, and the choice between them, are in dispatch.c.
  *
  * Packing reads op(A) / op(B) through (row, column) strides, so the transposes cost only
- * a different packing access pattern. Partial tiles at the edges are zero-padded when
- * packed and computed into a scratch tile, then added to C.
+ * a different packing access pattern. The packers are part of each path too (sgemm_parts):
+ * the AVX2 ones (sgemm_pack_avx2.c) transpose 8x8 blocks where the portable ones move one
+ * float at a time; they write the same floats, so the results do not change. Partial tiles
+ * at the edges are zero-padded when packed and computed into a scratch tile, then added to C.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,7 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
  * Packs the mc x kc block of a matrix X, element (i, p) at x[i*rs + p*cs], into MR-tall
  * micro-panels: panel r holds rows r*MR.., stored k-major (MR values per p), zero-padded.
  */
-static void pack_a(size_t mc, size_t kc, const float *x, size_t rs, size_t cs, float *out) {
+void sgemm_pack_a_portable(size_t mc, size_t kc, const float *x, size_t rs, size_t cs, float *out) {
   for (size_t i0 = 0; i0 < mc; i0 += SGEMM_MR) {
     const size_t rows = min_size(SGEMM_MR, mc - i0);
     if (rows == SGEMM_MR && cs == 1) {
@@ -63,8 +65,8 @@ static void pack_a(size_t mc, size_t kc, const float *x, size_t rs, size_t cs, f
  * Packs the kc x nc block of a matrix Y, element (p, j) at y[p*rs + j*cs], into nr-wide
  * micro-panels: panel s holds columns s*nr.., stored k-major (nr values per p), zero-padded.
  */
-static void pack_b(size_t kc, size_t nc, const float *y, size_t rs, size_t cs, size_t nr,
-                   float *out) {
+void sgemm_pack_b_portable(size_t kc, size_t nc, const float *y, size_t rs, size_t cs, size_t nr,
+                           float *out) {
   for (size_t j0 = 0; j0 < nc; j0 += nr) {
     const size_t cols = min_size(nr, nc - j0);
     if (cs == 1 && cols == 16 && nr == 16) {
@@ -116,9 +118,11 @@ static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc) {
   }
 }
 
-void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t tile_nr, int trans_a, int trans_b,
-                       size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                       const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+void bnn_sgemm_blocked(const sgemm_parts *parts, int trans_a, int trans_b, size_t m, size_t n,
+                       size_t k, float alpha, const float *a, size_t lda, const float *b,
+                       size_t ldb, float beta, float *c, size_t ldc) {
+  const sgemm_micro_kernel kernel = parts->kernel;
+  const size_t tile_nr = parts->nr;
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
     scale_c(m, n, beta, c, ldc);
@@ -145,10 +149,10 @@ void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t tile_nr, int trans_a, i
     for (size_t pc = 0; pc < k; pc += SGEMM_KC) {
       const size_t kc = min_size(SGEMM_KC, k - pc);
       const int accumulate = pc > 0 || beta != 0.0f;
-      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, tile_nr, packed_b);
+      parts->pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, tile_nr, packed_b);
       for (size_t ic = 0; ic < m; ic += SGEMM_MC) {
         const size_t mc = min_size(SGEMM_MC, m - ic);
-        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, packed_a);
+        parts->pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, packed_a);
         for (size_t jr = 0; jr < nc; jr += tile_nr) {
           const size_t nr = min_size(tile_nr, nc - jr);
           const float *bp = packed_b + jr * kc;
@@ -179,29 +183,52 @@ void bnn_sgemm_blocked(sgemm_micro_kernel kernel, size_t tile_nr, int trans_a, i
   free(packed_b);
 }
 
-/* Each path's entry: the same driver around its micro-kernel (tables in dispatch.c). */
+/* Each path's entry: the same driver around its micro-kernel and packers (tables in
+   dispatch.c). Packing only moves values, so every packer gives the same bits. */
+static const sgemm_parts portable_parts = {sgemm_kernel_portable, SGEMM_NR, sgemm_pack_a_portable,
+                                           sgemm_pack_b_portable};
+
 void bnn_sgemm_portable(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                         const float *a, size_t lda, const float *b, size_t ldb, float beta,
                         float *c, size_t ldc) {
-  bnn_sgemm_blocked(sgemm_kernel_portable, SGEMM_NR, trans_a, trans_b, m, n, k, alpha, a, lda, b,
-                    ldb, beta, c, ldc);
+  bnn_sgemm_blocked(&portable_parts, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                    ldc);
 }
 
 #ifdef SGEMM_HAVE_X86
+static const sgemm_parts avx2_parts = {sgemm_kernel_avx2, SGEMM_NR, sgemm_pack_a_avx2,
+                                       sgemm_pack_b_avx2};
+static const sgemm_parts avx512_parts = {sgemm_kernel_avx512, SGEMM_NR_MAX, sgemm_pack_a_avx2,
+                                         sgemm_pack_b_avx2};
+
 void bnn_sgemm_avx2(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                     size_t ldc) {
-  bnn_sgemm_blocked(sgemm_kernel_avx2, SGEMM_NR, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb,
-                    beta, c, ldc);
+  bnn_sgemm_blocked(&avx2_parts, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 void bnn_sgemm_avx512(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                       const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                       size_t ldc) {
-  bnn_sgemm_blocked(sgemm_kernel_avx512, SGEMM_NR_MAX, trans_a, trans_b, m, n, k, alpha, a, lda, b,
-                    ldb, beta, c, ldc);
+  bnn_sgemm_blocked(&avx512_parts, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 #endif
+
+size_t bnn_sgemm_pack_for_tests(bnn_sgemm_path path, int operand, size_t rows, size_t cols,
+                                const float *x, size_t rs, size_t cs, size_t nr, float *out) {
+  const sgemm_parts *parts = &portable_parts;
+  if (!bnn_sgemm_path_available(path)) return 0;
+#ifdef SGEMM_HAVE_X86
+  if (bnn_float_kernels_for(path)->path == BNN_SGEMM_AVX2) parts = &avx2_parts;
+  if (bnn_float_kernels_for(path)->path == BNN_SGEMM_AVX512) parts = &avx512_parts;
+#endif
+  if (operand == 0) {
+    parts->pack_a(rows, cols, x, rs, cs, out);
+    return round_up(rows, SGEMM_MR) * cols;
+  }
+  parts->pack_b(rows, cols, x, rs, cs, nr, out);
+  return rows * round_up(cols, nr);
+}
 
 void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                          const float *a, size_t lda, const float *b, size_t ldb, float beta,

@@ -99,6 +99,25 @@ import Testing
     #expect(z == Self.directSum(layer, x, images: images))
   }
 
+  /// A layer big enough that its weight rows are packed in several chunks (2^16 floats at
+  /// least each, two threads): still the direct sum, and one weight that is not ±1 in the
+  /// last chunk still sends it to the float product.
+  @Test func weightsPackedInChunksEqualTheDirectSum() {
+    var rng = Xoshiro256(seed: 5)
+    let inputs = 1000
+    let layer = BinaryLayer(
+      geometry: LayerGeometry(dense: TensorShape(height: 1, width: 1, channels: inputs), outputs: 203),
+      readsPixels: false, batchNorm: BatchNorm(features: 203))
+    layer.binary.assign(Self.signs(layer.binary.count, &rng))
+    let images = 3
+    let x = Self.signs(images * inputs, &rng)
+    let (z, binary) = Self.run(layer, x, images: images)
+    #expect(binary)
+    #expect(z == Self.directSum(layer, x, images: images))
+    layer.binary.data[layer.binary.count - 2] = -0.5
+    #expect(!Self.run(layer, x, images: images).binary)
+  }
+
   /// One input that is not ±1 (or a weight): no XOR-popcount result, and `convolve` runs the
   /// float product instead.
   @Test func otherValuesFallBackToTheFloatProduct() {

@@ -186,6 +186,43 @@ import Testing
     }
   }
 
+  /// Every path packs exactly the floats the portable packers do (the SIMD packers only
+  /// move them): A and B blocks, read along rows (contiguous) or columns (transposed), sizes
+  /// around the 6-row and 8-, 16- and 32-wide panels, both panel widths; nothing written
+  /// past the packed block.
+  @Test(arguments: [false, true])
+  func packersMatchThePortableOnes(transposed: Bool) {
+    var rng = Xoshiro256(seed: 12)
+    let sizes = [1, 5, 6, 7, 8, 9, 12, 15, 16, 17, 23, 31, 33, 40, 100, 145, 256]
+    for path in SGEMMPath.available {
+      for operand in [0, 1] {
+        for nr in operand == 0 ? [16] : [16, 32] {
+          for _ in 0..<24 {
+            let rows = sizes[rng.nextIndex(below: sizes.count)]
+            let cols = sizes[rng.nextIndex(below: sizes.count)]
+            // Stored matrix: element (r, c) of the block at x[r * rs + c * cs], with a
+            // leading dimension wider than the block.
+            let (storedRows, storedCols) = transposed ? (cols, rows + 3) : (rows, cols + 3)
+            let x = Self.randomMatrix(storedRows * storedCols, &rng)
+            let (rs, cs) = transposed ? (1, storedCols) : (storedCols, 1)
+            let capacity = (rows + 6) * (cols + 32) + 8
+            var expected = [Float](repeating: 7, count: capacity)
+            var packed = [Float](repeating: 7, count: capacity)
+            let count = bnn_sgemm_pack_for_tests(
+              BNN_SGEMM_PORTABLE, Int32(operand), rows, cols, x, rs, cs, nr, &expected)
+            let written = bnn_sgemm_pack_for_tests(
+              path.cValue, Int32(operand), rows, cols, x, rs, cs, nr, &packed)
+            #expect(written == count && count > 0)
+            #expect(
+              packed.map(\.bitPattern) == expected.map(\.bitPattern),
+              "\(path.name) operand \(operand) nr \(nr) \(rows)x\(cols) transposed \(transposed)")
+            #expect(packed[count...].allSatisfy { $0 == 7 }, "\(path.name): wrote past the block")
+          }
+        }
+      }
+    }
+  }
+
   /// The threaded wrapper splits M or N; every split must give bit-identical results.
   @Test(arguments: [(false, false), (true, false), (false, true)])
   func threadedProductIsBitIdentical(transA: Bool, transB: Bool) {

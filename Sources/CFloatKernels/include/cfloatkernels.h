@@ -76,6 +76,14 @@ void bnn_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
                          const float *a, size_t lda, const float *b, size_t ldb, float beta,
                          float *c, size_t ldc);
 
+/** For tests: packs one block as `path`'s SGEMM does (layouts in sgemm.c) and returns the
+ *  number of floats written to out, 0 when the path is unavailable. operand 0: the rows x cols
+ *  block of op(A), element (i, p) at x[i*rs + p*cs], into 6-tall panels
+ *  (round_up(rows, 6) * cols floats); operand 1: the rows x cols block of op(B), element (p, j)
+ *  at x[p*rs + j*cs], into nr-wide panels (rows * round_up(cols, nr) floats; nr 16 or 32). */
+size_t bnn_sgemm_pack_for_tests(bnn_sgemm_path path, int operand, size_t rows, size_t cols,
+                                const float *x, size_t rs, size_t cs, size_t nr, float *out);
+
 /*
  * Adam step over n parameters, bias corrections folded into step_size and epsilon:
  *   m = beta1 m + (1 - beta1) g;   v = beta2 v + (1 - beta2) g^2
