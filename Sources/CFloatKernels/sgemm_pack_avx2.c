@@ -24,6 +24,8 @@
 
 #define SGEMM_PACK_AVX2 __attribute__((target("avx2")))
 
+_Static_assert(SGEMM_MR == 6, "pack_a_columns and sgemm_pack_a_avx2 store 4 + 2 floats a row");
+
 /* r[0..7] (rows) -> r[0..7] (columns): afterwards r[p] lane j = old r[j] lane p. */
 static inline SGEMM_PACK_AVX2 void transpose8x8(__m256 r[8]) {
   const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);

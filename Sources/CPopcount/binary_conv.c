@@ -185,11 +185,31 @@ static conv_setup setup_conv(const uint64_t *weights, size_t w_stride, const uin
   return u;
 }
 
+/* Two output pixels' steps: pixel i's step s is the 32 bits at at[i] + offsets[i][s]. */
+typedef struct {
+  const unsigned char *at[2];
+  const size_t *offsets[2];
+} pixel_pair;
+
+/* Output pixels r0 and r1 (r0 + 1, or r0 again for an odd last pixel). */
+static inline __attribute__((always_inline)) pixel_pair
+pair_windows(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh, size_t kw,
+             size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r0, size_t r1,
+             const conv_setup *u) {
+  pixel_pair pair;
+  for (int i = 0; i < 2; i++)
+    pair.at[i] = window_steps(in, h, w, wpp, u->halves, kh, kw, stride, pad_top, pad_left, out_w,
+                              i == 0 ? r0 : r1, u->in_place, u->gathered, u->pixel + i * u->steps,
+                              &pair.offsets[i]);
+  return pair;
+}
+
 /* count[p][q] lane l = popcount(patch of pixel p XOR weights of channel b*32 + 8q + l), for
- * two pixels (steps at p0 + t0[s], p1 + t1[s]) and block b's packed weights `wb`. */
+ * the two pixels of `pair` and block b's packed weights `wb`. */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
-block_counts(const unsigned char *p0, const size_t *t0, const unsigned char *p1, const size_t *t1,
-             const uint32_t *wb, size_t steps, __m256i count[2][4]) {
+block_counts(const pixel_pair *pair, const uint32_t *wb, size_t steps, __m256i count[2][4]) {
+  const unsigned char *p0 = pair->at[0], *p1 = pair->at[1];
+  const size_t *t0 = pair->offsets[0], *t1 = pair->offsets[1];
   for (int q = 0; q < 4; q++) count[0][q] = count[1][q] = _mm256_setzero_si256();
   for (size_t s0 = 0; s0 < steps; s0 += 31) {
     /* byte counters take at most 31 steps of at most 8 before widening */
@@ -229,17 +249,12 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    const size_t *t0, *t1;
-    const unsigned char *p0 =
-        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r0,
-                     u.in_place, u.gathered, u.pixel, &t0);
-    const unsigned char *p1 =
-        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r1,
-                     u.in_place, u.gathered, u.pixel + u.steps, &t1);
+    pixel_pair pair =
+        pair_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, r1, &u);
     uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];
-      block_counts(p0, t0, p1, t1, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
+      block_counts(&pair, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
       /* bit = (K - 2 * count < t): 8 channels per compare, lane l -> bit l */
       uint64_t bits[2] = {0, 0};
       for (int p = 0; p < 2; p++)
@@ -278,17 +293,12 @@ BNN_TARGET_AVX2 void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, siz
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    const size_t *t0, *t1;
-    const unsigned char *p0 =
-        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r0,
-                     u.in_place, u.gathered, u.pixel, &t0);
-    const unsigned char *p1 =
-        window_steps(in, h, w, wpp, u.halves, kh, kw, stride, pad_top, pad_left, out_w, r1,
-                     u.in_place, u.gathered, u.pixel + u.steps, &t1);
+    pixel_pair pair =
+        pair_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, r1, &u);
     int32_t *row[2] = {counts + r0 * counts_stride, counts + r1 * counts_stride};
     for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];
-      block_counts(p0, t0, p1, t1, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
+      block_counts(&pair, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
       size_t first = b * CONV_BLOCK, used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
       for (int p = 0; p < 2; p++) {
         if (used == CONV_BLOCK) {
