@@ -40,7 +40,8 @@ trap 'rm -rf "$work"' EXIT
 sources=(
   "$harness"
   "$src/kernels_scalar.c" "$src/kernels_neon.c" "$src/kernels_x86.c" "$src/kernels_avx512.c"
-  "$src/bit_utils.c" "$src/pixel_conv.c" "$src/binary_conv.c" "$src/im2col.c" "$src/dispatch.c"
+  "$src/bit_utils.c" "$src/pixel_conv.c" "$src/binary_conv.c" "$src/binary_conv_avx512.c"
+  "$src/im2col.c" "$src/dispatch.c"
 )
 flags=(-O2 -std=c11 -Wall -Wextra -Werror -I"$src/include" -I"$src")
 

@@ -17,16 +17,8 @@
  * The binary_conv_gemm entry (the counts, for the trainer's forward product) has the same
  * two forms. */
 #include "bnn_conv.h"
+#include "conv_windows.h"
 #include "kernels_internal.h"
-
-/* Output channels per block of the AVX2 form: 4 vectors of 8 lanes. */
-enum { CONV_BLOCK = 32 };
-
-/* The 32-bit steps of a pixel: its used 32-bit halves (ceil(c/32)), at most its words'. */
-static size_t conv_halves(size_t c, size_t wpp) {
-  size_t halves = (c + 31) / 32;
-  return halves == 0 || halves > 2 * wpp ? 2 * wpp : halves;
-}
 
 size_t bnn_binary_conv_packed_words(size_t n, size_t c, size_t kh, size_t kw, size_t wpp) {
   size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
@@ -35,10 +27,11 @@ size_t bnn_binary_conv_packed_words(size_t n, size_t c, size_t kh, size_t kw, si
 
 size_t bnn_binary_conv_scratch_words(size_t rows, size_t row_words, size_t n) {
   size_t gathered = rows * row_words;
-  /* AVX2 form: packed weights (np x steps dwords, steps <= 2 * row_words), thresholds
-   * (np int32), two pixels' steps (steps dwords each) and two tables of steps offsets. */
+  /* Channel-blocked forms (conv_windows.h): packed weights (np x steps dwords, steps <=
+   * 2 * row_words), thresholds (np int32), CONV_GROUP pixels' steps (steps dwords each) and
+   * two tables of steps offsets. */
   size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
-  size_t packed = np * row_words + np / 2 + 2 * row_words + 4 * row_words;
+  size_t packed = np * row_words + np / 2 + CONV_GROUP * row_words + 4 * row_words;
   return gathered > packed ? gathered : packed;
 }
 
@@ -74,25 +67,6 @@ void bnn_im2col_binary_conv_gemm(bnn_xor_popcount_gemm_fn gemm, const uint64_t *
 
 #include "kernels_avx2.h"
 
-/* One pixel's steps: for each tap (ky, kx) its used 32-bit halves, 0 for padding. */
-static inline __attribute__((always_inline)) void
-gather_steps(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t halves, size_t kh,
-             size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t oy, size_t ox,
-             uint32_t *steps) {
-  for (size_t ky = 0; ky < kh; ky++) {
-    size_t iy = oy * stride + ky - pad_top; /* wraps when above the image */
-    for (size_t kx = 0; kx < kw; kx++, steps += halves) {
-      size_t ix = ox * stride + kx - pad_left;
-      if (iy < h && ix < w) {
-        const uint64_t *px = in + (iy * w + ix) * wpp;
-        for (size_t d = 0; d < halves; d++) steps[d] = (uint32_t)(px[d / 2] >> (32 * (d % 2)));
-      } else {
-        for (size_t d = 0; d < halves; d++) steps[d] = 0;
-      }
-    }
-  }
-}
-
 /* packed[block][step][32 channels]: step s = (tap, half d) of channel j's weight row, 0 for
  * the channels past n that fill the last block. */
 void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t n, size_t c,
@@ -112,102 +86,16 @@ void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t 
   }
 }
 
-/* Where output pixel r's steps are read: in place from the input when its window lies
- * inside the image (offsets `in_place`, bytes from the window's first pixel), else gathered
- * into `buffer` (offsets `gathered`). */
-static inline __attribute__((always_inline)) const unsigned char *
-window_steps(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t halves, size_t kh,
-             size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r,
-             const size_t *in_place, const size_t *gathered, uint32_t *buffer,
-             const size_t **offsets) {
-  size_t oy = r / out_w, ox = r % out_w;
-  size_t iy = oy * stride - pad_top, ix = ox * stride - pad_left; /* wrap when negative */
-  if (iy < h && h - iy >= kh && ix < w && w - ix >= kw) {
-    *offsets = in_place;
-    return (const unsigned char *)(in + (iy * w + ix) * wpp);
-  }
-  gather_steps(in, h, w, wpp, halves, kh, kw, stride, pad_top, pad_left, oy, ox, buffer);
-  *offsets = gathered;
-  return (const unsigned char *)buffer;
-}
-
-/* The 32-bit word at `p` (any alignment; x86 is little-endian, so the low half of a 64-bit
- * word comes first). */
-static inline __attribute__((always_inline)) int32_t load_step(const unsigned char *p) {
-  int32_t v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
 /* Per-lane sums of the 4 bytes of each 32-bit lane. */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE __m256i avx2_lane_sums(__m256i bytes) {
   __m256i pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi8(1));
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
-/* What both AVX2 entries share: the packed weights (given, or packed into the scratch),
- * and the tables of where each step is read. */
-typedef struct {
-  const uint32_t *packed;
-  int32_t *limits;  /* np int32 of scratch, for the threshold entry */
-  uint32_t *pixel;  /* two pixels' gathered steps */
-  size_t *in_place; /* steps' byte offsets in a window of the input */
-  size_t *gathered; /* and in a gathered pixel */
-  size_t halves, steps, blocks;
-} conv_setup;
-
-static conv_setup setup_conv(const uint64_t *weights, size_t w_stride, const uint32_t *packed,
-                             size_t n, size_t c, size_t w, size_t wpp, size_t kh, size_t kw,
-                             uint64_t *scratch) {
-  conv_setup u;
-  u.halves = conv_halves(c, wpp);
-  u.steps = kh * kw * u.halves;
-  size_t np = (n + CONV_BLOCK - 1) / CONV_BLOCK * CONV_BLOCK;
-  u.blocks = np / CONV_BLOCK;
-  /* Scratch: the packed weights when not given, limits[np], two pixels' gathered steps,
-   * and the two offset tables. */
-  uint32_t *own = (uint32_t *)scratch;
-  u.limits = (int32_t *)(own + np * u.steps);
-  u.pixel = (uint32_t *)(u.limits + np);
-  u.in_place = (size_t *)(u.pixel + 2 * u.steps);
-  u.gathered = u.in_place + u.steps;
-  if (!packed) {
-    bnn_avx2_binary_conv_pack(weights, w_stride, n, c, kh, kw, wpp, own);
-    packed = own;
-  }
-  u.packed = packed;
-  for (size_t ky = 0, s = 0; ky < kh; ky++)
-    for (size_t kx = 0; kx < kw; kx++)
-      for (size_t d = 0; d < u.halves; d++, s++) {
-        u.in_place[s] = (ky * w + kx) * wpp * 8 + 4 * d;
-        u.gathered[s] = 4 * s;
-      }
-  return u;
-}
-
-/* Two output pixels' steps: pixel i's step s is the 32 bits at at[i] + offsets[i][s]. */
-typedef struct {
-  const unsigned char *at[2];
-  const size_t *offsets[2];
-} pixel_pair;
-
-/* Output pixels r0 and r1 (r0 + 1, or r0 again for an odd last pixel). */
-static inline __attribute__((always_inline)) pixel_pair
-pair_windows(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh, size_t kw,
-             size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r0, size_t r1,
-             const conv_setup *u) {
-  pixel_pair pair;
-  for (int i = 0; i < 2; i++)
-    pair.at[i] = window_steps(in, h, w, wpp, u->halves, kh, kw, stride, pad_top, pad_left, out_w,
-                              i == 0 ? r0 : r1, u->in_place, u->gathered, u->pixel + i * u->steps,
-                              &pair.offsets[i]);
-  return pair;
-}
-
 /* count[p][q] lane l = popcount(patch of pixel p XOR weights of channel b*32 + 8q + l), for
- * the two pixels of `pair` and block b's packed weights `wb`. */
+ * the first two pixels of `pair` and block b's packed weights `wb`. */
 BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
-block_counts(const pixel_pair *pair, const uint32_t *wb, size_t steps, __m256i count[2][4]) {
+block_counts(const pixel_group *pair, const uint32_t *wb, size_t steps, __m256i count[2][4]) {
   const unsigned char *p0 = pair->at[0], *p1 = pair->at[1];
   const size_t *t0 = pair->offsets[0], *t1 = pair->offsets[1];
   for (int q = 0; q < 4; q++) count[0][q] = count[1][q] = _mm256_setzero_si256();
@@ -249,8 +137,8 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    pixel_pair pair =
-        pair_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, r1, &u);
+    pixel_group pair =
+        group_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, 2, r1, &u);
     uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];
@@ -293,8 +181,8 @@ BNN_TARGET_AVX2 void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, siz
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    pixel_pair pair =
-        pair_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, r1, &u);
+    pixel_group pair =
+        group_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, 2, r1, &u);
     int32_t *row[2] = {counts + r0 * counts_stride, counts + r1 * counts_stride};
     for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];

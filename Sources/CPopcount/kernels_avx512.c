@@ -32,12 +32,9 @@
 
 #if defined(__x86_64__) || defined(_M_X64)
 
-#include <immintrin.h>
+#include "kernels_avx512.h"
 
 #include "kernels_blocked.h"
-
-#define BNN_TARGET_AVX512                                                                          \
-  __attribute__((target("avx512f,avx512vl,avx512bw,avx512vpopcntdq,popcnt")))
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
@@ -272,9 +269,9 @@ const bnn_kernels bnn_avx512_kernels = {
     avx512_bitplane_threshold_interleaved,
     avx512_pack_bitplanes,
     bnn_avx2_pixel_conv_threshold, /* every AVX-512 CPU has AVX2 (dispatch.c checks it) */
-    avx512_binary_conv_threshold,
-    avx512_binary_conv_gemm,
-    NULL, /* the convolution reads the weight rows as they are */
+    bnn_avx512_binary_conv_threshold, /* binary_conv_avx512.c */
+    bnn_avx512_binary_conv_gemm,
+    bnn_avx2_binary_conv_pack, /* the layout both x86 forms read (plain C) */
     NULL, /* bit-planes: the int8 form (AVX2) is not measured on an AVX-512 CPU yet */
 };
 

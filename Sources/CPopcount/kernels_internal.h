@@ -68,7 +68,21 @@ void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wp
                                size_t out_h, size_t out_w, const uint64_t *weights, size_t w_stride,
                                const uint32_t *packed, size_t n, int32_t *counts,
                                size_t counts_stride, uint64_t *scratch);
-/* Its weights' layout: per block of 32 channels, per 32-bit step, 32 channels' words. */
+/* The AVX-512 form of both (binary_conv_avx512.c), on the same packed weights. */
+void bnn_avx512_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
+                                      size_t kh, size_t kw, size_t stride, size_t pad_top,
+                                      size_t pad_left, size_t out_h, size_t out_w,
+                                      const uint64_t *weights, size_t w_stride,
+                                      const uint32_t *packed, size_t n, int32_t k_bits,
+                                      const int32_t *thresholds, const uint64_t *flip,
+                                      uint64_t *out, size_t out_stride, uint64_t *scratch);
+void bnn_avx512_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
+                                 size_t kh, size_t kw, size_t stride, size_t pad_top,
+                                 size_t pad_left, size_t out_h, size_t out_w,
+                                 const uint64_t *weights, size_t w_stride, const uint32_t *packed,
+                                 size_t n, int32_t *counts, size_t counts_stride,
+                                 uint64_t *scratch);
+/* Their weights' layout: per block of 32 channels, per 32-bit step, 32 channels' words. */
 void bnn_avx2_binary_conv_pack(const uint64_t *weights, size_t w_stride, size_t n, size_t c,
                                size_t kh, size_t kw, size_t wpp, uint32_t *packed);
 #endif

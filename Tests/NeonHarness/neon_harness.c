@@ -442,6 +442,32 @@ static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_
   else
     fail("binary_conv_gemm differs from scalar or writes outside (out %ld pixels)", kp->name,
          "binary_conv_gemm", kh * kw * c, rows, n, (long)rows);
+
+  /* The same two entries on weights packed once (binary_conv_pack, where the path has one),
+   * into exactly bnn_binary_conv_packed_words dwords and a canary gap. */
+  if (kp->binary_conv_pack) {
+    size_t pw = bnn_binary_conv_packed_words(n, c, kh, kw, wpp);
+    uint32_t *packed = malloc((pw + GUARD) * sizeof *packed);
+    for (size_t x = 0; x < pw + GUARD; x++) packed[x] = (uint32_t)CANARY32;
+    kp->binary_conv_pack(wt, ws, n, c, kh, kw, wpp, packed);
+    ok = 1;
+    for (size_t g = 0; g < GUARD; g++) ok &= packed[pw + g] == (uint32_t)CANARY32;
+    for (size_t x = 0; x < rows * os + GUARD; x++) got[x] = CANARY64;
+    for (size_t x = 0; x < rows * cs + GUARD; x++) cg[x] = CANARY32;
+    kp->binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, packed,
+                              n, k_bits, t, flip, got, os, sg);
+    kp->binary_conv_gemm(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, packed, n, cg,
+                         cs, sg);
+    ok &= memcmp(want, got, (rows * os + GUARD) * 8) == 0;
+    ok &= memcmp(cw, cg, (rows * cs + GUARD) * 4) == 0;
+    for (size_t g = 0; g < GUARD; g++) ok &= sg[scratch + g] == CANARY64;
+    if (ok)
+      passed++;
+    else
+      fail("binary_conv with packed weights differs from scalar or writes outside (%ld words)",
+           kp->name, "binary_conv_pack", kh * kw * c, rows, n, (long)pw);
+    free(packed);
+  }
   free(cw);
   free(cg);
   free(in);

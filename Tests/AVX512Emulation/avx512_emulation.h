@@ -1,0 +1,111 @@
+/* The AVX-512 intrinsics on SIMDe's portable forms, for the emulated build of
+ * Sources/CPopcount/kernels_avx512.c (scripts/test-avx512.sh): kernels_avx512.c includes
+ * this header instead of <immintrin.h> when BNN_EMULATE_AVX512 is defined, so a CPU
+ * without AVX-512 runs the same kernel code and checks it against the scalar path.
+ *
+ * SIMDe 0.7.4 (Debian's libsimde-dev) lacks native aliases for a few of the intrinsics the
+ * kernels use; they are defined here. The masked loads and stores touch only the lanes
+ * whose mask bit is set, as the instructions do, so the harness's guard pages still catch
+ * a kernel that reads or writes past its buffers. */
+#ifndef BNN_AVX512_EMULATION_H
+#define BNN_AVX512_EMULATION_H
+
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#include <stdint.h>
+#include <string.h>
+
+static inline simde__m512i bnn_emulated_maskz_loadu_epi64(simde__mmask8 k, const void *p) {
+  int64_t lanes[8] = {0};
+  for (int i = 0; i < 8; i++)
+    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 8 * i, 8);
+  return simde_mm512_loadu_si512(lanes);
+}
+
+static inline simde__m512i bnn_emulated_maskz_loadu_epi32(simde__mmask16 k, const void *p) {
+  int32_t lanes[16] = {0};
+  for (int i = 0; i < 16; i++)
+    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 4 * i, 4);
+  return simde_mm512_loadu_si512(lanes);
+}
+
+static inline void bnn_emulated_mask_storeu_epi32_256(void *p, simde__mmask8 k, simde__m256i v) {
+  int32_t lanes[8];
+  simde_mm256_storeu_si256(lanes, v);
+  for (int i = 0; i < 8; i++)
+    if (k >> i & 1) memcpy((char *)p + 4 * i, &lanes[i], 4);
+}
+
+static inline simde__m256i bnn_emulated_maskz_loadu_epi32_256(simde__mmask8 k, const void *p) {
+  int32_t lanes[8] = {0};
+  for (int i = 0; i < 8; i++)
+    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 4 * i, 4);
+  return simde_mm256_loadu_si256(lanes);
+}
+
+static inline simde__m512i bnn_emulated_maskz_loadu_epi8(simde__mmask64 k, const void *p) {
+  uint8_t lanes[64] = {0};
+  for (int i = 0; i < 64; i++)
+    if (k >> i & 1) lanes[i] = ((const uint8_t *)p)[i];
+  return simde_mm512_loadu_si512(lanes);
+}
+
+static inline simde__mmask16 bnn_emulated_mask_cmplt_epi32_mask(simde__mmask16 k, simde__m512i a,
+                                                                simde__m512i b) {
+  int32_t x[16], y[16];
+  simde_mm512_storeu_si512(x, a);
+  simde_mm512_storeu_si512(y, b);
+  simde__mmask16 m = 0;
+  for (int i = 0; i < 16; i++) m |= (simde__mmask16)((k >> i & 1) && x[i] < y[i]) << i;
+  return m;
+}
+
+static inline simde__mmask8 bnn_emulated_mask_cmplt_epi32_mask_256(simde__mmask8 k, simde__m256i a,
+                                                                   simde__m256i b) {
+  int32_t x[8], y[8];
+  simde_mm256_storeu_si256(x, a);
+  simde_mm256_storeu_si256(y, b);
+  simde__mmask8 m = 0;
+  for (int i = 0; i < 8; i++) m |= (simde__mmask8)((k >> i & 1) && x[i] < y[i]) << i;
+  return m;
+}
+
+static inline simde__m512i bnn_emulated_i64gather_epi64(simde__m512i index, const void *base,
+                                                        int scale) {
+  int64_t at[8], lanes[8];
+  simde_mm512_storeu_si512(at, index);
+  for (int i = 0; i < 8; i++) memcpy(&lanes[i], (const char *)base + at[i] * scale, 8);
+  return simde_mm512_loadu_si512(lanes);
+}
+
+static inline int64_t bnn_emulated_reduce_add_epi64(simde__m512i v) {
+  int64_t lanes[8], sum = 0;
+  simde_mm512_storeu_si512(lanes, v);
+  for (int i = 0; i < 8; i++) sum += lanes[i];
+  return sum;
+}
+
+#undef _mm256_maskz_loadu_epi32
+#define _mm256_maskz_loadu_epi32(k, p) bnn_emulated_maskz_loadu_epi32_256((k), (p))
+#undef _mm512_maskz_loadu_epi8
+#define _mm512_maskz_loadu_epi8(k, p) bnn_emulated_maskz_loadu_epi8((k), (p))
+#undef _mm512_mask_cmplt_epi32_mask
+#define _mm512_mask_cmplt_epi32_mask(k, a, b) bnn_emulated_mask_cmplt_epi32_mask((k), (a), (b))
+#undef _mm256_mask_cmplt_epi32_mask
+#define _mm256_mask_cmplt_epi32_mask(k, a, b) bnn_emulated_mask_cmplt_epi32_mask_256((k), (a), (b))
+#undef _mm512_i64gather_epi64
+#define _mm512_i64gather_epi64(i, b, s) bnn_emulated_i64gather_epi64((i), (b), (s))
+#undef _mm512_reduce_add_epi64
+#define _mm512_reduce_add_epi64(v) bnn_emulated_reduce_add_epi64(v)
+#undef _mm512_maskz_loadu_epi64
+#define _mm512_maskz_loadu_epi64(k, p) bnn_emulated_maskz_loadu_epi64((k), (p))
+#undef _mm512_maskz_loadu_epi32
+#define _mm512_maskz_loadu_epi32(k, p) bnn_emulated_maskz_loadu_epi32((k), (p))
+#undef _mm256_mask_storeu_epi32
+#define _mm256_mask_storeu_epi32(p, k, v) bnn_emulated_mask_storeu_epi32_256((p), (k), (v))
+#undef _mm512_undefined_epi32
+#define _mm512_undefined_epi32() simde_mm512_setzero_si512()
+#undef _mm512_shuffle_i64x2
+#define _mm512_shuffle_i64x2(a, b, imm8) simde_mm512_shuffle_i64x2((a), (b), (imm8))
+
+#endif
