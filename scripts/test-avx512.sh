@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# Tests the AVX-512 kernel table (Sources/CPopcount/kernels_avx512.c and
-# binary_conv_avx512.c) against the scalar reference on any x86-64 CPU with AVX2, including
-# CPUs without AVX-512: the kernel harness (Tests/NeonHarness/neon_harness.c) is built with
-# BNN_EMULATE_AVX512, which compiles the same kernel code on SIMDe's portable forms of the
-# AVX-512 intrinsics (Tests/AVX512Emulation; Debian's libsimde-dev, installed when missing)
-# and hands out the avx512 table without asking cpuid. This checks the kernels' arithmetic,
-# masks and bounds (the harness's guard pages and canaries), not their speed and not the
-# compiler's AVX-512 code: on an AVX-512 CPU, test-neon.sh's native build and the Swift
-# tests run the real instructions.
+# Tests the AVX-512 kernels on any x86-64 CPU with AVX2 + FMA, including CPUs without
+# AVX-512. Each harness is built with BNN_EMULATE_AVX512, which compiles the same kernel code
+# on SIMDe's portable forms of the AVX-512 intrinsics (Tests/AVX512Emulation; Debian's
+# libsimde-dev, installed when missing) and hands out the avx512 tables without asking cpuid:
 #
-#   scripts/test-avx512.sh        gcc and clang builds (clang when installed)
+#  - the binary kernels (Sources/CPopcount: kernels_avx512.c, binary_conv_avx512.c): the
+#    kernel harness Tests/NeonHarness/neon_harness.c, every entry of the avx512 table against
+#    scalar on random shapes, with guard pages and canaries;
+#  - the SGEMM micro-kernel (Sources/CFloatKernels/sgemm_kernel_avx512.c):
+#    Tests/AVX512Emulation/sgemm_harness.c, the avx512 and avx2 sgemm against the portable
+#    one on every (m, n, k) of 0, 1, 5 ... 129 plus larger shapes, both transposes,
+#    alpha/beta variants and padded leading dimensions: values (float32 tolerance),
+#    avx512 == avx2 bit for bit, canaries around and inside C, A and B neither written nor
+#    read past their ends, the 64-byte alignment of aligned loads.
 #
-# Exit code: the harness's (0 = all passed), or 2 on setup errors.
+# This checks the kernels' arithmetic, masks, lane offsets and bounds, not their speed and
+# not the compiler's real AVX-512 code: on an AVX-512 CPU, test-neon.sh's native build and
+# the Swift tests run the real instructions.
+#
+#   scripts/test-avx512.sh        gcc and clang builds (each when installed)
+#
+# Exit code: the harnesses' (0 = all passed, 1 = a check failed), or 2 on setup errors.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-src="$root/Sources/CPopcount"
+binary="$root/Sources/CPopcount"
+float="$root/Sources/CFloatKernels"
 
 if [ "$(uname -m)" != x86_64 ]; then
   echo "test-avx512: skipped (not x86-64)"
   exit 0
 fi
-if ! grep -qw avx2 /proc/cpuinfo; then
-  echo "test-avx512: skipped (the emulated build runs on AVX2 and this CPU has none)"
+if ! grep -qw avx2 /proc/cpuinfo || ! grep -qw fma /proc/cpuinfo; then
+  echo "test-avx512: skipped (the emulated builds run on AVX2 + FMA and this CPU lacks them)"
   exit 0
 fi
 if [ ! -f /usr/include/simde/x86/avx512.h ]; then
@@ -38,27 +48,41 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-sources=(
+binary_sources=(
   "$root/Tests/NeonHarness/neon_harness.c"
-  "$src/kernels_scalar.c" "$src/kernels_neon.c" "$src/kernels_x86.c" "$src/kernels_avx512.c"
-  "$src/bit_utils.c" "$src/pixel_conv.c" "$src/binary_conv.c" "$src/binary_conv_avx512.c"
-  "$src/im2col.c" "$src/dispatch.c"
+  "$binary/kernels_scalar.c" "$binary/kernels_neon.c" "$binary/kernels_x86.c"
+  "$binary/kernels_avx512.c" "$binary/bit_utils.c" "$binary/pixel_conv.c" "$binary/binary_conv.c"
+  "$binary/binary_conv_avx512.c" "$binary/im2col.c" "$binary/dispatch.c"
+)
+float_sources=(
+  "$root/Tests/AVX512Emulation/sgemm_harness.c"
+  "$float/sgemm.c" "$float/dispatch.c" "$float/sgemm_kernel_portable.c" "$float/sgemm_kernel_avx2.c"
+  "$float/sgemm_kernel_avx512.c" "$float/sgemm_pack_avx2.c" "$float/elementwise.c"
 )
 # -Wno-psabi: SIMDe passes its 512-bit types by value in a build without -mavx512f.
-flags=(-O2 -std=c11 -Wall -Wextra -Werror -Wno-psabi -DBNN_EMULATE_AVX512 -mavx2 -mpopcnt
-  -I"$src/include" -I"$src" -I"$root/Tests/AVX512Emulation")
+flags=(-O2 -std=c11 -Wall -Wextra -Werror -Wno-psabi -DBNN_EMULATE_AVX512 -mavx2 -mfma -mpopcnt
+  -I"$root/Tests/AVX512Emulation")
 
 status=0
+run() { # name, run arguments..., -- , compiler and build arguments...
+  local name="$1"; shift
+  local args=()
+  while [ "$1" != -- ]; do args+=("$1"); shift; done
+  shift
+  echo "== $name"
+  if ! "$@" -o "$work/$name"; then
+    echo "test-avx512: $name build failed" >&2
+    status=2
+    return
+  fi
+  local rc=0
+  "$work/$name" "${args[@]}" | grep -v '^path ' || rc=$?
+  if [ "$rc" -ne 0 ]; then status=$rc; fi
+}
 for cc in gcc clang; do
   command -v "$cc" >/dev/null || { echo "== $cc: skipped (not installed)"; continue; }
-  echo "== $cc, AVX-512 emulated on SIMDe"
-  if ! "$cc" "${flags[@]}" "${sources[@]}" -o "$work/harness-$cc"; then
-    echo "test-avx512: $cc build failed" >&2
-    status=2
-    continue
-  fi
-  rc=0
-  "$work/harness-$cc" --require avx512 --best avx512 | grep -v '^path ' || rc=$?
-  if [ "$rc" -ne 0 ]; then status=$rc; fi
+  run "binary-kernels-$cc" --require avx512 --best avx512 -- \
+    "$cc" "${flags[@]}" -I"$binary/include" -I"$binary" "${binary_sources[@]}"
+  run "sgemm-$cc" -- "$cc" "${flags[@]}" -I"$float/include" -I"$float" "${float_sources[@]}" -lm
 done
 exit "$status"

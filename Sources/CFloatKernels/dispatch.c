@@ -81,7 +81,7 @@ const bnn_float_kernels *bnn_float_kernels_for(bnn_sgemm_path path) {
     return (cpu_features() & HAS_AVX2_FMA) ? &avx2_kernels : NULL;
   case BNN_SGEMM_AVX512:
 #if defined(BNN_EMULATE_AVX512)
-    /* The emulated build (scripts/test-avx512-sgemm.sh) runs the AVX-512 micro-kernel on
+    /* The emulated build (scripts/test-avx512.sh) runs the AVX-512 micro-kernel on
        SIMDe's AVX2 forms of the intrinsics; it needs AVX2 + FMA, not AVX-512F. */
     return (cpu_features() & HAS_AVX2_FMA) ? &avx512_kernels : NULL;
 #else

@@ -3,15 +3,15 @@
  * B row, 1 for the broadcast A value. Each element of C gets the same FMA chain as in the
  * AVX2 kernel, so both paths give identical results. Compiled for AVX-512F by the target
  * attribute only; the driver calls it only if the CPU (and OS) support AVX-512F. With
- * BNN_EMULATE_AVX512 it compiles on SIMDe instead (scripts/test-avx512-sgemm.sh).
+ * BNN_EMULATE_AVX512 it compiles on SIMDe instead (scripts/test-avx512.sh).
  */
 #include "kernels_internal.h"
 
 #ifdef SGEMM_HAVE_X86
 #if defined(BNN_EMULATE_AVX512)
-/* Only scripts/test-avx512-sgemm.sh defines it: the same code on SIMDe's portable forms of
+/* Only scripts/test-avx512.sh defines it: the same code on SIMDe's portable forms of
    the intrinsics (Tests/AVX512Emulation), so a CPU without AVX-512 can check this kernel. */
-#include "sgemm_avx512_emulation.h"
+#include "avx512_emulation.h"
 #define SGEMM_AVX512
 #else
 #include <immintrin.h>

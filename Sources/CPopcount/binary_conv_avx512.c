@@ -23,9 +23,10 @@
 
 /* count[p][q] lane l = popcount(patch of pixel p XOR weights of channel b*32 + 16q + l), for
  * the CONV_GROUP pixels of `group` and block b's packed weights `wb`. */
-BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void
-avx512_block_counts(const pixel_group *group, const uint32_t *wb, size_t steps,
-                    __m512i count[CONV_GROUP][2]) {
+BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_block_counts(const pixel_group *group,
+                                                                    const uint32_t *wb,
+                                                                    size_t steps,
+                                                                    __m512i count[CONV_GROUP][2]) {
   for (int p = 0; p < CONV_GROUP; p++) count[p][0] = count[p][1] = _mm512_setzero_si512();
   for (size_t s = 0; s < steps; s++) {
     __m512i w0 = _mm512_loadu_si512((const void *)(wb + s * CONV_BLOCK));
@@ -38,14 +39,12 @@ avx512_block_counts(const pixel_group *group, const uint32_t *wb, size_t steps,
   }
 }
 
-BNN_TARGET_AVX512 void
-bnn_avx512_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
-                                 size_t kh, size_t kw, size_t stride, size_t pad_top,
-                                 size_t pad_left, size_t out_h, size_t out_w,
-                                 const uint64_t *weights, size_t w_stride, const uint32_t *packed,
-                                 size_t n, int32_t k_bits, const int32_t *thresholds,
-                                 const uint64_t *flip, uint64_t *out, size_t out_stride,
-                                 uint64_t *scratch) {
+BNN_TARGET_AVX512 void bnn_avx512_binary_conv_threshold(
+    const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh, size_t kw,
+    size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+    const uint64_t *weights, size_t w_stride, const uint32_t *packed, size_t n, int32_t k_bits,
+    const int32_t *thresholds, const uint64_t *flip, uint64_t *out, size_t out_stride,
+    uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
@@ -86,11 +85,11 @@ bnn_avx512_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t 
 }
 
 BNN_TARGET_AVX512 void
-bnn_avx512_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
-                            size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                            size_t out_h, size_t out_w, const uint64_t *weights, size_t w_stride,
-                            const uint32_t *packed, size_t n, int32_t *counts,
-                            size_t counts_stride, uint64_t *scratch) {
+bnn_avx512_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh,
+                            size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                            size_t out_w, const uint64_t *weights, size_t w_stride,
+                            const uint32_t *packed, size_t n, int32_t *counts, size_t counts_stride,
+                            uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);

@@ -81,9 +81,9 @@ typedef struct {
   size_t halves, steps, blocks;
 } conv_setup;
 
-static inline conv_setup setup_conv(const uint64_t *weights, size_t w_stride, const uint32_t *packed,
-                             size_t n, size_t c, size_t w, size_t wpp, size_t kh, size_t kw,
-                             uint64_t *scratch) {
+static inline conv_setup setup_conv(const uint64_t *weights, size_t w_stride,
+                                    const uint32_t *packed, size_t n, size_t c, size_t w,
+                                    size_t wpp, size_t kh, size_t kw, uint64_t *scratch) {
   conv_setup u;
   u.halves = conv_halves(c, wpp);
   u.steps = kh * kw * u.halves;
@@ -121,12 +121,12 @@ typedef struct {
  * short last group computes that pixel again). */
 static inline __attribute__((always_inline)) pixel_group
 group_windows(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t kh, size_t kw,
-              size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r0,
-              size_t count, size_t last, const conv_setup *u) {
+              size_t stride, size_t pad_top, size_t pad_left, size_t out_w, size_t r0, size_t count,
+              size_t last, const conv_setup *u) {
   pixel_group group;
   for (size_t i = 0; i < count; i++)
-    group.at[i] = window_steps(in, h, w, wpp, u->halves, kh, kw, stride, pad_top, pad_left,
-                               out_w, r0 + i < last ? r0 + i : last, u->in_place, u->gathered,
+    group.at[i] = window_steps(in, h, w, wpp, u->halves, kh, kw, stride, pad_top, pad_left, out_w,
+                               r0 + i < last ? r0 + i : last, u->in_place, u->gathered,
                                u->pixel + i * u->steps, &group.offsets[i]);
   return group;
 }

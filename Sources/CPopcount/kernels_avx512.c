@@ -268,7 +268,7 @@ const bnn_kernels bnn_avx512_kernels = {
     avx512_bitplane_gemm_interleaved,
     avx512_bitplane_threshold_interleaved,
     avx512_pack_bitplanes,
-    bnn_avx2_pixel_conv_threshold, /* every AVX-512 CPU has AVX2 (dispatch.c checks it) */
+    bnn_avx2_pixel_conv_threshold,    /* every AVX-512 CPU has AVX2 (dispatch.c checks it) */
     bnn_avx512_binary_conv_threshold, /* binary_conv_avx512.c */
     bnn_avx512_binary_conv_gemm,
     bnn_avx2_binary_conv_pack, /* the layout both x86 forms read (plain C) */

@@ -1,19 +1,33 @@
-/* The AVX-512 intrinsics on SIMDe's portable forms, for the emulated build of
- * Sources/CPopcount/kernels_avx512.c (scripts/test-avx512.sh): kernels_avx512.c includes
- * this header instead of <immintrin.h> when BNN_EMULATE_AVX512 is defined, so a CPU
- * without AVX-512 runs the same kernel code and checks it against the scalar path.
+/* The AVX-512 intrinsics on SIMDe's portable forms, for the emulated builds of the AVX-512
+ * kernels (scripts/test-avx512.sh): Sources/CPopcount/kernels_avx512.h and
+ * Sources/CFloatKernels/sgemm_kernel_avx512.c include this header instead of <immintrin.h>
+ * when BNN_EMULATE_AVX512 is defined, so a CPU without AVX-512 runs the same kernel code
+ * (built with -mavx2 -mfma: SIMDe computes each 512-bit operation as AVX2 halves, its FMAs
+ * as real FMAs) and the harnesses check it against the scalar / portable paths.
  *
  * SIMDe 0.7.4 (Debian's libsimde-dev) lacks native aliases for a few of the intrinsics the
  * kernels use; they are defined here. The masked loads and stores touch only the lanes
  * whose mask bit is set, as the instructions do, so the harness's guard pages still catch
- * a kernel that reads or writes past its buffers. */
+ * a kernel that reads or writes past its buffers. SIMDe's _mm512_load_ps accepts any
+ * address, while the instruction faults unless it is 64-byte aligned: the aligned load
+ * here aborts on a misaligned address as the hardware would. */
 #ifndef BNN_AVX512_EMULATION_H
 #define BNN_AVX512_EMULATION_H
 
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+static inline simde__m512 bnn_emulated_load_ps(const float *p) {
+  if ((uintptr_t)p % 64 != 0) {
+    fprintf(stderr, "_mm512_load_ps: address %p is not 64-byte aligned\n", (const void *)p);
+    abort();
+  }
+  return simde_mm512_loadu_ps(p);
+}
 
 static inline simde__m512i bnn_emulated_maskz_loadu_epi64(simde__mmask8 k, const void *p) {
   int64_t lanes[8] = {0};
@@ -97,6 +111,8 @@ static inline int64_t bnn_emulated_reduce_add_epi64(simde__m512i v) {
 #define _mm512_i64gather_epi64(i, b, s) bnn_emulated_i64gather_epi64((i), (b), (s))
 #undef _mm512_reduce_add_epi64
 #define _mm512_reduce_add_epi64(v) bnn_emulated_reduce_add_epi64(v)
+#undef _mm512_load_ps
+#define _mm512_load_ps(p) bnn_emulated_load_ps(p)
 #undef _mm512_maskz_loadu_epi64
 #define _mm512_maskz_loadu_epi64(k, p) bnn_emulated_maskz_loadu_epi64((k), (p))
 #undef _mm512_maskz_loadu_epi32

@@ -1,5 +1,5 @@
 /*
- * SGEMM path harness (scripts/test-avx512-sgemm.sh): runs the avx512 table's sgemm (on
+ * SGEMM path harness (scripts/test-avx512.sh): runs the avx512 table's sgemm (on
  * SIMDe's emulated AVX-512 when built with BNN_EMULATE_AVX512) and the avx2 table's sgemm
  * against the portable table's on many shapes, and checks for each run:
  *

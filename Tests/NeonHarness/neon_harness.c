@@ -454,8 +454,8 @@ static void check_binary_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_
     for (size_t g = 0; g < GUARD; g++) ok &= packed[pw + g] == (uint32_t)CANARY32;
     for (size_t x = 0; x < rows * os + GUARD; x++) got[x] = CANARY64;
     for (size_t x = 0; x < rows * cs + GUARD; x++) cg[x] = CANARY32;
-    kp->binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, packed,
-                              n, k_bits, t, flip, got, os, sg);
+    kp->binary_conv_threshold(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, packed, n,
+                              k_bits, t, flip, got, os, sg);
     kp->binary_conv_gemm(in, h, w, wpp, c, kh, kw, stride, pt, pl, oh, owd, wt, ws, packed, n, cg,
                          cs, sg);
     ok &= memcmp(want, got, (rows * os + GUARD) * 8) == 0;
