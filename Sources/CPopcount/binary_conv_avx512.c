@@ -39,17 +39,20 @@ BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void avx512_block_counts(const pixel_
   }
 }
 
-BNN_TARGET_AVX512 void bnn_avx512_binary_conv_threshold(
-    const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh, size_t kw,
-    size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
-    const uint64_t *weights, size_t w_stride, const uint32_t *packed, size_t n, int32_t k_bits,
-    const int32_t *thresholds, const uint64_t *flip, uint64_t *out, size_t out_stride,
-    uint64_t *scratch) {
+/* Both entries in one body: with `counts` NULL, the thresholded bits into `out`; else the
+ * counts into `counts` (each caller passes a constant, so the branches fold away). */
+BNN_TARGET_AVX512 static BNN_ALWAYS_INLINE void
+avx512_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh,
+                   size_t kw, size_t stride, size_t pad_top, size_t pad_left, size_t out_h,
+                   size_t out_w, const uint64_t *weights, size_t w_stride, const uint32_t *packed,
+                   size_t n, int32_t k_bits, const int32_t *thresholds, const uint64_t *flip,
+                   uint64_t *out, size_t out_stride, int32_t *counts, size_t counts_stride,
+                   uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
-
+  if (!counts)
+    for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
   const __m512i k_vec = _mm512_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += CONV_GROUP) {
@@ -59,9 +62,25 @@ BNN_TARGET_AVX512 void bnn_avx512_binary_conv_threshold(
     for (size_t b = 0; b < u.blocks; b++) {
       __m512i count[CONV_GROUP][2];
       avx512_block_counts(&group, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
-      const int32_t *limits = u.limits + b * CONV_BLOCK;
-      __m512i t0 = _mm512_loadu_si512((const void *)limits);
-      __m512i t1 = _mm512_loadu_si512((const void *)(limits + 16));
+      size_t first = b * CONV_BLOCK;
+      if (counts) {
+        size_t used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
+        for (size_t p = 0; p < have; p++) {
+          int32_t *row = counts + (r0 + p) * counts_stride + first;
+          if (used == CONV_BLOCK) {
+            _mm512_storeu_si512((void *)row, count[p][0]);
+            _mm512_storeu_si512((void *)(row + 16), count[p][1]);
+          } else { /* the last block: only channels < n */
+            int32_t lanes[CONV_BLOCK];
+            _mm512_storeu_si512((void *)lanes, count[p][0]);
+            _mm512_storeu_si512((void *)(lanes + 16), count[p][1]);
+            memcpy(row, lanes, used * sizeof(int32_t));
+          }
+        }
+        continue;
+      }
+      __m512i t0 = _mm512_loadu_si512((const void *)(u.limits + first));
+      __m512i t1 = _mm512_loadu_si512((const void *)(u.limits + first + 16));
       size_t word = b / 2, shift = 32 * (b % 2);
       for (size_t p = 0; p < have; p++) {
         /* bit = (K - 2 * count < t): lane l of vector q -> bit 16q + l */
@@ -76,12 +95,23 @@ BNN_TARGET_AVX512 void bnn_avx512_binary_conv_threshold(
           o[word] |= bits << 32;
       }
     }
-    for (size_t p = 0; p < have; p++) {
+    for (size_t p = 0; p < have && !counts; p++) {
       uint64_t *o = out + (r0 + p) * out_stride;
       for (size_t ow = 0; ow < out_words; ow++)
-        o[ow] = (o[ow] ^ flip[ow]) & bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
+        o[ow] = (o[ow] ^ flip[0]) & bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
     }
   }
+}
+
+BNN_TARGET_AVX512 void bnn_avx512_binary_conv_threshold(
+    const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh, size_t kw,
+    size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+    const uint64_t *weights, size_t w_stride, const uint32_t *packed, size_t n, int32_t k_bits,
+    const int32_t *thresholds, const uint64_t *flip, uint64_t *out, size_t out_stride,
+    uint64_t *scratch) {
+  avx512_binary_conv(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, weights,
+                     w_stride, packed, n, k_bits, thresholds, flip, out, out_stride, NULL, 0,
+                     scratch);
 }
 
 BNN_TARGET_AVX512 void
@@ -90,31 +120,8 @@ bnn_avx512_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp, 
                             size_t out_w, const uint64_t *weights, size_t w_stride,
                             const uint32_t *packed, size_t n, int32_t *counts, size_t counts_stride,
                             uint64_t *scratch) {
-  size_t rows = out_h * out_w;
-  if (rows == 0 || n == 0) return;
-  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  for (size_t r0 = 0; r0 < rows; r0 += CONV_GROUP) {
-    size_t have = rows - r0 < CONV_GROUP ? rows - r0 : CONV_GROUP;
-    pixel_group group = group_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0,
-                                      CONV_GROUP, rows - 1, &u);
-    for (size_t b = 0; b < u.blocks; b++) {
-      __m512i count[CONV_GROUP][2];
-      avx512_block_counts(&group, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
-      size_t first = b * CONV_BLOCK, used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
-      for (size_t p = 0; p < have; p++) {
-        int32_t *row = counts + (r0 + p) * counts_stride + first;
-        if (used == CONV_BLOCK) {
-          _mm512_storeu_si512((void *)row, count[p][0]);
-          _mm512_storeu_si512((void *)(row + 16), count[p][1]);
-        } else { /* the last block: only channels < n */
-          int32_t lanes[CONV_BLOCK];
-          _mm512_storeu_si512((void *)lanes, count[p][0]);
-          _mm512_storeu_si512((void *)(lanes + 16), count[p][1]);
-          memcpy(row, lanes, used * sizeof(int32_t));
-        }
-      }
-    }
-  }
+  avx512_binary_conv(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, weights,
+                     w_stride, packed, n, 0, NULL, NULL, NULL, 0, counts, counts_stride, scratch);
 }
 
 #endif /* x86-64 */
