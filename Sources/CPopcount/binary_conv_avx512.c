@@ -98,7 +98,7 @@ avx512_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
     for (size_t p = 0; p < have && !counts; p++) {
       uint64_t *o = out + (r0 + p) * out_stride;
       for (size_t ow = 0; ow < out_words; ow++)
-        o[ow] = (o[ow] ^ flip[0]) & bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
+        o[ow] = (o[ow] ^ flip[ow]) & bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
     }
   }
 }
