@@ -139,6 +139,21 @@ static inline size_t channel_slot(size_t j) {
   return (j / 32 * 2 + g / 8 % 2) * 16 + g % 8 + g / 16 * 8;
 }
 
+/* One pair step of `pix` windows: the pixel pairs at px + q*step times the weight pairs
+ * of blocks a and b, into (init) or onto z0[q], z1[q]. */
+static inline __attribute__((always_inline, target("avx2"))) void
+pair_step(const uint8_t *px, size_t step, size_t pix, __m256i a, __m256i b, int init, __m256i *z0,
+          __m256i *z1) {
+  for (size_t q = 0; q < pix; q++) {
+    int16_t two;
+    __builtin_memcpy(&two, px + q * step, 2);
+    __m256i x = _mm256_set1_epi16(two);
+    __m256i y0 = _mm256_maddubs_epi16(x, a), y1 = _mm256_maddubs_epi16(x, b);
+    z0[q] = init ? y0 : _mm256_add_epi16(z0[q], y0);
+    z1[q] = init ? y1 : _mm256_add_epi16(z1[q], y1);
+  }
+}
+
 /* For `pix` (<= 4) windows whose row ky starts at rows[ky] + at + q*step (q < pix):
  * bits[q] = 32 output bits (z' < limit) of the channels in blocks w0, w1 = w0 + steps. */
 static inline __attribute__((always_inline, target("avx2"))) void
@@ -147,19 +162,12 @@ window_bits32(const uint8_t *const *rows, size_t at, size_t step, size_t pix, si
   size_t steps = kh * pairs;
   const __m256i *w1 = w0 + steps;
   __m256i z0[4], z1[4];
-  for (size_t q = 0; q < pix; q++) z0[q] = z1[q] = _mm256_setzero_si256();
+  /* The first pair sets z, the others add to it. */
+  pair_step(rows[0] + at, step, pix, _mm256_loadu_si256(w0), _mm256_loadu_si256(w1), 1, z0, z1);
   for (size_t ky = 0; ky < kh; ky++)
-    for (size_t p = 0; p < pairs; p++) {
-      __m256i a = _mm256_loadu_si256(w0 + ky * pairs + p);
-      __m256i b = _mm256_loadu_si256(w1 + ky * pairs + p);
-      for (size_t q = 0; q < pix; q++) {
-        int16_t two;
-        __builtin_memcpy(&two, rows[ky] + at + q * step + 2 * p, 2);
-        __m256i x = _mm256_set1_epi16(two);
-        z0[q] = _mm256_add_epi16(z0[q], _mm256_maddubs_epi16(x, a));
-        z1[q] = _mm256_add_epi16(z1[q], _mm256_maddubs_epi16(x, b));
-      }
-    }
+    for (size_t p = ky == 0; p < pairs; p++)
+      pair_step(rows[ky] + at + 2 * p, step, pix, _mm256_loadu_si256(w0 + ky * pairs + p),
+                _mm256_loadu_si256(w1 + ky * pairs + p), 0, z0, z1);
   __m256i t0 = _mm256_loadu_si256((const __m256i *)limit);
   __m256i t1 = _mm256_loadu_si256((const __m256i *)(limit + 16));
   for (size_t q = 0; q < pix; q++) {
@@ -285,6 +293,7 @@ avx2_pixel_conv_int16(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh
   size_t held[INT16_MAX_K];
   size_t band_ox0 = SIZE_MAX;
   for (size_t oy = 0; oy < out_h; oy++) {
+    size_t first = oy * stride % kh; /* the slot of the window's first row */
     for (size_t ox0 = 0; ox0 < out_w; ox0 += run) {
       size_t count = out_w - ox0 < run ? out_w - ox0 : run;
       size_t span = (count - 1) * stride + kw, pitch = span * c + 1;
@@ -300,7 +309,8 @@ avx2_pixel_conv_int16(const uint8_t *in, size_t h, size_t w, size_t c, size_t kh
         band_ox0 = ox0;
       }
       for (size_t ky = 0; ky < kh; ky++) {
-        size_t r = oy * stride + ky, slot = r % kh, iy = r - pad_top; /* wraps above */
+        size_t r = oy * stride + ky, iy = r - pad_top;                /* wraps above */
+        size_t slot = first + ky < kh ? first + ky : first + ky - kh; /* r % kh */
         uint8_t *dst = band + slot * pitch;
         rows[ky] = dst;
         if (held[slot] == r) continue;
