@@ -237,10 +237,11 @@ static void check_path(const bnn_kernels *kp, size_t k, size_t m, size_t n, int 
 /* kp's pixel_conv_threshold against the scalar one: a random h x w x c image, a kh x kw
  * window with random stride and padding, n channels; canaries after every output pixel,
  * after the output and after exactly bnn_pixel_conv_scratch_size int32s of scratch. */
-static void check_pixel_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_t c, size_t n) {
+static void check_pixel_conv(const bnn_kernels *kp, size_t kh, size_t kw, size_t c, size_t n,
+                             int32_t max_h, int32_t max_w) {
   const bnn_kernels *ref = bnn_kernels_for(BNN_PATH_SCALAR);
   size_t k = kh * kw * c, stride = (size_t)next_in(1, 2);
-  size_t h = (size_t)next_in(1, 8), w = (size_t)next_in(1, 8);
+  size_t h = (size_t)next_in(1, max_h), w = (size_t)next_in(1, max_w);
   size_t pt = (size_t)next_in(0, (int32_t)kh - 1), pl = (size_t)next_in(0, (int32_t)kw - 1);
   size_t pb = (size_t)next_in(0, (int32_t)kh - 1), pr = (size_t)next_in(0, (int32_t)kw - 1);
   size_t oh = h + pt + pb >= kh ? (h + pt + pb - kh) / stride + 1 : 0;
@@ -649,7 +650,13 @@ int main(int argc, char **argv) {
     for (size_t a = 0; a < sizeof windows / sizeof windows[0]; a++)
       for (size_t b = 0; b < sizeof channels / sizeof channels[0]; b++)
         for (int r = 0; r < 3; r++)
-          check_pixel_conv(kp, windows[a][0], windows[a][1], windows[a][2], channels[b]);
+          check_pixel_conv(kp, windows[a][0], windows[a][1], windows[a][2], channels[b], 8, 8);
+    /* wide images: rows longer than the scratch holds, so a form that copies input rows
+     * into its scratch must split them */
+    for (size_t a = 0; a < sizeof windows / sizeof windows[0]; a++)
+      for (int r = 0; r < 4; r++)
+        check_pixel_conv(kp, windows[a][0], windows[a][1], windows[a][2],
+                         channels[next_in(0, sizeof channels / sizeof channels[0] - 1)], 4, 1500);
     /* binary convolution: input channels around the 32-bit steps and 64-bit words, output
      * channels around the 32-channel blocks; 129 channels in 3x3 make 45 steps (> 31) */
     static const size_t conv_windows[][2] = {{1, 1}, {3, 3}, {2, 3}, {5, 5}};
