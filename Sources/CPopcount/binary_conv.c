@@ -121,37 +121,53 @@ block_counts(const pixel_group *pair, const uint32_t *wb, size_t steps, __m256i 
   }
 }
 
-BNN_TARGET_AVX2 void
-bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
-                               size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                               size_t out_h, size_t out_w, const uint64_t *weights, size_t w_stride,
-                               const uint32_t *packed, size_t n, int32_t k_bits,
-                               const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
-                               size_t out_stride, uint64_t *scratch) {
+/* Both entries in one body: with `counts` NULL, the thresholded bits into `out`; else the
+ * counts into `counts` (each caller passes a constant, so the branches fold away). */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void
+avx2_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh, size_t kw,
+                 size_t stride, size_t pad_top, size_t pad_left, size_t out_h, size_t out_w,
+                 const uint64_t *weights, size_t w_stride, const uint32_t *packed, size_t n,
+                 int32_t k_bits, const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                 size_t out_stride, int32_t *counts, size_t counts_stride, uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
   conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
-
+  if (!counts)
+    for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
   const __m256i k_vec = _mm256_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {
     size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
     pixel_group pair =
         group_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, 2, r1, &u);
-    uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t b = 0; b < u.blocks; b++) {
       __m256i count[2][4];
       block_counts(&pair, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
+      size_t first = b * CONV_BLOCK;
+      if (counts) {
+        size_t used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
+        for (int p = 0; p < 2; p++) {
+          int32_t *row = counts + (p ? r1 : r0) * counts_stride + first;
+          if (used == CONV_BLOCK) {
+            for (int q = 0; q < 4; q++) _mm256_storeu_si256((__m256i *)row + q, count[p][q]);
+          } else { /* the last block: only channels < n */
+            int32_t lanes[CONV_BLOCK];
+            for (int q = 0; q < 4; q++) _mm256_storeu_si256((__m256i *)lanes + q, count[p][q]);
+            memcpy(row, lanes, used * sizeof(int32_t));
+          }
+        }
+        continue;
+      }
       /* bit = (K - 2 * count < t): 8 channels per compare, lane l -> bit l */
       uint64_t bits[2] = {0, 0};
       for (int p = 0; p < 2; p++)
         for (int q = 0; q < 4; q++) {
           __m256i z = _mm256_sub_epi32(k_vec, _mm256_add_epi32(count[p][q], count[p][q]));
-          __m256i t = _mm256_loadu_si256((const __m256i *)(u.limits + b * CONV_BLOCK + 8 * q));
+          __m256i t = _mm256_loadu_si256((const __m256i *)(u.limits + first + 8 * q));
           __m256i lt = _mm256_cmpgt_epi32(t, z);
           bits[p] |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(lt)) << (8 * q);
         }
+      uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
       size_t word = b / 2, shift = 32 * (b % 2);
       if (shift == 0) {
         o1[word] = bits[1];
@@ -161,12 +177,26 @@ bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wp
         o0[word] |= bits[0] << 32;
       }
     }
+    if (counts) continue;
+    uint64_t *o0 = out + r0 * out_stride, *o1 = out + r1 * out_stride;
     for (size_t ow = 0; ow < out_words; ow++) {
       uint64_t used = bnn_used_mask(n - ow * 64 < 64 ? n - ow * 64 : 64);
       o0[ow] = (o0[ow] ^ flip[ow]) & used;
       if (r1 != r0) o1[ow] = (o1[ow] ^ flip[ow]) & used;
     }
   }
+}
+
+BNN_TARGET_AVX2 void
+bnn_avx2_binary_conv_threshold(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
+                               size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                               size_t out_h, size_t out_w, const uint64_t *weights, size_t w_stride,
+                               const uint32_t *packed, size_t n, int32_t k_bits,
+                               const int32_t *thresholds, const uint64_t *flip, uint64_t *out,
+                               size_t out_stride, uint64_t *scratch) {
+  avx2_binary_conv(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, weights,
+                   w_stride, packed, n, k_bits, thresholds, flip, out, out_stride, NULL, 0,
+                   scratch);
 }
 
 BNN_TARGET_AVX2 void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, size_t w, size_t wpp,
@@ -176,29 +206,7 @@ BNN_TARGET_AVX2 void bnn_avx2_binary_conv_gemm(const uint64_t *in, size_t h, siz
                                                size_t w_stride, const uint32_t *packed, size_t n,
                                                int32_t *counts, size_t counts_stride,
                                                uint64_t *scratch) {
-  size_t rows = out_h * out_w;
-  if (rows == 0 || n == 0) return;
-  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  for (size_t r0 = 0; r0 < rows; r0 += 2) {
-    size_t r1 = r0 + 1 < rows ? r0 + 1 : r0; /* an odd last pixel is computed twice */
-    pixel_group pair =
-        group_windows(in, h, w, wpp, kh, kw, stride, pad_top, pad_left, out_w, r0, 2, r1, &u);
-    int32_t *row[2] = {counts + r0 * counts_stride, counts + r1 * counts_stride};
-    for (size_t b = 0; b < u.blocks; b++) {
-      __m256i count[2][4];
-      block_counts(&pair, u.packed + b * u.steps * CONV_BLOCK, u.steps, count);
-      size_t first = b * CONV_BLOCK, used = n - first < CONV_BLOCK ? n - first : CONV_BLOCK;
-      for (int p = 0; p < 2; p++) {
-        if (used == CONV_BLOCK) {
-          for (int q = 0; q < 4; q++)
-            _mm256_storeu_si256((__m256i *)(row[p] + first) + q, count[p][q]);
-        } else { /* the last block: only channels < n */
-          int32_t lanes[CONV_BLOCK];
-          for (int q = 0; q < 4; q++) _mm256_storeu_si256((__m256i *)lanes + q, count[p][q]);
-          memcpy(row[p] + first, lanes, used * sizeof(int32_t));
-        }
-      }
-    }
-  }
+  avx2_binary_conv(in, h, w, wpp, c, kh, kw, stride, pad_top, pad_left, out_h, out_w, weights,
+                   w_stride, packed, n, 0, NULL, NULL, NULL, 0, counts, counts_stride, scratch);
 }
 #endif
