@@ -5,8 +5,6 @@
 #ifndef CPOPCOUNT_CONV_WINDOWS_H
 #define CPOPCOUNT_CONV_WINDOWS_H
 
-#include <string.h>
-
 #include "kernels_internal.h"
 
 /* Output channels per block of the packed weights: 4 AVX2 vectors of 8 lanes, or 2 AVX-512
@@ -23,6 +21,7 @@ static inline size_t conv_halves(size_t c, size_t wpp) {
 enum { CONV_GROUP = 4 };
 
 #if defined(BNN_HAVE_X86) /* the channel-blocked forms are x86-64's */
+#include <string.h>
 
 /* One pixel's steps: for each tap (ky, kx) its used 32-bit halves, 0 for padding. */
 static inline __attribute__((always_inline)) void
