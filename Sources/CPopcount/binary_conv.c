@@ -131,9 +131,7 @@ avx2_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, s
                  size_t out_stride, int32_t *counts, size_t counts_stride, uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
-  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  if (!counts)
-    for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
+  conv_setup u = setup_conv(weights, w_stride, packed, thresholds, n, c, w, wpp, kh, kw, scratch);
   const __m256i k_vec = _mm256_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += 2) {

@@ -50,9 +50,7 @@ avx512_binary_conv(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c,
                    uint64_t *scratch) {
   size_t rows = out_h * out_w;
   if (rows == 0 || n == 0) return;
-  conv_setup u = setup_conv(weights, w_stride, packed, n, c, w, wpp, kh, kw, scratch);
-  if (!counts)
-    for (size_t j = 0; j < u.blocks * CONV_BLOCK; j++) u.limits[j] = j < n ? thresholds[j] : 0;
+  conv_setup u = setup_conv(weights, w_stride, packed, thresholds, n, c, w, wpp, kh, kw, scratch);
   const __m512i k_vec = _mm512_set1_epi32(k_bits);
   size_t out_words = (n + 63) / 64;
   for (size_t r0 = 0; r0 < rows; r0 += CONV_GROUP) {

@@ -80,9 +80,12 @@ typedef struct {
   size_t halves, steps, blocks;
 } conv_setup;
 
+/* The setup of one call; `thresholds` (NULL for the counts entry) are copied into the
+ * limits, 0 past n. */
 static inline conv_setup setup_conv(const uint64_t *weights, size_t w_stride,
-                                    const uint32_t *packed, size_t n, size_t c, size_t w,
-                                    size_t wpp, size_t kh, size_t kw, uint64_t *scratch) {
+                                    const uint32_t *packed, const int32_t *thresholds, size_t n,
+                                    size_t c, size_t w, size_t wpp, size_t kh, size_t kw,
+                                    uint64_t *scratch) {
   conv_setup u;
   u.halves = conv_halves(c, wpp);
   u.steps = kh * kw * u.halves;
@@ -100,6 +103,8 @@ static inline conv_setup setup_conv(const uint64_t *weights, size_t w_stride,
     packed = own;
   }
   u.packed = packed;
+  if (thresholds)
+    for (size_t j = 0; j < np; j++) u.limits[j] = j < n ? thresholds[j] : 0;
   for (size_t ky = 0, s = 0; ky < kh; ky++)
     for (size_t kx = 0; kx < kw; kx++)
       for (size_t d = 0; d < u.halves; d++, s++) {
