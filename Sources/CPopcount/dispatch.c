@@ -66,19 +66,19 @@ const bnn_kernels *bnn_kernels_for(bnn_kernel_path path) {
     return (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt")) ? &bnn_avx2_kernels
                                                                                 : NULL;
   case BNN_PATH_AVX512:
+    __builtin_cpu_init();
 #if defined(BNN_EMULATE_AVX512)
     /* The emulated build runs the table on SIMDe (scripts/test-avx512.sh); it needs AVX2. */
-    __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") ? &bnn_avx512_kernels : NULL;
-#endif
-    /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state. */
-    __builtin_cpu_init();
-    /* avx2: the table's pixel convolution is the AVX2 one (every AVX-512 CPU has AVX2). */
+#else
+    /* __builtin_cpu_supports also checks (xgetbv) that the OS saves zmm state.
+     * avx2: the table's pixel convolution is the AVX2 one (every AVX-512 CPU has AVX2). */
     return (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
             __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vpopcntdq") &&
             __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx2"))
                ? &bnn_avx512_kernels
                : NULL;
+#endif
 #endif
 #if defined(BNN_HAVE_NEON)
   case BNN_PATH_NEON:

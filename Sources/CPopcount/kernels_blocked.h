@@ -239,7 +239,7 @@ KTARGET static void KFN(bitplane_threshold)(const uint64_t *planes, size_t ps, s
 
 /* ------------------------------------------------------------------------ */
 /* Binary convolution: gathered patches, then this path's threshold GEMM (the reference
- * form of binary_conv.c); a path with a form of its own (AVX2) leaves it unused. */
+ * form of binary_conv.c); a path with a form of its own (AVX2, AVX-512) leaves it unused. */
 
 __attribute__((unused)) static void
 KFN(binary_conv_threshold)(const uint64_t *in, size_t h, size_t w, size_t wpp, size_t c, size_t kh,
