@@ -29,39 +29,37 @@ static inline simde__m512 bnn_emulated_load_ps(const float *p) {
   return simde_mm512_loadu_ps(p);
 }
 
-static inline simde__m512i bnn_emulated_maskz_loadu_epi64(simde__mmask8 k, const void *p) {
-  int64_t lanes[8] = {0};
-  for (int i = 0; i < 8; i++)
-    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 8 * i, 8);
-  return simde_mm512_loadu_si512(lanes);
+/* Lane i (of `size` bytes) from src to dst where bit i of k is set; the others untouched. */
+static inline void bnn_emulated_masked_copy(void *dst, const void *src, uint64_t k, int lanes,
+                                            int size) {
+  for (int i = 0; i < lanes; i++)
+    if (k >> i & 1) memcpy((char *)dst + size * i, (const char *)src + size * i, (size_t)size);
 }
 
-static inline simde__m512i bnn_emulated_maskz_loadu_epi32(simde__mmask16 k, const void *p) {
-  int32_t lanes[16] = {0};
-  for (int i = 0; i < 16; i++)
-    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 4 * i, 4);
-  return simde_mm512_loadu_si512(lanes);
+static inline simde__m512i bnn_emulated_maskz_load512(uint64_t k, const void *p, int lanes) {
+  unsigned char bytes[64] = {0};
+  bnn_emulated_masked_copy(bytes, p, k, lanes, 64 / lanes);
+  return simde_mm512_loadu_si512(bytes);
 }
 
-static inline void bnn_emulated_mask_storeu_epi32_256(void *p, simde__mmask8 k, simde__m256i v) {
-  int32_t lanes[8];
-  simde_mm256_storeu_si256(lanes, v);
-  for (int i = 0; i < 8; i++)
-    if (k >> i & 1) memcpy((char *)p + 4 * i, &lanes[i], 4);
+static inline simde__m256i bnn_emulated_maskz_load256(uint64_t k, const void *p, int lanes) {
+  unsigned char bytes[32] = {0};
+  bnn_emulated_masked_copy(bytes, p, k, lanes, 32 / lanes);
+  return simde_mm256_loadu_si256(bytes);
 }
 
-static inline simde__m256i bnn_emulated_maskz_loadu_epi32_256(simde__mmask8 k, const void *p) {
-  int32_t lanes[8] = {0};
-  for (int i = 0; i < 8; i++)
-    if (k >> i & 1) memcpy(&lanes[i], (const char *)p + 4 * i, 4);
-  return simde_mm256_loadu_si256(lanes);
+static inline void bnn_emulated_mask_store256(void *p, uint64_t k, simde__m256i v, int lanes) {
+  unsigned char bytes[32];
+  simde_mm256_storeu_si256(bytes, v);
+  bnn_emulated_masked_copy(p, bytes, k, lanes, 32 / lanes);
 }
 
-static inline simde__m512i bnn_emulated_maskz_loadu_epi8(simde__mmask64 k, const void *p) {
-  uint8_t lanes[64] = {0};
-  for (int i = 0; i < 64; i++)
-    if (k >> i & 1) lanes[i] = ((const uint8_t *)p)[i];
-  return simde_mm512_loadu_si512(lanes);
+/* Bit i: lane i of x < lane i of y (signed 32-bit) where bit i of k is set. */
+static inline uint64_t bnn_emulated_mask_lt32(uint64_t k, const int32_t *x, const int32_t *y,
+                                              int lanes) {
+  uint64_t m = 0;
+  for (int i = 0; i < lanes; i++) m |= (uint64_t)((k >> i & 1) && x[i] < y[i]) << i;
+  return m;
 }
 
 static inline simde__mmask16 bnn_emulated_mask_cmplt_epi32_mask(simde__mmask16 k, simde__m512i a,
@@ -69,9 +67,7 @@ static inline simde__mmask16 bnn_emulated_mask_cmplt_epi32_mask(simde__mmask16 k
   int32_t x[16], y[16];
   simde_mm512_storeu_si512(x, a);
   simde_mm512_storeu_si512(y, b);
-  simde__mmask16 m = 0;
-  for (int i = 0; i < 16; i++) m |= (simde__mmask16)((k >> i & 1) && x[i] < y[i]) << i;
-  return m;
+  return (simde__mmask16)bnn_emulated_mask_lt32(k, x, y, 16);
 }
 
 static inline simde__mmask8 bnn_emulated_mask_cmplt_epi32_mask_256(simde__mmask8 k, simde__m256i a,
@@ -79,9 +75,7 @@ static inline simde__mmask8 bnn_emulated_mask_cmplt_epi32_mask_256(simde__mmask8
   int32_t x[8], y[8];
   simde_mm256_storeu_si256(x, a);
   simde_mm256_storeu_si256(y, b);
-  simde__mmask8 m = 0;
-  for (int i = 0; i < 8; i++) m |= (simde__mmask8)((k >> i & 1) && x[i] < y[i]) << i;
-  return m;
+  return (simde__mmask8)bnn_emulated_mask_lt32(k, x, y, 8);
 }
 
 static inline simde__m512i bnn_emulated_i64gather_epi64(simde__m512i index, const void *base,
@@ -100,9 +94,9 @@ static inline int64_t bnn_emulated_reduce_add_epi64(simde__m512i v) {
 }
 
 #undef _mm256_maskz_loadu_epi32
-#define _mm256_maskz_loadu_epi32(k, p) bnn_emulated_maskz_loadu_epi32_256((k), (p))
+#define _mm256_maskz_loadu_epi32(k, p) bnn_emulated_maskz_load256((k), (p), 8)
 #undef _mm512_maskz_loadu_epi8
-#define _mm512_maskz_loadu_epi8(k, p) bnn_emulated_maskz_loadu_epi8((k), (p))
+#define _mm512_maskz_loadu_epi8(k, p) bnn_emulated_maskz_load512((k), (p), 64)
 #undef _mm512_mask_cmplt_epi32_mask
 #define _mm512_mask_cmplt_epi32_mask(k, a, b) bnn_emulated_mask_cmplt_epi32_mask((k), (a), (b))
 #undef _mm256_mask_cmplt_epi32_mask
@@ -114,11 +108,11 @@ static inline int64_t bnn_emulated_reduce_add_epi64(simde__m512i v) {
 #undef _mm512_load_ps
 #define _mm512_load_ps(p) bnn_emulated_load_ps(p)
 #undef _mm512_maskz_loadu_epi64
-#define _mm512_maskz_loadu_epi64(k, p) bnn_emulated_maskz_loadu_epi64((k), (p))
+#define _mm512_maskz_loadu_epi64(k, p) bnn_emulated_maskz_load512((k), (p), 8)
 #undef _mm512_maskz_loadu_epi32
-#define _mm512_maskz_loadu_epi32(k, p) bnn_emulated_maskz_loadu_epi32((k), (p))
+#define _mm512_maskz_loadu_epi32(k, p) bnn_emulated_maskz_load512((k), (p), 16)
 #undef _mm256_mask_storeu_epi32
-#define _mm256_mask_storeu_epi32(p, k, v) bnn_emulated_mask_storeu_epi32_256((p), (k), (v))
+#define _mm256_mask_storeu_epi32(p, k, v) bnn_emulated_mask_store256((p), (k), (v), 8)
 #undef _mm512_undefined_epi32
 #define _mm512_undefined_epi32() simde_mm512_setzero_si512()
 #undef _mm512_shuffle_i64x2
