@@ -58,6 +58,7 @@ float_sources=(
   "$root/Tests/AVX512Emulation/sgemm_harness.c"
   "$float/sgemm.c" "$float/dispatch.c" "$float/sgemm_kernel_portable.c" "$float/sgemm_kernel_avx2.c"
   "$float/sgemm_kernel_avx512.c" "$float/sgemm_pack_avx2.c" "$float/elementwise.c"
+  "$float/gradient_int8.c" "$float/gradient_int8_avx2.c"
 )
 # -Wno-psabi: SIMDe passes its 512-bit types by value in a build without -mavx512f.
 flags=(-O2 -std=c11 -Wall -Wextra -Werror -Wno-psabi -DBNN_EMULATE_AVX512 -mavx2 -mfma -mpopcnt

@@ -78,21 +78,35 @@ public final class BinaryLayer {
   ///
   /// `fold` (col2im) adds each unfolded element's gradient back onto its input position.
   /// The straight-through estimator uses `dW` for the latent weights. Unfolded blocks are
-  /// summed into `dW` in a fixed order.
+  /// summed into `dW` in a fixed order. With `int8`, the products with a ±1 operand run in
+  /// int8 (`Int8Gradients`; the first layer's `dW` reads pixels and stays float32).
   func backward(
     _ dz: UnsafePointer<Float>, input x: UnsafePointer<Float>, images: Int,
     weightGradient: Matrix, alpha: Float, inputGradient dx: UnsafeMutablePointer<Float>?,
-    scratch: UnsafeMutablePointer<Float>, gemm: GEMM
+    scratch: UnsafeMutablePointer<Float>, gemm: GEMM, int8: Int8Gradients? = nil
   ) {
     let (n, k) = (outputCount, geometry.dotLength)
+    // int8 products need a ±1 operand: the weights always, the input unless it is pixels.
+    let int8Weights = readsPixels ? nil : int8
     guard !geometry.isDense else {
-      gemm.multiply(
-        transA: true, transB: false, m: n, n: k, k: images, alpha: alpha, a: dz, lda: n, b: x,
-        ldb: k, c: weightGradient.data, ldc: k)
-      if let dx {
+      if let int8Weights {
+        int8Weights.weightGradient(
+          dz, rows: images, n: n, x: x, k: k, alpha: alpha, into: weightGradient.data,
+          accumulate: false, threads: gemm.threads)
+      } else {
         gemm.multiply(
-          transA: false, transB: false, m: images, n: k, k: n, a: dz, lda: n, b: binary.data,
-          ldb: k, c: dx, ldc: k)
+          transA: true, transB: false, m: n, n: k, k: images, alpha: alpha, a: dz, lda: n, b: x,
+          ldb: k, c: weightGradient.data, ldc: k)
+      }
+      if let dx {
+        if let int8 {
+          int8.inputGradient(
+            dz, rows: images, n: n, weights: binary.data, k: k, into: dx, threads: gemm.threads)
+        } else {
+          gemm.multiply(
+            transA: false, transB: false, m: images, n: k, k: n, a: dz, lda: n, b: binary.data,
+            ldb: k, c: dx, ldc: k)
+        }
       }
       return
     }
@@ -105,13 +119,25 @@ public final class BinaryLayer {
       Unfolding.unfold(
         x + start * inputCount, images: count, window: window, padValue: padValue,
         into: scratch, threads: gemm.threads)
-      gemm.multiply(
-        transA: true, transB: false, m: n, n: k, k: rows, alpha: alpha, a: dzBlock, lda: n,
-        b: scratch, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
-      if let dx {
+      if let int8Weights {
+        int8Weights.weightGradient(
+          dzBlock, rows: rows, n: n, x: scratch, k: k, alpha: alpha, into: weightGradient.data,
+          accumulate: start != 0, threads: gemm.threads)
+      } else {
         gemm.multiply(
-          transA: false, transB: false, m: rows, n: k, k: n, a: dzBlock, lda: n, b: binary.data,
-          ldb: k, c: scratch, ldc: k)
+          transA: true, transB: false, m: n, n: k, k: rows, alpha: alpha, a: dzBlock, lda: n,
+          b: scratch, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
+      }
+      if let dx {
+        if let int8 {
+          int8.inputGradient(
+            dzBlock, rows: rows, n: n, weights: binary.data, k: k, into: scratch,
+            threads: gemm.threads)
+        } else {
+          gemm.multiply(
+            transA: false, transB: false, m: rows, n: k, k: n, a: dzBlock, lda: n,
+            b: binary.data, ldb: k, c: scratch, ldc: k)
+        }
         Unfolding.fold(
           scratch, images: count, window: window, into: dx + start * inputCount,
           threads: gemm.threads)

@@ -27,7 +27,8 @@ public final class Trainer {
   let gammaMoments: [AdamMoments]
   let betaMoments: [AdamMoments]
   let optimizer = Adam()
-  private lazy var workspace = TrainingWorkspace(network: model, batch: configuration.batchSize)
+  private lazy var workspace = TrainingWorkspace(
+    network: model, batch: configuration.batchSize, precision: configuration.gradients)
 
   /// A fresh run: weights initialised from `configuration.seed`.
   /// `data` must be split as `configuration` says (`TrainingData(..., configuration:)`).

@@ -31,6 +31,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
   public var reestimationCount: Int
   public var batchNormEpsilon: Float
   public var batchNormMomentum: Float
+  /// The arithmetic of the backward products (float32, or int8 gradients).
+  public var gradients: GradientPrecision
 
   /// A configuration with the defaults for the kind of `architecture` where not given.
   public init(
@@ -43,7 +45,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     validationCount: Int = Self.defaultValidationCount,
     validationMethod: ValidationMethod = .stratified, keep: KeptEpoch? = nil,
     reestimationCount: Int = Self.defaultReestimationCount,
-    batchNormEpsilon: Float = 1e-4, batchNormMomentum: Float = 0.1
+    batchNormEpsilon: Float = 1e-4, batchNormMomentum: Float = 0.1,
+    gradients: GradientPrecision = .float32
   ) {
     let defaults = Defaults(for: architecture)
     self.architecture = architecture
@@ -62,6 +65,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     self.reestimationCount = reestimationCount
     self.batchNormEpsilon = batchNormEpsilon
     self.batchNormMomentum = batchNormMomentum
+    self.gradients = gradients
   }
 
   /// The validation split this configuration trains with.
@@ -119,11 +123,12 @@ extension TrainingConfiguration {
     case architecture, epochs, batchSize, learningRate, finalLearningRate, schedule
     case glorotLearningRateScale, seed, augmentShift, augmentFlip, validationCount
     case validationMethod, keep, reestimationCount, batchNormEpsilon, batchNormMomentum
+    case gradients
   }
 
   /// Decodes a stored configuration; the keys added later have the values that give the
   /// behaviour of the runs written before them: no flips, the last images held out, the
-  /// last epoch kept.
+  /// last epoch kept, float32 gradients.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     architecture = try c.decode(NetworkArchitecture.self, forKey: .architecture)
@@ -142,5 +147,6 @@ extension TrainingConfiguration {
     reestimationCount = try c.decode(Int.self, forKey: .reestimationCount)
     batchNormEpsilon = try c.decode(Float.self, forKey: .batchNormEpsilon)
     batchNormMomentum = try c.decode(Float.self, forKey: .batchNormMomentum)
+    gradients = try c.decodeIfPresent(GradientPrecision.self, forKey: .gradients) ?? .float32
   }
 }

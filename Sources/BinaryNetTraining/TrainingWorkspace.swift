@@ -24,9 +24,11 @@ final class TrainingWorkspace {
   let weightGradients: [Matrix]
   /// im2col blocks, shared by all layers.
   let scratch: Matrix
+  /// The quantised operands of int8 backward products (nil: float32 products).
+  let int8: Int8Gradients?
   var labels: [Int32]
 
-  init(network: BinaryNetwork, batch: Int) {
+  init(network: BinaryNetwork, batch: Int, precision: GradientPrecision = .float32) {
     self.batch = batch
     let layers = network.layers
     func rows(_ layer: BinaryLayer) -> Int { batch * layer.geometry.outputPixels }
@@ -51,6 +53,7 @@ final class TrainingWorkspace {
     gradients = layers.map { Matrix(rows: rows($0), cols: $0.outputCount) }
     weightGradients = layers.map { Matrix(rows: $0.outputCount, cols: $0.geometry.dotLength) }
     scratch = Matrix(rows: 1, cols: network.scratchCount)
+    int8 = precision == .int8 ? Int8Gradients() : nil
     labels = Array(repeating: 0, count: batch)
   }
 
@@ -136,7 +139,7 @@ extension BinaryNetwork {
         weightGradient: ws.weightGradients[index],
         alpha: index == 0 ? BinaryNetwork.inputScale : 1,
         inputGradient: index > 0 ? ws.gradients[index - 1].data : nil, scratch: ws.scratch.data,
-        gemm: gemm)
+        gemm: gemm, int8: ws.int8)
     }
     return (batchNormGradients.reversed(), loss, correct)
   }

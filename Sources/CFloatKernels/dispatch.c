@@ -19,6 +19,10 @@ static const bnn_float_kernels portable_kernels = {
     "portable",
     bnn_sgemm_portable,
     bnn_adam_update_portable,
+    bnn_quantize_rows_s8_portable,
+    bnn_quantize_column_pairs_s8_portable,
+    bnn_pack_unit_pairs_portable,
+    bnn_s8_unit_gemm_portable,
 };
 
 #ifdef SGEMM_HAVE_X86
@@ -27,14 +31,23 @@ static const bnn_float_kernels avx2_kernels = {
     "avx2",
     bnn_sgemm_avx2,
     bnn_adam_update_avx2,
+    bnn_quantize_rows_s8_avx2,
+    bnn_quantize_column_pairs_s8_avx2,
+    bnn_pack_unit_pairs_avx2,
+    bnn_s8_unit_gemm_avx2,
 };
 
-/* Adam has no AVX-512 version: the AVX2 one (so both FMA paths train identically). */
+/* Adam and the int8 gradient product have no AVX-512 version: the AVX2 ones (so both FMA
+   paths train identically). */
 static const bnn_float_kernels avx512_kernels = {
     BNN_SGEMM_AVX512,
     "avx512",
     bnn_sgemm_avx512,
     bnn_adam_update_avx2,
+    bnn_quantize_rows_s8_avx2,
+    bnn_quantize_column_pairs_s8_avx2,
+    bnn_pack_unit_pairs_avx2,
+    bnn_s8_unit_gemm_avx2,
 };
 #endif
 
@@ -150,4 +163,26 @@ void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_o
                      float beta1, float beta2, float step_size, float epsilon, float clip) {
   bnn_float_kernels_best()->adam_update(w, g, m, v, sign_out, n, beta1, beta2, step_size, epsilon,
                                         clip);
+}
+
+void bnn_quantize_rows_s8(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                          size_t ldq, float *scale, int32_t *sum) {
+  bnn_float_kernels_best()->quantize_rows_s8(x, rows, cols, ldx, q, ldq, scale, sum);
+}
+
+void bnn_quantize_column_pairs_s8(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                                  size_t ldq, float *scale, int32_t *sum, float *work) {
+  bnn_float_kernels_best()->quantize_column_pairs_s8(x, rows, cols, ldx, q, ldq, scale, sum, work);
+}
+
+void bnn_pack_unit_pairs(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
+                         size_t ldu) {
+  bnn_float_kernels_best()->pack_unit_pairs(x, rows, cols, ldx, u, ldu);
+}
+
+void bnn_s8_unit_gemm(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,
+                      size_t q_pair_stride, const float *scale, const int32_t *sum,
+                      const uint8_t *u, size_t ldu, float *c, size_t ldc, int accumulate) {
+  bnn_float_kernels_best()->s8_unit_gemm(m, n, depth, q, q_row_stride, q_pair_stride, scale, sum,
+                                         u, ldu, c, ldc, accumulate);
 }

@@ -3,6 +3,7 @@
 #ifndef CFLOATKERNELS_INTERNAL_H
 #define CFLOATKERNELS_INTERNAL_H
 #include <stddef.h>
+#include <stdint.h>
 
 /* Register tile: a micro-kernel computes an MR x NR block of C. MR is shared; NR is 16
    (AVX2, portable: two 8-float vectors) or 32 (AVX-512: two 16-float vectors). */
@@ -58,8 +59,54 @@ void bnn_adam_update_portable(float *w, const float *g, float *m, float *v, floa
                               size_t n, float beta1, float beta2, float step_size, float epsilon,
                               float clip);
 
+/* int8 gradient products (gradient_int8.c): the portable entries, and the scalar steps that
+ * every path shares, so that every path gives the same bits. */
+void bnn_quantize_rows_s8_portable(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                                   size_t ldq, float *scale, int32_t *sum);
+void bnn_quantize_column_pairs_s8_portable(const float *x, size_t rows, size_t cols, size_t ldx,
+                                           int8_t *q, size_t ldq, float *scale, int32_t *sum,
+                                           float *work);
+void bnn_pack_unit_pairs_portable(const float *x, size_t rows, size_t cols, size_t ldx,
+                                  uint8_t *u, size_t ldu);
+void bnn_s8_unit_gemm_portable(size_t m, size_t n, size_t depth, const int8_t *q,
+                               size_t q_row_stride, size_t q_pair_stride, const float *scale,
+                               const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
+                               size_t ldc, int accumulate);
+
+/* The multiplier 127 / max of a row or column whose largest magnitude is max (0 for 0), and
+ * its scale max / 127. */
+static inline float s8_inverse_of(float max) { return max > 0.0f ? 127.0f / max : 0.0f; }
+static inline float s8_scale_of(float max) { return max / 127.0f; }
+static inline float s8_magnitude(float x) { return x < 0.0f ? -x : x; }
+
+/* round(x * inverse) to nearest, ties to even, as cvtps2dq does: adding and subtracting
+ * 1.5 * 2^23 leaves the integer part (exact for |v| <= 2^22; here |v| <= 127 up to rounding,
+ * which rounds back to 127). Separate float operations: no fast-math in this target. */
+static inline int8_t s8_quantize(float x, float inverse) {
+  const float magic = 12582912.0f;
+  return (int8_t)((x * inverse + magic) - magic);
+}
+
+/* c = (accumulate ? c : 0) + scale * (2 s - sum), as separate float operations in this order
+ * (no contraction into FMA). */
+static inline void s8_unit_finish(float *c, int32_t s, float scale, int32_t sum, int accumulate) {
+  const float product = scale * (float)(2 * s - sum);
+  *c = accumulate ? *c + product : product;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #define SGEMM_HAVE_X86 1
+/* The AVX2 int8 gradient kernels (gradient_int8_avx2.c), also the avx512 table's. */
+void bnn_quantize_rows_s8_avx2(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                               size_t ldq, float *scale, int32_t *sum);
+void bnn_quantize_column_pairs_s8_avx2(const float *x, size_t rows, size_t cols, size_t ldx,
+                                       int8_t *q, size_t ldq, float *scale, int32_t *sum,
+                                       float *work);
+void bnn_pack_unit_pairs_avx2(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
+                              size_t ldu);
+void bnn_s8_unit_gemm_avx2(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,
+                           size_t q_pair_stride, const float *scale, const int32_t *sum,
+                           const uint8_t *u, size_t ldu, float *c, size_t ldc, int accumulate);
 void bnn_sgemm_avx2(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                     const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
                     size_t ldc);

@@ -203,7 +203,8 @@ struct TrainCommand {
       "  epochs \(configuration.epochs), batch \(configuration.batchSize), Adam lr \(configuration.learningRate)"
         + " -> \(configuration.finalLearningRate) (\(configuration.schedule.rawValue)), seed \(configuration.seed), "
         + "\(augmentation), keep \(configuration.keep.rawValue), "
-        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(trainer.sgemmPath.name)"
+        + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(trainer.sgemmPath.name), "
+        + "\(configuration.gradients.rawValue) gradients"
     )
     if trainer.epoch > 0 {
       reporter.say("  resuming from \(paths.checkpoint) after epoch \(trainer.epoch)")

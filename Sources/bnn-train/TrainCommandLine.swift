@@ -167,6 +167,20 @@ struct TrainCommandLine: Command {
     "bn-samples", defaultText: String(TrainCommandLine.defaults.defaultReestimationCount), range: 1...10_000_000,
     section: "Training",
     help: "training images used to re-estimate BatchNorm statistics with the\nfinal weights before folding")
+  let gradients = Option<GradientPrecision?>(
+    "gradients", value: "P", default: .some(nil), defaultText: "float32", section: "Training",
+    help: """
+      arithmetic of the backward products: float32, or int8 (the
+      gradient rounded to 8 bits per row, times the ±1 weights or
+      activations in exact integers; faster, see the README's
+      "Training speed")
+      """
+  ) { text throws(CLIError) in
+    guard let precision = GradientPrecision(rawValue: text) else {
+      throw .usage("unknown --gradients '\(text)' (float32, int8)")
+    }
+    return precision
+  }
   let threads = Option<Int>.integer(
     "threads", default: defaultThreadCount, defaultText: "all \(defaultThreadCount) cores", range: 1...1024,
     section: "Training", help: "worker threads")

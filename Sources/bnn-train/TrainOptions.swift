@@ -28,6 +28,7 @@ struct TrainOptions {
   var keep: KeptEpoch?
   var validationCount: Int?
   var reestimationCount: Int?
+  var gradients: GradientPrecision?
   var threads: Int
   var sgemmPath: SGEMMPath
   var outputPath: String?
@@ -63,6 +64,7 @@ struct TrainOptions {
     keep = arguments[\.keep]
     validationCount = arguments[\.validation]
     reestimationCount = arguments[\.reestimation]
+    gradients = arguments[\.gradients]
     threads = arguments[\.threads]
     sgemmPath = arguments[\.sgemm].path
     outputPath = arguments[\.out]
@@ -94,7 +96,8 @@ struct TrainOptions {
       schedule: schedule ?? c.defaultSchedule, seed: seed ?? 1, augmentShift: augmentShift,
       augmentFlip: augmentFlip ?? false,
       validationCount: validationCount ?? min(c.defaultValidationCount, trainingImages / 10), keep: keep,
-      reestimationCount: reestimationCount ?? c.defaultReestimationCount)
+      reestimationCount: reestimationCount ?? c.defaultReestimationCount,
+      gradients: gradients ?? .float32)
   }
 
   /// Usage error for every given option that differs from a resumed checkpoint's value
@@ -120,6 +123,7 @@ struct TrainOptions {
     check(d.keep.info.name, keep, configuration.keep) { $0.rawValue }
     check(d.validation.info.name, validationCount, configuration.validationCount) { String($0) }
     check(d.reestimation.info.name, reestimationCount, configuration.reestimationCount) { String($0) }
+    check(d.gradients.info.name, gradients, configuration.gradients) { $0.rawValue }
     if !conflicts.isEmpty {
       throw .usage(
         "--resume keeps the configuration of \(checkpointPath); conflicting: "

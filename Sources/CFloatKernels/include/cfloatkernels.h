@@ -40,6 +40,17 @@ typedef void (*bnn_sgemm_fn)(int trans_a, int trans_b, size_t m, size_t n, size_
 typedef void (*bnn_adam_update_fn)(float *w, const float *g, float *m, float *v, float *sign_out,
                                    size_t n, float beta1, float beta2, float step_size,
                                    float epsilon, float clip);
+typedef void (*bnn_quantize_rows_s8_fn)(const float *x, size_t rows, size_t cols, size_t ldx,
+                                        int8_t *q, size_t ldq, float *scale, int32_t *sum);
+typedef void (*bnn_quantize_column_pairs_s8_fn)(const float *x, size_t rows, size_t cols,
+                                                size_t ldx, int8_t *q, size_t ldq, float *scale,
+                                                int32_t *sum, float *work);
+typedef void (*bnn_pack_unit_pairs_fn)(const float *x, size_t rows, size_t cols, size_t ldx,
+                                       uint8_t *u, size_t ldu);
+typedef void (*bnn_s8_unit_gemm_fn)(size_t m, size_t n, size_t depth, const int8_t *q,
+                                    size_t q_row_stride, size_t q_pair_stride, const float *scale,
+                                    const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
+                                    size_t ldc, int accumulate);
 
 /** One path's kernels: every float kernel with more than one version is an entry. */
 typedef struct bnn_float_kernels {
@@ -47,6 +58,10 @@ typedef struct bnn_float_kernels {
   const char *name;               /**< "portable", "avx2", "avx512" */
   bnn_sgemm_fn sgemm;             /**< contract of bnn_sgemm */
   bnn_adam_update_fn adam_update; /**< contract of bnn_adam_update */
+  bnn_quantize_rows_s8_fn quantize_rows_s8;                 /**< bnn_quantize_rows_s8 */
+  bnn_quantize_column_pairs_s8_fn quantize_column_pairs_s8; /**< bnn_quantize_column_pairs_s8 */
+  bnn_pack_unit_pairs_fn pack_unit_pairs;                   /**< bnn_pack_unit_pairs */
+  bnn_s8_unit_gemm_fn s8_unit_gemm;                         /**< bnn_s8_unit_gemm */
 } bnn_float_kernels;
 
 /** The table of `path` (AUTO: bnn_float_kernels_best()), or NULL when this CPU cannot run it. */
@@ -94,6 +109,54 @@ size_t bnn_sgemm_pack_for_tests(bnn_sgemm_path path, int operand, size_t rows, s
  */
 void bnn_adam_update(float *w, const float *g, float *m, float *v, float *sign_out, size_t n,
                      float beta1, float beta2, float step_size, float epsilon, float clip);
+
+/*
+ * int8 gradient products (bnn-train --gradients int8; gradient_int8.c, gradient_int8_avx2.c).
+ *
+ * In every backward product of a binary layer but the first layer's weight gradient, one
+ * operand is ±1: x = 2u - 1 with u in {0, 1}. The other, a gradient g, is quantised per row of
+ * the product's left operand, q = round(g / s) in [-127, 127] with s = max|g| / 127, so
+ *
+ *   sum_t g_it x_tj  ~  s_i (2 sum_t q_it u_tj - sum_t q_it),
+ *
+ * whose integer part is exact (int8 x {0, 1} products, int32 sums): the result does not depend
+ * on the path or on how a caller splits the product between threads. The product reads both
+ * operands in pairs along t (t = 2p, 2p + 1), as vpmaddubsw does. Every entry below is a member
+ * of the kernel tables; the free functions use bnn_float_kernels_best()'s, and every path gives
+ * the same bytes.
+ */
+
+/* Per row r of x (rows x cols, row stride ldx): max_r = max_c |x_rc|, scale[r] = max_r / 127,
+ * q[r*ldq + c] = round_to_nearest_even(x_rc * (127 / max_r)) (0 for a row of zeros),
+ * sum[r] = sum_c q[r*ldq + c]; q[r*ldq + cols] = 0 when cols is odd (the pair's padding). */
+void bnn_quantize_rows_s8(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                          size_t ldq, float *scale, int32_t *sum);
+
+/* The same per column c of x (scale[c], sum[c]), written in pairs of rows: row r, column c at
+ * q[(r/2)*2*ldq + 2*c + r%2]. A missing last row of a pair (rows odd) and columns
+ * cols ..< ldq are 0 (ldq >= cols). work: cols floats of scratch. */
+void bnn_quantize_column_pairs_s8(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
+                                  size_t ldq, float *scale, int32_t *sum, float *work);
+
+/* The rows of x (rows x cols, stride ldx; ±1 values) as bytes u = (x > 0), in the same pairs
+ * of rows: row t, column j at u[(t/2)*2*ldu + 2*j + t%2]; padding 0 as above (ldu >= cols). */
+void bnn_pack_unit_pairs(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
+                         size_t ldu);
+
+/*
+ * c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + scale[i] * (float)(2 S_ij - sum[i]),
+ *   S_ij = sum_{t < depth} q_it u_tj,   i < m, j < n,
+ * where the pair (q_i,2p, q_i,2p+1) is the two bytes at q + i*q_row_stride + p*q_pair_stride:
+ * bnn_quantize_rows_s8's layout (q_row_stride = ldq, q_pair_stride = 2) or
+ * bnn_quantize_column_pairs_s8's (q_row_stride = 2, q_pair_stride = 2*ldq); t = depth (depth
+ * odd) must be the padding 0. u: bnn_pack_unit_pairs' layout. The kernels read u's columns in
+ * blocks of 32: columns n ..< round_up(n, 32) of every pair row must be readable (ldu >=
+ * round_up(n, 32) gives that; a caller that splits the columns between threads starts each
+ * part at a multiple of 32).
+ */
+void bnn_s8_unit_gemm(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,
+                      size_t q_pair_stride, const float *scale, const int32_t *sum,
+                      const uint8_t *u, size_t ldu, float *c, size_t ldc, int accumulate);
 
 /* out[i] = x[i] < 0 ? -1 : +1  (sign with sign(0) = +1; -0.0 counts as 0). */
 void bnn_sign(const float *x, float *out, size_t n);

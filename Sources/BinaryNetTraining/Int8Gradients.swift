@@ -1,0 +1,169 @@
+import CFloatKernels
+
+/// How the trainer computes the backward products of its binary layers.
+public enum GradientPrecision: String, Codable, CaseIterable, Sendable {
+  /// float32 SGEMM, as the forward values.
+  case float32
+  /// The gradient quantised to int8 (per row of each product's left operand) times the
+  /// product's ±1 operand, in exact integers (`Int8Gradients`). The first layer's weight
+  /// gradient, whose other operand is pixels, stays float32.
+  case int8
+}
+
+/// The backward products of a binary layer with int8 gradients (cfloatkernels.h, "int8
+/// gradient products"): with `x = 2u - 1` for the ±1 operand and `q = round(g / s)` for the
+/// gradient `g`,
+///
+///     dW = alpha dz^T x    ~  alpha s_c (2 q_c . u_j - sum q_c)   (s_c: per output channel)
+///     dx = dz W_b          ~  s_r (2 q_r . u_j - sum q_r)         (s_r: per row of dz)
+///
+/// The integers are exact, so the results do not depend on the kernel path or the thread
+/// count. Holds the quantised operands; one per training workspace.
+final class Int8Gradients {
+  private var q = Buffer<Int8>()
+  private var u = Buffer<UInt8>()
+  private var scale = Buffer<Float>()
+  private var sum = Buffer<Int32>()
+  private var work = Buffer<Float>()
+
+  init() {}
+
+  deinit {
+    q.release()
+    u.release()
+    scale.release()
+    sum.release()
+    work.release()
+  }
+
+  /// Row length of a packed ±1 operand of `columns` columns: the product reads 32 at a time.
+  static func packedWidth(_ columns: Int) -> Int { (columns + 31) & ~31 }
+
+  /// `dW = alpha * dz^T x` (`[n][k]`; `accumulate` adds it to `dW`) for `dz` `[rows][n]`
+  /// and ±1 `x` `[rows][k]`.
+  func weightGradient(
+    _ dz: UnsafePointer<Float>, rows: Int, n: Int, x: UnsafePointer<Float>, k: Int, alpha: Float,
+    into dW: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int
+  ) {
+    let pairs = (rows + 1) / 2
+    let width = Self.packedWidth(k)
+    let q = self.q.reserve(pairs * 2 * n)
+    let scale = self.scale.reserve(n)
+    let sum = self.sum.reserve(n)
+    bnn_quantize_column_pairs_s8(dz, rows, n, n, q, n, scale, sum, work.reserve(n))
+    if alpha != 1 { for c in 0..<n { scale[c] *= alpha } }
+    let u = self.u.reserve(pairs * 2 * width)
+    pack(x, rows: rows, cols: k, into: u, width: width, threads: threads)
+    multiply(
+      m: n, n: k, depth: rows, q: q, rowStride: 2, pairStride: 2 * n, scale: scale, sum: sum,
+      u: u, width: width, c: dW, accumulate: accumulate, threads: threads)
+  }
+
+  /// `dx = dz W_b` (`[rows][k]`) for `dz` `[rows][n]` and ±1 weights `[n][k]`.
+  func inputGradient(
+    _ dz: UnsafePointer<Float>, rows: Int, n: Int, weights: UnsafePointer<Float>, k: Int,
+    into dx: UnsafeMutablePointer<Float>, threads: Int
+  ) {
+    let stride = (n + 1) & ~1
+    let q = self.q.reserve(rows * stride)
+    let scale = self.scale.reserve(rows)
+    let sum = self.sum.reserve(rows)
+    let qPointers = QuantisedRows(x: dz, q: q, scale: scale, sum: sum)
+    Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: 256) { part in
+      let p = qPointers
+      bnn_quantize_rows_s8(
+        p.x + part.lowerBound * n, part.count, n, n, p.q + part.lowerBound * stride, stride,
+        p.scale + part.lowerBound, p.sum + part.lowerBound)
+    }
+    let width = Self.packedWidth(k)
+    let u = self.u.reserve((n + 1) / 2 * 2 * width)
+    pack(weights, rows: n, cols: k, into: u, width: width, threads: threads)
+    multiply(
+      m: rows, n: k, depth: n, q: q, rowStride: stride, pairStride: 2, scale: scale, sum: sum,
+      u: u, width: width, c: dx, accumulate: false, threads: threads)
+  }
+
+  /// `bnn_pack_unit_pairs`, pairs of rows split between threads.
+  private func pack(
+    _ x: UnsafePointer<Float>, rows: Int, cols: Int, into u: UnsafeMutablePointer<UInt8>,
+    width: Int, threads: Int
+  ) {
+    let pointers = PackedRows(x: x, u: u)
+    Parallel.forEachChunk(count: rows, threads: threads, alignment: 2, minimumChunk: 256) { part in
+      let p = pointers
+      bnn_pack_unit_pairs(
+        p.x + part.lowerBound * cols, part.count, cols, cols, p.u + part.lowerBound * width, width)
+    }
+  }
+
+  /// `bnn_s8_unit_gemm` into `c` (`[m][n]`, row stride n), the larger of M and N split
+  /// between threads (columns at multiples of 32).
+  private func multiply(
+    m: Int, n: Int, depth: Int, q: UnsafePointer<Int8>, rowStride: Int, pairStride: Int,
+    scale: UnsafePointer<Float>, sum: UnsafePointer<Int32>, u: UnsafePointer<UInt8>, width: Int,
+    c: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int
+  ) {
+    let p = Product(q: q, scale: scale, sum: sum, u: u, c: c)
+    let add: Int32 = accumulate ? 1 : 0
+    let minimum = max(1, GEMM.parallelThreshold / max(1, depth))
+    if n >= m {
+      Parallel.forEachChunk(
+        count: n, threads: threads, alignment: 32, minimumChunk: max(32, minimum / max(1, m))
+      ) { cols in
+        let j = cols.lowerBound
+        bnn_s8_unit_gemm(
+          m, cols.count, depth, p.q, rowStride, pairStride, p.scale, p.sum, p.u + 2 * j, width,
+          p.c + j, n, add)
+      }
+    } else {
+      Parallel.forEachChunk(count: m, threads: threads, minimumChunk: max(6, minimum / max(1, n))) {
+        rows in
+        let i = rows.lowerBound
+        bnn_s8_unit_gemm(
+          rows.count, n, depth, p.q + i * rowStride, rowStride, pairStride, p.scale + i, p.sum + i,
+          p.u, width, p.c + i * n, n, add)
+      }
+    }
+  }
+}
+
+/// A growable allocation, 64-byte aligned, reused between steps.
+private struct Buffer<Element> {
+  private var pointer: UnsafeMutablePointer<Element>?
+  private var capacity = 0
+
+  /// Room for `count` elements (contents undefined after growing).
+  mutating func reserve(_ count: Int) -> UnsafeMutablePointer<Element> {
+    if count > capacity || pointer == nil {
+      pointer?.deallocate()
+      capacity = max(count, 1)
+      let raw = UnsafeMutableRawPointer.allocate(
+        byteCount: capacity * MemoryLayout<Element>.stride, alignment: 64)
+      pointer = raw.bindMemory(to: Element.self, capacity: capacity)
+    }
+    return pointer!
+  }
+
+  func release() { pointer?.deallocate() }
+}
+
+extension Int8Gradients {
+  // Worker threads get these pointers; each writes a disjoint part.
+  private struct QuantisedRows: @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let q: UnsafeMutablePointer<Int8>
+    let scale: UnsafeMutablePointer<Float>
+    let sum: UnsafeMutablePointer<Int32>
+  }
+  private struct PackedRows: @unchecked Sendable {
+    let x: UnsafePointer<Float>
+    let u: UnsafeMutablePointer<UInt8>
+  }
+  private struct Product: @unchecked Sendable {
+    let q: UnsafePointer<Int8>
+    let scale: UnsafePointer<Float>
+    let sum: UnsafePointer<Int32>
+    let u: UnsafePointer<UInt8>
+    let c: UnsafeMutablePointer<Float>
+  }
+}
