@@ -45,6 +45,40 @@ final class Int8Gradients {
     _ dz: UnsafePointer<Float>, rows: Int, n: Int, x: UnsafePointer<Float>, k: Int, alpha: Float,
     into dW: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int
   ) {
+    let x = UncheckedSendable(x)
+    weightGradient(
+      dz, rows: rows, n: n, k: k, alpha: alpha, into: dW, accumulate: accumulate, threads: threads
+    ) { part, u, width in
+      bnn_pack_unit_pairs(x.value + part.lowerBound * k, part.count, k, k, u, width)
+    }
+  }
+
+  /// The same with `x` the unfolding (`bnn_im2col`) of ±1 `images` through `window`,
+  /// padding `padValue`, without unfolding them into floats: `rows` is their number of
+  /// output pixels.
+  func weightGradient(
+    _ dz: UnsafePointer<Float>, rows: Int, n: Int, windowsOf images: UnsafePointer<Float>,
+    window: bnn_window, padValue: Float, alpha: Float, into dW: UnsafeMutablePointer<Float>,
+    accumulate: Bool, threads: Int
+  ) {
+    let k = window.kernel_height * window.kernel_width * window.channels
+    let images = UncheckedSendable(images)
+    weightGradient(
+      dz, rows: rows, n: n, k: k, alpha: alpha, into: dW, accumulate: accumulate, threads: threads
+    ) { part, u, width in
+      withUnsafePointer(to: window) { window in
+        bnn_im2col_unit_pairs(images.value, window, padValue, part.lowerBound, part.count, u, width)
+      }
+    }
+  }
+
+  /// dW with `pack(rows, u, width)` writing the pair rows of `rows` (an even start) of the
+  /// ±1 operand at `u`; parts of the rows run on different threads.
+  private func weightGradient(
+    _ dz: UnsafePointer<Float>, rows: Int, n: Int, k: Int, alpha: Float,
+    into dW: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int,
+    pack: @Sendable (Range<Int>, UnsafeMutablePointer<UInt8>, Int) -> Void
+  ) {
     let pairs = (rows + 1) / 2
     let width = Self.packedWidth(k)
     let q = self.q.reserve(pairs * 2 * n)
@@ -52,11 +86,13 @@ final class Int8Gradients {
     let sum = self.sum.reserve(n)
     bnn_quantize_column_pairs_s8(dz, rows, n, n, q, n, scale, sum, work.reserve(n))
     if alpha != 1 { for c in 0..<n { scale[c] *= alpha } }
-    let u = self.u.reserve(pairs * 2 * width)
-    pack(x, rows: rows, cols: k, into: u, width: width, threads: threads)
+    let u = UncheckedSendable(self.u.reserve(pairs * 2 * width))
+    Parallel.forEachChunk(count: rows, threads: threads, alignment: 2, minimumChunk: 256) { part in
+      pack(part, u.value + part.lowerBound * width, width)
+    }
     multiply(
       m: n, n: k, depth: rows, q: q, rowStride: 2, pairStride: 2 * n, scale: scale, sum: sum,
-      u: u, width: width, c: dW, accumulate: accumulate, threads: threads)
+      u: u.value, width: width, c: dW, accumulate: accumulate, threads: threads)
   }
 
   /// `dx = dz W_b` (`[rows][k]`) for `dz` `[rows][n]` and ±1 weights `[n][k]`.

@@ -22,6 +22,7 @@ static const bnn_float_kernels portable_kernels = {
     bnn_quantize_rows_s8_portable,
     bnn_quantize_column_pairs_s8_portable,
     bnn_pack_unit_pairs_portable,
+    bnn_im2col_unit_pairs_portable,
     bnn_s8_unit_gemm_portable,
 };
 
@@ -34,6 +35,7 @@ static const bnn_float_kernels avx2_kernels = {
     bnn_quantize_rows_s8_avx2,
     bnn_quantize_column_pairs_s8_avx2,
     bnn_pack_unit_pairs_avx2,
+    bnn_im2col_unit_pairs_avx2,
     bnn_s8_unit_gemm_avx2,
 };
 
@@ -47,6 +49,7 @@ static const bnn_float_kernels avx512_kernels = {
     bnn_quantize_rows_s8_avx2,
     bnn_quantize_column_pairs_s8_avx2,
     bnn_pack_unit_pairs_avx2,
+    bnn_im2col_unit_pairs_avx2,
     bnn_s8_unit_gemm_avx2,
 };
 #endif
@@ -178,6 +181,11 @@ void bnn_quantize_column_pairs_s8(const float *x, size_t rows, size_t cols, size
 void bnn_pack_unit_pairs(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
                          size_t ldu) {
   bnn_float_kernels_best()->pack_unit_pairs(x, rows, cols, ldx, u, ldu);
+}
+
+void bnn_im2col_unit_pairs(const float *images, const bnn_window *window, float pad_value,
+                           size_t first_row, size_t rows, uint8_t *u, size_t ldu) {
+  bnn_float_kernels_best()->im2col_unit_pairs(images, window, pad_value, first_row, rows, u, ldu);
 }
 
 void bnn_s8_unit_gemm(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,

@@ -88,6 +88,29 @@ void bnn_pack_unit_pairs_portable(const float *restrict x, size_t rows, size_t c
   }
 }
 
+void bnn_im2col_unit_pairs_portable(const float *restrict images, const bnn_window *g,
+                                    float pad_value, size_t first_row, size_t rows,
+                                    uint8_t *restrict u, size_t ldu) {
+  const size_t c = g->channels, kw = g->kernel_width;
+  const size_t depth = g->kernel_height * kw * c;
+  for (size_t i = 0; i < rows; i += 2) {
+    uint8_t *out = u + i * ldu; /* pair i/2 starts at (i/2) * 2 * ldu */
+    for (size_t half = 0; half < 2; half++) {
+      if (i + half == rows) {
+        for (size_t j = 0; j < depth; j++) out[2 * j + 1] = 0;
+        continue;
+      }
+      const size_t t = first_row + i + half;
+      for (size_t ky = 0; ky < g->kernel_height; ky++)
+        for (size_t kx = 0; kx < kw; kx++)
+          for (size_t ch = 0; ch < c; ch++)
+            out[2 * ((ky * kw + kx) * c + ch) + half] =
+                s8_window_value(images, g, pad_value, t, ky, kx, ch) > 0.0f;
+    }
+    memset(out + 2 * depth, 0, 2 * (ldu - depth));
+  }
+}
+
 void bnn_s8_unit_gemm_portable(size_t m, size_t n, size_t depth, const int8_t *q,
                                size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                const int32_t *sum, const uint8_t *u, size_t ldu, float *c,

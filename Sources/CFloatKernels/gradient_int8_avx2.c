@@ -280,32 +280,60 @@ INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t
   }
 }
 
+/* The units (x > 0, as bytes 0 or 1) of x[0..<32], in column order. */
+static inline INT8_AVX2 __m256i unit_bytes(const float *x) {
+  const __m256 zero = _mm256_setzero_ps();
+  __m256i m[4];
+  for (int k = 0; k < 4; k++)
+    m[k] = _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(x + 8 * k), zero, _CMP_GT_OQ));
+  return _mm256_and_si256(bytes_of(m[0], m[1], m[2], m[3]), _mm256_set1_epi8(1));
+}
+
+/* Two rows' units, x0[0..<n] and x1[0..<n] (x1 NULL: zeros), interleaved into out[0..<2n]. */
+static inline INT8_AVX2 void unit_pairs(const float *x0, const float *x1, size_t n, uint8_t *out) {
+  size_t j = 0;
+  for (; j + 32 <= n; j += 32)
+    store_pairs(out + 2 * j, unit_bytes(x0 + j), x1 ? unit_bytes(x1 + j) : _mm256_setzero_si256());
+  for (; j < n; j++) {
+    out[2 * j] = x0[j] > 0.0f;
+    out[2 * j + 1] = x1 ? x1[j] > 0.0f : 0;
+  }
+}
+
 INT8_AVX2 void bnn_pack_unit_pairs_avx2(const float *restrict x, size_t rows, size_t cols,
                                         size_t ldx, uint8_t *restrict u, size_t ldu) {
-  const __m256 zero = _mm256_setzero_ps();
-  const __m256i one = _mm256_set1_epi8(1);
   for (size_t t = 0; t < rows; t += 2) {
-    const float *x0 = x + t * ldx;
-    const int second = t + 1 < rows;
-    const float *x1 = second ? x0 + ldx : x0;
     uint8_t *out = u + t * ldu; /* pair t/2 starts at (t/2) * 2 * ldu */
-    size_t j = 0;
-    for (; j + 32 <= cols; j += 32) {
-      __m256i bits[2][4];
-      for (int k = 0; k < 4; k++) {
-        bits[0][k] = _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(x0 + j + 8 * k), zero, _CMP_GT_OQ));
-        bits[1][k] = _mm256_castps_si256(_mm256_cmp_ps(_mm256_loadu_ps(x1 + j + 8 * k), zero, _CMP_GT_OQ));
-      }
-      const __m256i first = _mm256_and_si256(bytes_of(bits[0][0], bits[0][1], bits[0][2], bits[0][3]), one);
-      const __m256i other = second ? _mm256_and_si256(bytes_of(bits[1][0], bits[1][1], bits[1][2], bits[1][3]), one)
-                                   : _mm256_setzero_si256();
-      store_pairs(out + 2 * j, first, other);
-    }
-    for (; j < cols; j++) {
-      out[2 * j] = x0[j] > 0.0f;
-      out[2 * j + 1] = second ? x1[j] > 0.0f : 0;
-    }
+    unit_pairs(x + t * ldx, t + 1 < rows ? x + (t + 1) * ldx : NULL, cols, out);
     memset(out + 2 * cols, 0, 2 * (ldu - cols));
+  }
+}
+
+INT8_AVX2 void bnn_im2col_unit_pairs_avx2(const float *restrict images, const bnn_window *g,
+                                          float pad_value, size_t first_row, size_t rows,
+                                          uint8_t *restrict u, size_t ldu) {
+  const size_t c = g->channels, kw = g->kernel_width, span = kw * c;
+  const size_t depth = g->kernel_height * span;
+  for (size_t i = 0; i < rows; i += 2) {
+    uint8_t *out = u + i * ldu; /* pair i/2 starts at (i/2) * 2 * ldu */
+    const size_t t = first_row + i;
+    const int second = i + 1 < rows;
+    for (size_t ky = 0; ky < g->kernel_height; ky++) {
+      uint8_t *o = out + 2 * ky * span;
+      const float *s0 = s8_window_span(images, g, t, ky);
+      const float *s1 = second ? s8_window_span(images, g, t + 1, ky) : NULL;
+      if (s0 && (s1 || !second)) {
+        unit_pairs(s0, s1, span, o);
+        continue;
+      }
+      for (size_t kx = 0; kx < kw; kx++)
+        for (size_t ch = 0; ch < c; ch++) {
+          const size_t j = kx * c + ch;
+          o[2 * j] = s8_window_value(images, g, pad_value, t, ky, kx, ch) > 0.0f;
+          o[2 * j + 1] = second && s8_window_value(images, g, pad_value, t + 1, ky, kx, ch) > 0.0f;
+        }
+    }
+    memset(out + 2 * depth, 0, 2 * (ldu - depth));
   }
 }
 #endif

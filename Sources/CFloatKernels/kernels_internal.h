@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cfloatkernels.h"
+
 /* Register tile: a micro-kernel computes an MR x NR block of C. MR is shared; NR is 16
    (AVX2, portable: two 8-float vectors) or 32 (AVX-512: two 16-float vectors). */
 #define SGEMM_MR 6
@@ -68,6 +70,9 @@ void bnn_quantize_column_pairs_s8_portable(const float *x, size_t rows, size_t c
                                            float *work);
 void bnn_pack_unit_pairs_portable(const float *x, size_t rows, size_t cols, size_t ldx,
                                   uint8_t *u, size_t ldu);
+void bnn_im2col_unit_pairs_portable(const float *images, const bnn_window *window,
+                                    float pad_value, size_t first_row, size_t rows, uint8_t *u,
+                                    size_t ldu);
 void bnn_s8_unit_gemm_portable(size_t m, size_t n, size_t depth, const int8_t *q,
                                size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
@@ -87,6 +92,32 @@ static inline int8_t s8_quantize(float x, float inverse) {
   return (int8_t)((x * inverse + magic) - magic);
 }
 
+/* Output row t of an unfolding (t = (n * out_height + oy) * out_width + ox): the input span
+ * of its window row ky, kernel_width * channels floats, or NULL when part of it is padding. */
+static inline const float *s8_window_span(const float *images, const bnn_window *g, size_t t,
+                                          size_t ky) {
+  const size_t ox = t % g->out_width, oy = (t / g->out_width) % g->out_height;
+  const size_t n = t / (g->out_width * g->out_height);
+  const ptrdiff_t iy = (ptrdiff_t)(oy * g->stride + ky) - (ptrdiff_t)g->pad_top;
+  const ptrdiff_t ix = (ptrdiff_t)(ox * g->stride) - (ptrdiff_t)g->pad_left;
+  if (iy < 0 || iy >= (ptrdiff_t)g->height || ix < 0 ||
+      ix + (ptrdiff_t)g->kernel_width > (ptrdiff_t)g->width)
+    return NULL;
+  return images + ((n * g->height + (size_t)iy) * g->width + (size_t)ix) * g->channels;
+}
+
+/* Element (ky, kx, c) of output row t's window: the input value, or pad_value. */
+static inline float s8_window_value(const float *images, const bnn_window *g, float pad_value,
+                                    size_t t, size_t ky, size_t kx, size_t c) {
+  const size_t ox = t % g->out_width, oy = (t / g->out_width) % g->out_height;
+  const size_t n = t / (g->out_width * g->out_height);
+  const ptrdiff_t iy = (ptrdiff_t)(oy * g->stride + ky) - (ptrdiff_t)g->pad_top;
+  const ptrdiff_t ix = (ptrdiff_t)(ox * g->stride + kx) - (ptrdiff_t)g->pad_left;
+  if (iy < 0 || iy >= (ptrdiff_t)g->height || ix < 0 || ix >= (ptrdiff_t)g->width)
+    return pad_value;
+  return images[((n * g->height + (size_t)iy) * g->width + (size_t)ix) * g->channels + c];
+}
+
 /* c = (accumulate ? c : 0) + scale * (2 s - sum), as separate float operations in this order
  * (no contraction into FMA). */
 static inline void s8_unit_finish(float *c, int32_t s, float scale, int32_t sum, int accumulate) {
@@ -104,6 +135,8 @@ void bnn_quantize_column_pairs_s8_avx2(const float *x, size_t rows, size_t cols,
                                        float *work);
 void bnn_pack_unit_pairs_avx2(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
                               size_t ldu);
+void bnn_im2col_unit_pairs_avx2(const float *images, const bnn_window *window, float pad_value,
+                                size_t first_row, size_t rows, uint8_t *u, size_t ldu);
 void bnn_s8_unit_gemm_avx2(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,
                            size_t q_pair_stride, const float *scale, const int32_t *sum,
                            const uint8_t *u, size_t ldu, float *c, size_t ldc, int accumulate);

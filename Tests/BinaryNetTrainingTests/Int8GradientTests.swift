@@ -101,6 +101,44 @@ import Testing
     }
   }
 
+  /// Every path's `im2col_unit_pairs` equals `pack_unit_pairs` of the float unfolding
+  /// (`bnn_im2col`), for any part of its rows: borders, strides, channel counts off the
+  /// 32-byte blocks, both padding values, odd row counts.
+  @Test func unfoldedUnitPairsEqualThePackedUnfolding() {
+    var rng = Xoshiro256(seed: 18)
+    let windows: [(Int, Int, Int, Int, Int, Int)] = [  // height, width, channels, kernel, stride, pad
+      (5, 7, 1, 3, 1, 1), (6, 6, 32, 3, 1, 1), (7, 5, 33, 3, 2, 1), (9, 9, 3, 5, 1, 2),
+      (4, 4, 64, 3, 1, 0), (3, 8, 2, 1, 1, 0),
+    ]
+    for (height, width, channels, kernel, stride, pad) in windows {
+      let outHeight = (height + 2 * pad - kernel) / stride + 1
+      let outWidth = (width + 2 * pad - kernel) / stride + 1
+      var window = bnn_window(
+        height: height, width: width, channels: channels, kernel_height: kernel,
+        kernel_width: kernel, stride: stride, pad_top: pad, pad_left: pad, out_height: outHeight,
+        out_width: outWidth)
+      let count = 3
+      let images = Self.signs(count * height * width * channels, &rng)
+      let rows = count * outHeight * outWidth
+      let depth = kernel * kernel * channels
+      let packed = (depth + 31) & ~31
+      for padValue: Float in [1, -1] {
+        var unfolded = [Float](repeating: 0, count: rows * depth)
+        bnn_im2col(images, count, &window, padValue, &unfolded)
+        for (first, length) in [(0, rows), (2, rows - 2), (0, rows - 1), (4, 1)] where length > 0 {
+          var expected = [UInt8](repeating: 0, count: (length + 1) / 2 * 2 * packed)
+          Self.portable.pack_unit_pairs(
+            Array(unfolded[(first * depth)...]), length, depth, depth, &expected, packed)
+          for path in SGEMMPath.available {
+            var got = [UInt8](repeating: 9, count: expected.count)
+            Self.table(path).im2col_unit_pairs(images, &window, padValue, first, length, &got, packed)
+            #expect(got == expected, "\(path.name): \(window) pad \(padValue) rows \(first)+\(length)")
+          }
+        }
+      }
+    }
+  }
+
   /// Quantised operands of one random product, in either layout of q.
   struct Operands {
     let m: Int, n: Int, depth: Int

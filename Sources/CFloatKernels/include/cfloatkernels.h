@@ -34,6 +34,18 @@ typedef enum {
   BNN_SGEMM_AVX512 = 3,   /**< x86-64 AVX-512F */
 } bnn_sgemm_path;
 
+/*
+ * Convolution windows over NHWC images (convolution.c). Output pixel (oy, ox) reads input
+ * rows oy*stride - pad_top + (0 ... kernel_height-1) and columns ox*stride - pad_left + ...;
+ * positions outside the image are padding.
+ */
+typedef struct bnn_window {
+  size_t height, width, channels; /* one input image */
+  size_t kernel_height, kernel_width, stride;
+  size_t pad_top, pad_left;
+  size_t out_height, out_width;
+} bnn_window;
+
 typedef void (*bnn_sgemm_fn)(int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                              const float *a, size_t lda, const float *b, size_t ldb, float beta,
                              float *c, size_t ldc);
@@ -47,6 +59,9 @@ typedef void (*bnn_quantize_column_pairs_s8_fn)(const float *x, size_t rows, siz
                                                 int32_t *sum, float *work);
 typedef void (*bnn_pack_unit_pairs_fn)(const float *x, size_t rows, size_t cols, size_t ldx,
                                        uint8_t *u, size_t ldu);
+typedef void (*bnn_im2col_unit_pairs_fn)(const float *images, const bnn_window *window,
+                                         float pad_value, size_t first_row, size_t rows,
+                                         uint8_t *u, size_t ldu);
 typedef void (*bnn_s8_unit_gemm_fn)(size_t m, size_t n, size_t depth, const int8_t *q,
                                     size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                     const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
@@ -61,6 +76,7 @@ typedef struct bnn_float_kernels {
   bnn_quantize_rows_s8_fn quantize_rows_s8;                 /**< bnn_quantize_rows_s8 */
   bnn_quantize_column_pairs_s8_fn quantize_column_pairs_s8; /**< bnn_quantize_column_pairs_s8 */
   bnn_pack_unit_pairs_fn pack_unit_pairs;                   /**< bnn_pack_unit_pairs */
+  bnn_im2col_unit_pairs_fn im2col_unit_pairs;               /**< bnn_im2col_unit_pairs */
   bnn_s8_unit_gemm_fn s8_unit_gemm;                         /**< bnn_s8_unit_gemm */
 } bnn_float_kernels;
 
@@ -143,6 +159,12 @@ void bnn_quantize_column_pairs_s8(const float *x, size_t rows, size_t cols, size
 void bnn_pack_unit_pairs(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
                          size_t ldu);
 
+/* bnn_pack_unit_pairs of rows first_row ..< first_row + rows of bnn_im2col's unfolding of
+ * `images` (padding reads pad_value), without the float unfolding: u points at the pair of
+ * first_row (even). */
+void bnn_im2col_unit_pairs(const float *images, const bnn_window *window, float pad_value,
+                           size_t first_row, size_t rows, uint8_t *u, size_t ldu);
+
 /*
  * c[i*ldc + j] = (accumulate ? c[i*ldc + j] : 0) + scale[i] * (float)(2 S_ij - sum[i]),
  *   S_ij = sum_{t < depth} q_it u_tj,   i < m, j < n,
@@ -193,17 +215,6 @@ void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, siz
                             size_t ld, const float *gamma, const float *inverse_std, float *dgamma,
                             float *dbeta);
 
-/*
- * Convolution windows over NHWC images (convolution.c). Output pixel (oy, ox) reads input
- * rows oy*stride - pad_top + (0 ... kernel_height-1) and columns ox*stride - pad_left + ...;
- * positions outside the image are padding.
- */
-typedef struct {
-  size_t height, width, channels; /* one input image */
-  size_t kernel_height, kernel_width, stride;
-  size_t pad_top, pad_left;
-  size_t out_height, out_width;
-} bnn_window;
 
 /*
  * im2col: `count` images -> rows [count * out_height * out_width][kh * kw * channels], each
