@@ -289,15 +289,22 @@ static inline INT8_AVX2 __m256i unit_bytes(const float *x) {
   return _mm256_and_si256(bytes_of(m[0], m[1], m[2], m[3]), _mm256_set1_epi8(1));
 }
 
-/* Two rows' units, x0[0..<n] and x1[0..<n] (x1 NULL: zeros), interleaved into out[0..<2n]. */
-static inline INT8_AVX2 void unit_pairs(const float *x0, const float *x1, size_t n, uint8_t *out) {
+/* Two rows' units interleaved into out[0..<2n]: x0[0..<n] and x1[0..<n], where a NULL row
+ * reads the constant unit pad0 or pad1 instead. */
+static inline INT8_AVX2 void unit_pairs_padded(const float *x0, const float *x1, uint8_t pad0,
+                                               uint8_t pad1, size_t n, uint8_t *out) {
+  const __m256i fill0 = _mm256_set1_epi8((char)pad0), fill1 = _mm256_set1_epi8((char)pad1);
   size_t j = 0;
   for (; j + 32 <= n; j += 32)
-    store_pairs(out + 2 * j, unit_bytes(x0 + j), x1 ? unit_bytes(x1 + j) : _mm256_setzero_si256());
+    store_pairs(out + 2 * j, x0 ? unit_bytes(x0 + j) : fill0, x1 ? unit_bytes(x1 + j) : fill1);
   for (; j < n; j++) {
-    out[2 * j] = x0[j] > 0.0f;
-    out[2 * j + 1] = x1 ? x1[j] > 0.0f : 0;
+    out[2 * j] = x0 ? x0[j] > 0.0f : pad0;
+    out[2 * j + 1] = x1 ? x1[j] > 0.0f : pad1;
   }
+}
+
+static inline INT8_AVX2 void unit_pairs(const float *x0, const float *x1, size_t n, uint8_t *out) {
+  unit_pairs_padded(x0, x1, 0, 0, n, out);
 }
 
 INT8_AVX2 void bnn_pack_unit_pairs_avx2(const float *restrict x, size_t rows, size_t cols,
@@ -309,31 +316,70 @@ INT8_AVX2 void bnn_pack_unit_pairs_avx2(const float *restrict x, size_t rows, si
   }
 }
 
+/* An output pixel of an unfolding, stepped in row order without divisions. */
+typedef struct {
+  size_t n, oy, ox;
+} pixel_cursor;
+
+static inline void cursor_step(pixel_cursor *p, const bnn_window *g) {
+  if (++p->ox < g->out_width) return;
+  p->ox = 0;
+  if (++p->oy < g->out_height) return;
+  p->oy = 0;
+  p->n++;
+}
+
+/* The input row of window row ky of p: its first element (column ix0 may be padding) or NULL
+ * when the whole row is padding; *inside: whether all kernel_width pixels are in the image. */
+static inline const float *window_row(const float *images, const bnn_window *g,
+                                      const pixel_cursor *p, size_t ky, ptrdiff_t *ix0,
+                                      int *inside) {
+  const ptrdiff_t iy = (ptrdiff_t)(p->oy * g->stride + ky) - (ptrdiff_t)g->pad_top;
+  *ix0 = (ptrdiff_t)(p->ox * g->stride) - (ptrdiff_t)g->pad_left;
+  *inside = *ix0 >= 0 && *ix0 + (ptrdiff_t)g->kernel_width <= (ptrdiff_t)g->width;
+  if (iy < 0 || iy >= (ptrdiff_t)g->height) return NULL;
+  return images + (p->n * g->height + (size_t)iy) * g->width * g->channels;
+}
+
+/* Pixel ix0 + kx of an input row (NULL: padding). */
+static inline const float *row_pixel(const float *row, const bnn_window *g, ptrdiff_t ix0,
+                                     size_t kx) {
+  const ptrdiff_t ix = ix0 + (ptrdiff_t)kx;
+  if (!row || ix < 0 || ix >= (ptrdiff_t)g->width) return NULL;
+  return row + (size_t)ix * g->channels;
+}
+
 INT8_AVX2 void bnn_im2col_unit_pairs_avx2(const float *restrict images, const bnn_window *g,
                                           float pad_value, size_t first_row, size_t rows,
                                           uint8_t *restrict u, size_t ldu) {
   const size_t c = g->channels, kw = g->kernel_width, span = kw * c;
   const size_t depth = g->kernel_height * span;
+  const uint8_t pad = pad_value > 0.0f;
+  const size_t per_image = g->out_height * g->out_width;
+  pixel_cursor p0 = {first_row / per_image, (first_row % per_image) / g->out_width,
+                     first_row % g->out_width};
   for (size_t i = 0; i < rows; i += 2) {
     uint8_t *out = u + i * ldu; /* pair i/2 starts at (i/2) * 2 * ldu */
-    const size_t t = first_row + i;
     const int second = i + 1 < rows;
+    pixel_cursor p1 = p0;
+    cursor_step(&p1, g);
     for (size_t ky = 0; ky < g->kernel_height; ky++) {
       uint8_t *o = out + 2 * ky * span;
-      const float *s0 = s8_window_span(images, g, t, ky);
-      const float *s1 = second ? s8_window_span(images, g, t + 1, ky) : NULL;
-      if (s0 && (s1 || !second)) {
-        unit_pairs(s0, s1, span, o);
+      ptrdiff_t ix0, ix1;
+      int inside0, inside1;
+      const float *r0 = window_row(images, g, &p0, ky, &ix0, &inside0);
+      const float *r1 = second ? window_row(images, g, &p1, ky, &ix1, &inside1) : NULL;
+      if (r0 && inside0 && (!second || (r1 && inside1))) {
+        unit_pairs(r0 + (size_t)ix0 * c, second ? r1 + (size_t)ix1 * c : NULL, span, o);
         continue;
       }
       for (size_t kx = 0; kx < kw; kx++)
-        for (size_t ch = 0; ch < c; ch++) {
-          const size_t j = kx * c + ch;
-          o[2 * j] = s8_window_value(images, g, pad_value, t, ky, kx, ch) > 0.0f;
-          o[2 * j + 1] = second && s8_window_value(images, g, pad_value, t + 1, ky, kx, ch) > 0.0f;
-        }
+        unit_pairs_padded(row_pixel(r0, g, ix0, kx), second ? row_pixel(r1, g, ix1, kx) : NULL,
+                          pad, second ? pad : 0, c, o + 2 * kx * c);
     }
     memset(out + 2 * depth, 0, 2 * (ldu - depth));
+    p0 = p1;
+    cursor_step(&p0, g);
   }
 }
 #endif
