@@ -10,7 +10,8 @@
 #   --threads N   threads for the shared batch-1 run and training (default: all cores)
 #   --seconds S   seconds per latency measurement (default: 2)
 #   --training    also train each model for one epoch on the bundled MNIST (minutes), with
-#                 its float work (GFLOP), rate and share of the SGEMM peak
+#                 its float work (GFLOP), rate and share of the SGEMM peak, and again
+#                 with --gradients int8 (its speed-up over float32)
 #   --models M    the architectures, as bnn-run bench --arch takes them
 #                 (default: "mlp-1024 mlp-4096 conv")
 #
@@ -99,36 +100,46 @@ if [ "$training" = 1 ]; then
   gemm=$(mktemp)
   "$bin/bnn-train" --bench-gemm --threads "$threads" --json >"$gemm" 2>/dev/null
   echo
-  echo "| training, $threads threads, 1 epoch | s per 60k images | test accuracy after 1 epoch | float GFLOP per 60k | GFLOP/s | share of SGEMM peak | at SGEMM peak |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| training, $threads threads, 1 epoch | gradients | s per 60k images | test accuracy after 1 epoch | float GFLOP per 60k | GFLOP/s | share of SGEMM peak | at SGEMM peak |"
+  echo "|---|---|---|---|---|---|---|---|"
   work=$(mktemp -d)
   for arch in $models; do
     [ "$arch" = mlp-4096 ] && continue  # the reference table trains mlp-1024 and conv
-    "$bin/bnn-train" --arch "$arch" --epochs 1 --val 0 --threads "$threads" --out "$work/$arch.bnn" --json \
-      >"$work/$arch.json" 2>/dev/null
-    python3 - "$work/$arch.json" "$arch" "$results" "$gemm" "$threads" <<'EOF'
+    for gradients in float32 int8; do
+      "$bin/bnn-train" --arch "$arch" --epochs 1 --val 0 --threads "$threads" --gradients "$gradients" \
+        --out "$work/$arch.bnn" --json >"$work/$arch-$gradients.json" 2>/dev/null
+      python3 - "$work/$arch-$gradients.json" "$arch" "$results" "$gemm" "$threads" "$gradients" \
+        "$work/$arch-float32.json" <<'EOF'
 import json, sys
-records = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
-final = records[-1]
-epoch = [r for r in records if "seconds" in r and "epoch" in r]
-seconds = epoch[-1]["seconds"] if epoch else final.get("seconds_per_epoch")
-images = final.get("train_images", 60000)
+def per_60k(path):
+    records = [json.loads(line) for line in open(path) if line.strip().startswith("{")]
+    epoch = [r for r in records if "seconds" in r and "epoch" in r]
+    seconds = epoch[-1]["seconds"] if epoch else records[-1].get("seconds_per_epoch")
+    return seconds * 60000 / records[-1].get("train_images", 60000), records[-1]
+seconds, final = per_60k(sys.argv[1])
+arch, gradients = sys.argv[2], sys.argv[6]
 accuracy = final.get("test_accuracy")
 acc_text = f"{accuracy * 100:.2f}%" if isinstance(accuracy, (int, float)) else "-"
-per_60k = seconds * 60000 / images
+if gradients == "int8":
+    # The backward products run in int8: the float columns do not apply; the speed-up over
+    # the float32 row above does.
+    baseline, _ = per_60k(sys.argv[7])
+    print(f"| {arch} | int8 | {seconds:.1f} ({baseline / seconds:.2f}x faster) | {acc_text} | - | - | - | - |")
+    sys.exit(0)
 bench = [json.loads(line) for line in open(sys.argv[3]) if line.strip()]
-layers = next((r["layers"] for r in bench if r["model"].replace("random ", "") == sys.argv[2]), None)
+layers = next((r["layers"] for r in bench if r["model"].replace("random ", "") == arch), None)
 gemm = [json.loads(line) for line in open(sys.argv[4]) if line.strip().startswith("{")]
 peaks = [g["gflops_median"] for j in gemm for g in j.get("results", [])
          if g["shape"].startswith("square") and g["threads"] == int(sys.argv[5])]
 if layers is None or not peaks:
-    print(f"| {sys.argv[2]} | {per_60k:.1f} | {acc_text} | - | - | - | - |")
+    print(f"| {arch} | float32 | {seconds:.1f} | {acc_text} | - | - | - | - |")
     sys.exit(0)
 gflop = 2 * 2 * sum(l["macs"] for l in layers) * 60000 / 1e9
 peak = max(peaks)
-print(f"| {sys.argv[2]} | {per_60k:.1f} | {acc_text} | {gflop:.0f} | {gflop / per_60k:.1f} | "
-      f"{gflop / per_60k / peak * 100:.0f}% | {gflop / peak:.1f} s |")
+print(f"| {arch} | float32 | {seconds:.1f} | {acc_text} | {gflop:.0f} | {gflop / seconds:.1f} | "
+      f"{gflop / seconds / peak * 100:.0f}% | {gflop / peak:.1f} s |")
 EOF
+    done
   done
   rm -rf "$work" "$gemm"
 fi

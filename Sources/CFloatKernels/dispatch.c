@@ -42,14 +42,10 @@ static const bnn_float_kernels avx2_kernels = {
 /* Adam and the int8 gradient product have no AVX-512 version: the AVX2 ones (so both FMA
    paths train identically). */
 static const bnn_float_kernels avx512_kernels = {
-    BNN_SGEMM_AVX512,
-    "avx512",
-    bnn_sgemm_avx512,
-    bnn_adam_update_avx2,
-    bnn_quantize_rows_s8_avx2,
-    bnn_quantize_column_pairs_s8_avx2,
-    bnn_pack_unit_pairs_avx2,
-    bnn_im2col_unit_pairs_avx2,
+    BNN_SGEMM_AVX512,          "avx512",
+    bnn_sgemm_avx512,          bnn_adam_update_avx2,
+    bnn_quantize_rows_s8_avx2, bnn_quantize_column_pairs_s8_avx2,
+    bnn_pack_unit_pairs_avx2,  bnn_im2col_unit_pairs_avx2,
     bnn_s8_unit_gemm_avx2,
 };
 #endif
@@ -191,6 +187,6 @@ void bnn_im2col_unit_pairs(const float *images, const bnn_window *window, float 
 void bnn_s8_unit_gemm(size_t m, size_t n, size_t depth, const int8_t *q, size_t q_row_stride,
                       size_t q_pair_stride, const float *scale, const int32_t *sum,
                       const uint8_t *u, size_t ldu, float *c, size_t ldc, int accumulate) {
-  bnn_float_kernels_best()->s8_unit_gemm(m, n, depth, q, q_row_stride, q_pair_stride, scale, sum,
-                                         u, ldu, c, ldc, accumulate);
+  bnn_float_kernels_best()->s8_unit_gemm(m, n, depth, q, q_row_stride, q_pair_stride, scale, sum, u,
+                                         ldu, c, ldc, accumulate);
 }

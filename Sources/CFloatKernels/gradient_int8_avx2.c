@@ -124,8 +124,8 @@ static INT8_AVX2 void tile(size_t rows, size_t cols, size_t pairs, const int8_t 
     const int earlier = start > 0;
 #define FINISH_ROW(r)                                                                              \
   if (r < rows)                                                                                    \
-  finish_row(acc##r##0, acc##r##1, earlier ? total[r] : NULL, cols, scale[r], sum[r],              \
-             c + (r)*ldc, accumulate)
+  finish_row(acc##r##0, acc##r##1, earlier ? total[r] : NULL, cols, scale[r], sum[r], c + (r)*ldc, \
+             accumulate)
     FINISH_ROW(0);
     FINISH_ROW(1);
     FINISH_ROW(2);
@@ -215,8 +215,8 @@ INT8_AVX2 void bnn_quantize_rows_s8_avx2(const float *restrict x, size_t rows, s
     for (; c + 32 <= cols; c += 32) {
       __m256i v[4];
       quantize32(row + c, &inverse, 0, v);
-      total = _mm256_add_epi32(total, _mm256_add_epi32(_mm256_add_epi32(v[0], v[1]),
-                                                       _mm256_add_epi32(v[2], v[3])));
+      total = _mm256_add_epi32(
+          total, _mm256_add_epi32(_mm256_add_epi32(v[0], v[1]), _mm256_add_epi32(v[2], v[3])));
       _mm256_storeu_si256((__m256i *)(out + c), bytes_of(v[0], v[1], v[2], v[3]));
     }
     int32_t rest = horizontal_sum(total);
@@ -230,18 +230,18 @@ INT8_AVX2 void bnn_quantize_rows_s8_avx2(const float *restrict x, size_t rows, s
   }
 }
 
-INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t rows,
-                                                 size_t cols, size_t ldx, int8_t *restrict q,
-                                                 size_t ldq, float *restrict scale,
-                                                 int32_t *restrict sum, float *restrict work) {
+INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t rows, size_t cols,
+                                                 size_t ldx, int8_t *restrict q, size_t ldq,
+                                                 float *restrict scale, int32_t *restrict sum,
+                                                 float *restrict work) {
   const size_t wide = cols & ~(size_t)31; /* columns done 32 at a time */
   for (size_t c = 0; c < cols; c++) work[c] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
     const float *row = x + r * ldx;
     size_t c = 0;
     for (; c + 8 <= cols; c += 8)
-      _mm256_storeu_ps(work + c, _mm256_max_ps(_mm256_loadu_ps(work + c),
-                                               magnitudes(_mm256_loadu_ps(row + c))));
+      _mm256_storeu_ps(
+          work + c, _mm256_max_ps(_mm256_loadu_ps(work + c), magnitudes(_mm256_loadu_ps(row + c))));
     for (; c < cols; c++) {
       const float a = s8_magnitude(row[c]);
       work[c] = a > work[c] ? a : work[c];
@@ -264,7 +264,8 @@ INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t
       if (second) quantize32(x1 + c, work + c, 1, v1);
       for (int k = 0; k < 4; k++) {
         __m256i *s = (__m256i *)(sum + c + 8 * k);
-        _mm256_storeu_si256(s, _mm256_add_epi32(_mm256_loadu_si256(s), _mm256_add_epi32(v0[k], v1[k])));
+        _mm256_storeu_si256(
+            s, _mm256_add_epi32(_mm256_loadu_si256(s), _mm256_add_epi32(v0[k], v1[k])));
       }
       store_pairs(out + 2 * c, bytes_of(v0[0], v0[1], v0[2], v0[3]),
                   bytes_of(v1[0], v1[1], v1[2], v1[3]));
@@ -374,8 +375,8 @@ INT8_AVX2 void bnn_im2col_unit_pairs_avx2(const float *restrict images, const bn
         continue;
       }
       for (size_t kx = 0; kx < kw; kx++)
-        unit_pairs_padded(row_pixel(r0, g, ix0, kx), second ? row_pixel(r1, g, ix1, kx) : NULL,
-                          pad, second ? pad : 0, c, o + 2 * kx * c);
+        unit_pairs_padded(row_pixel(r0, g, ix0, kx), second ? row_pixel(r1, g, ix1, kx) : NULL, pad,
+                          second ? pad : 0, c, o + 2 * kx * c);
     }
     memset(out + 2 * depth, 0, 2 * (ldu - depth));
     p0 = p1;

@@ -68,11 +68,10 @@ void bnn_quantize_rows_s8_portable(const float *x, size_t rows, size_t cols, siz
 void bnn_quantize_column_pairs_s8_portable(const float *x, size_t rows, size_t cols, size_t ldx,
                                            int8_t *q, size_t ldq, float *scale, int32_t *sum,
                                            float *work);
-void bnn_pack_unit_pairs_portable(const float *x, size_t rows, size_t cols, size_t ldx,
-                                  uint8_t *u, size_t ldu);
-void bnn_im2col_unit_pairs_portable(const float *images, const bnn_window *window,
-                                    float pad_value, size_t first_row, size_t rows, uint8_t *u,
-                                    size_t ldu);
+void bnn_pack_unit_pairs_portable(const float *x, size_t rows, size_t cols, size_t ldx, uint8_t *u,
+                                  size_t ldu);
+void bnn_im2col_unit_pairs_portable(const float *images, const bnn_window *window, float pad_value,
+                                    size_t first_row, size_t rows, uint8_t *u, size_t ldu);
 void bnn_s8_unit_gemm_portable(size_t m, size_t n, size_t depth, const int8_t *q,
                                size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
@@ -113,8 +112,7 @@ static inline float s8_window_value(const float *images, const bnn_window *g, fl
   const size_t n = t / (g->out_width * g->out_height);
   const ptrdiff_t iy = (ptrdiff_t)(oy * g->stride + ky) - (ptrdiff_t)g->pad_top;
   const ptrdiff_t ix = (ptrdiff_t)(ox * g->stride + kx) - (ptrdiff_t)g->pad_left;
-  if (iy < 0 || iy >= (ptrdiff_t)g->height || ix < 0 || ix >= (ptrdiff_t)g->width)
-    return pad_value;
+  if (iy < 0 || iy >= (ptrdiff_t)g->height || ix < 0 || ix >= (ptrdiff_t)g->width) return pad_value;
   return images[((n * g->height + (size_t)iy) * g->width + (size_t)ix) * g->channels + c];
 }
 

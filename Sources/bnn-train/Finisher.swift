@@ -156,6 +156,7 @@ struct Finisher {
         ("lr_end", .number(shortestDouble(configuration.finalLearningRate))),
         ("schedule", .string(configuration.schedule.rawValue)), ("seed", .string(String(configuration.seed))),
         ("threads", .int(threads)), ("sgemm", .string(trainer.sgemmPath.name)),
+        ("gradients", .string(configuration.gradients.rawValue)),
         ("train_loss", .number(last?.trainLoss ?? 0)), ("train_accuracy", .number(last?.trainAccuracy ?? 0)),
         ("val_accuracy_running_stats", hasValidation ? .number(validation.running) : .null),
         ("val_accuracy", hasValidation ? .number(validation.reestimated) : .null),

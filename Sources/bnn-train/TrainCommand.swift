@@ -206,6 +206,11 @@ struct TrainCommand {
         + "\(options.threads) thread\(options.threads == 1 ? "" : "s"), sgemm \(trainer.sgemmPath.name), "
         + "\(configuration.gradients.rawValue) gradients"
     )
+    if configuration.gradients == .int8 && SGEMMPath.best == .portable {
+      reporter.say(
+        "  note: this CPU has no SIMD kernel for int8 gradients (portable C runs them); "
+          + "--gradients float32 may be faster here")
+    }
     if trainer.epoch > 0 {
       reporter.say("  resuming from \(paths.checkpoint) after epoch \(trainer.epoch)")
       for record in trainer.history { reporter.epochFinished(record) }

@@ -44,6 +44,9 @@ struct HardeningTests {
     let r = try ToolRunner.run("bnn-train", ["--resume", "--out", model, "--batch", "50", "--lr", "0.5"])
     #expect(r.status == 2)
     #expect(r.stderr.contains("--batch 50 (checkpoint: 100)") && r.stderr.contains("--lr 0.5"), "\(r.stderr)")
+    let precision = try ToolRunner.run("bnn-train", ["--resume", "--out", model, "--gradients", "int8"])
+    #expect(precision.status == 2)
+    #expect(precision.stderr.contains("--gradients int8 (checkpoint: float32)"), "\(precision.stderr)")
   }
 
   @Test func repeatedOptionsAreUsageErrors() throws {

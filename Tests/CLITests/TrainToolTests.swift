@@ -48,8 +48,9 @@ struct TrainToolTests {
 
   /// Trains for two epochs, then checks that the accuracy bnn-train reports is what
   /// bnn-run eval finds on the written model, and that the trainer's own float
-  /// evaluation agreed with the engine on every test image.
-  @Test func trainedModelGivesTheSameAnswersInBnnRun() throws {
+  /// evaluation agreed with the engine on every test image; with either gradient precision.
+  @Test(arguments: ["float32", "int8"])
+  func trainedModelGivesTheSameAnswersInBnnRun(gradients: String) throws {
     let folder = try ScratchFolder()
     let data = try writeBarsDataset(to: folder)
     let model = folder.path("bars.bnn")
@@ -58,7 +59,7 @@ struct TrainToolTests {
       [
         "--data", data, "--arch", "100-48-10", "--epochs", "3", "--batch", "50", "--val", "100", "--augment", "0",
         "--out", model,
-        "--json", "--threads", "2", "--bn-samples", "200",
+        "--json", "--threads", "2", "--bn-samples", "200", "--gradients", gradients,
       ])
     #expect(train.status == 0, "\(train.stderr)")
     let lines = train.stdout.split(separator: "\n")
@@ -95,7 +96,7 @@ struct TrainToolTests {
     let cases: [[String]] = [
       ["--frobnicate"], ["--epochs", "-1"], ["--epochs", "many"], ["--batch", "0"], ["--lr", "nan"],
       ["--arch", "banana"], ["--data", data, "--arch", "784-10"], ["--dataset", "cifar-1000"], ["stray"],
-      ["--threads", "0"], ["--epochs"],
+      ["--threads", "0"], ["--epochs"], ["--gradients", "int4"], ["--gradients"],
     ]
     for args in cases {
       let r = try ToolRunner.run("bnn-train", args + ["--out", folder.path("x.bnn")])

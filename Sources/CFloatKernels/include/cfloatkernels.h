@@ -60,8 +60,8 @@ typedef void (*bnn_quantize_column_pairs_s8_fn)(const float *x, size_t rows, siz
 typedef void (*bnn_pack_unit_pairs_fn)(const float *x, size_t rows, size_t cols, size_t ldx,
                                        uint8_t *u, size_t ldu);
 typedef void (*bnn_im2col_unit_pairs_fn)(const float *images, const bnn_window *window,
-                                         float pad_value, size_t first_row, size_t rows,
-                                         uint8_t *u, size_t ldu);
+                                         float pad_value, size_t first_row, size_t rows, uint8_t *u,
+                                         size_t ldu);
 typedef void (*bnn_s8_unit_gemm_fn)(size_t m, size_t n, size_t depth, const int8_t *q,
                                     size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                     const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
@@ -69,10 +69,10 @@ typedef void (*bnn_s8_unit_gemm_fn)(size_t m, size_t n, size_t depth, const int8
 
 /** One path's kernels: every float kernel with more than one version is an entry. */
 typedef struct bnn_float_kernels {
-  bnn_sgemm_path path;            /**< PORTABLE, AVX2 or AVX512 */
-  const char *name;               /**< "portable", "avx2", "avx512" */
-  bnn_sgemm_fn sgemm;             /**< contract of bnn_sgemm */
-  bnn_adam_update_fn adam_update; /**< contract of bnn_adam_update */
+  bnn_sgemm_path path;                                      /**< PORTABLE, AVX2 or AVX512 */
+  const char *name;                                         /**< "portable", "avx2", "avx512" */
+  bnn_sgemm_fn sgemm;                                       /**< contract of bnn_sgemm */
+  bnn_adam_update_fn adam_update;                           /**< contract of bnn_adam_update */
   bnn_quantize_rows_s8_fn quantize_rows_s8;                 /**< bnn_quantize_rows_s8 */
   bnn_quantize_column_pairs_s8_fn quantize_column_pairs_s8; /**< bnn_quantize_column_pairs_s8 */
   bnn_pack_unit_pairs_fn pack_unit_pairs;                   /**< bnn_pack_unit_pairs */
@@ -214,7 +214,6 @@ void bnn_batchnorm_forward(const float *z, float *xhat, float *y, size_t rows, s
 void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, size_t width,
                             size_t ld, const float *gamma, const float *inverse_std, float *dgamma,
                             float *dbeta);
-
 
 /*
  * im2col: `count` images -> rows [count * out_height * out_width][kh * kw * channels], each
