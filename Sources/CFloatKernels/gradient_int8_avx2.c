@@ -80,74 +80,87 @@ static inline INT8_AVX2 void finish_row(__m256i low, __m256i high, const int32_t
     acc##r##1 = _mm256_add_epi16(acc##r##1, _mm256_maddubs_epi16(u1, b));                          \
   } while (0)
 
-/* One tile: `rows` (1...6) rows from q, `cols` (1...32) columns from u (which holds 32
- * readable columns from there), into c. Rows past `rows` repeat the last one, unstored. */
-static INT8_AVX2 void tile(size_t rows, size_t cols, size_t pairs, const int8_t *q,
-                           size_t q_row_stride, size_t q_pair_stride, const float *scale,
-                           const int32_t *sum, const uint8_t *u, size_t ldu, float *c, size_t ldc,
-                           int accumulate) {
+/* One tile's pairs start ..< end (at most PAIRS_PER_FLUSH of them): `rows` (1...6) rows
+ * from q, `cols` (1...32) columns from u (which holds 32 readable columns from there). Rows
+ * past `rows` repeat the last one, unstored. The sums go into total (int32, 6 x 32; stored
+ * when start == 0, else added), unless end == pairs: then the tile is finished into c, with
+ * total's earlier sums when start > 0. */
+static INT8_AVX2 void tile(size_t rows, size_t cols, size_t start, size_t end, size_t pairs,
+                           const int8_t *q, size_t q_row_stride, size_t q_pair_stride,
+                           const float *scale, const int32_t *sum, const uint8_t *u, size_t ldu,
+                           int32_t (*total)[TILE_COLS], float *c, size_t ldc, int accumulate) {
   const int8_t *row0 = q, *row1 = q + (rows > 1 ? 1 : 0) * q_row_stride;
   const int8_t *row2 = q + (rows > 2 ? 2 : rows - 1) * q_row_stride;
   const int8_t *row3 = q + (rows > 3 ? 3 : rows - 1) * q_row_stride;
   const int8_t *row4 = q + (rows > 4 ? 4 : rows - 1) * q_row_stride;
   const int8_t *row5 = q + (rows > 5 ? 5 : rows - 1) * q_row_stride;
-  _Alignas(32) int32_t total[TILE_ROWS][TILE_COLS]; /* the chunks before the last */
-  for (size_t start = 0;; start += PAIRS_PER_FLUSH) {
-    const size_t end = pairs - start > PAIRS_PER_FLUSH ? start + PAIRS_PER_FLUSH : pairs;
-    __m256i acc00 = _mm256_setzero_si256(), acc01 = _mm256_setzero_si256();
-    __m256i acc10 = _mm256_setzero_si256(), acc11 = _mm256_setzero_si256();
-    __m256i acc20 = _mm256_setzero_si256(), acc21 = _mm256_setzero_si256();
-    __m256i acc30 = _mm256_setzero_si256(), acc31 = _mm256_setzero_si256();
-    __m256i acc40 = _mm256_setzero_si256(), acc41 = _mm256_setzero_si256();
-    __m256i acc50 = _mm256_setzero_si256(), acc51 = _mm256_setzero_si256();
-    for (size_t p = start; p < end; p++) {
-      const uint8_t *up = u + p * 2 * ldu;
-      const __m256i u0 = _mm256_loadu_si256((const __m256i *)up);
-      const __m256i u1 = _mm256_loadu_si256((const __m256i *)(up + 32));
-      ROW_STEP(0);
-      ROW_STEP(1);
-      ROW_STEP(2);
-      ROW_STEP(3);
-      ROW_STEP(4);
-      ROW_STEP(5);
-    }
-    if (end < pairs) {
-      const int first = start == 0;
-      widen_into(total[0], acc00, acc01, first);
-      widen_into(total[1], acc10, acc11, first);
-      widen_into(total[2], acc20, acc21, first);
-      widen_into(total[3], acc30, acc31, first);
-      widen_into(total[4], acc40, acc41, first);
-      widen_into(total[5], acc50, acc51, first);
-      continue;
-    }
-    const int earlier = start > 0;
+  __m256i acc00 = _mm256_setzero_si256(), acc01 = _mm256_setzero_si256();
+  __m256i acc10 = _mm256_setzero_si256(), acc11 = _mm256_setzero_si256();
+  __m256i acc20 = _mm256_setzero_si256(), acc21 = _mm256_setzero_si256();
+  __m256i acc30 = _mm256_setzero_si256(), acc31 = _mm256_setzero_si256();
+  __m256i acc40 = _mm256_setzero_si256(), acc41 = _mm256_setzero_si256();
+  __m256i acc50 = _mm256_setzero_si256(), acc51 = _mm256_setzero_si256();
+  for (size_t p = start; p < end; p++) {
+    const uint8_t *up = u + p * 2 * ldu;
+    const __m256i u0 = _mm256_loadu_si256((const __m256i *)up);
+    const __m256i u1 = _mm256_loadu_si256((const __m256i *)(up + 32));
+    ROW_STEP(0);
+    ROW_STEP(1);
+    ROW_STEP(2);
+    ROW_STEP(3);
+    ROW_STEP(4);
+    ROW_STEP(5);
+  }
+  if (end < pairs) {
+    const int first = start == 0;
+    widen_into(total[0], acc00, acc01, first);
+    widen_into(total[1], acc10, acc11, first);
+    widen_into(total[2], acc20, acc21, first);
+    widen_into(total[3], acc30, acc31, first);
+    widen_into(total[4], acc40, acc41, first);
+    widen_into(total[5], acc50, acc51, first);
+    return;
+  }
+  const int earlier = start > 0;
 #define FINISH_ROW(r)                                                                              \
   if (r < rows)                                                                                    \
   finish_row(acc##r##0, acc##r##1, earlier ? total[r] : NULL, cols, scale[r], sum[r], c + (r)*ldc, \
              accumulate)
-    FINISH_ROW(0);
-    FINISH_ROW(1);
-    FINISH_ROW(2);
-    FINISH_ROW(3);
-    FINISH_ROW(4);
-    FINISH_ROW(5);
+  FINISH_ROW(0);
+  FINISH_ROW(1);
+  FINISH_ROW(2);
+  FINISH_ROW(3);
+  FINISH_ROW(4);
+  FINISH_ROW(5);
 #undef FINISH_ROW
-    return;
-  }
 }
+
+/* Row tiles that share each chunk of PAIRS_PER_FLUSH pairs of u (64 bytes a pair: 8 KiB,
+ * which stays in L1 while they run); their int32 sums take 12 KiB of stack. */
+enum { GROUP_TILES = 16 };
 
 INT8_AVX2 void bnn_s8_unit_gemm_avx2(size_t m, size_t n, size_t depth, const int8_t *q,
                                      size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                      const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
                                      size_t ldc, int accumulate) {
   const size_t pairs = (depth + 1) / 2;
+  _Alignas(32) int32_t total[GROUP_TILES][TILE_ROWS][TILE_COLS];
   for (size_t j = 0; j < n; j += TILE_COLS) {
     const size_t cols = n - j < TILE_COLS ? n - j : TILE_COLS;
-    for (size_t i = 0; i < m; i += TILE_ROWS) {
-      const size_t rows = m - i < TILE_ROWS ? m - i : TILE_ROWS;
-      tile(rows, cols, pairs, q + i * q_row_stride, q_row_stride, q_pair_stride, scale + i, sum + i,
-           u + 2 * j, ldu, c + i * ldc + j, ldc, accumulate);
+    for (size_t group = 0; group < m; group += GROUP_TILES * TILE_ROWS) {
+      const size_t group_end =
+          m - group < GROUP_TILES * TILE_ROWS ? m : group + GROUP_TILES * TILE_ROWS;
+      /* Chunk by chunk over every tile of the group (the integer sums do not depend on the
+         order); the last chunk finishes each tile. With pairs == 0 the one pass finishes. */
+      for (size_t start = 0; start < pairs || start == 0; start += PAIRS_PER_FLUSH) {
+        const size_t end = pairs - start > PAIRS_PER_FLUSH ? start + PAIRS_PER_FLUSH : pairs;
+        for (size_t i = group; i < group_end; i += TILE_ROWS) {
+          const size_t rows = group_end - i < TILE_ROWS ? group_end - i : TILE_ROWS;
+          tile(rows, cols, start, end, pairs, q + i * q_row_stride, q_row_stride, q_pair_stride,
+               scale + i, sum + i, u + 2 * j, ldu, total[(i - group) / TILE_ROWS], c + i * ldc + j,
+               ldc, accumulate);
+        }
+      }
     }
   }
 }
