@@ -84,7 +84,12 @@ final class Int8Gradients {
     let q = self.q.reserve(pairs * 2 * n)
     let scale = self.scale.reserve(n)
     let sum = self.sum.reserve(n)
-    bnn_quantize_column_pairs_s8(dz, rows, n, n, q, n, scale, sum, work.reserve(n))
+    let columns = QuantisedColumns(dz: dz, q: q, scale: scale, sum: sum, work: work.reserve(n))
+    Parallel.forEachChunk(count: n, threads: threads, alignment: 32, minimumChunk: 32) { part in
+      let (p, c) = (columns, part.lowerBound)
+      bnn_quantize_column_pairs_s8(
+        p.dz + c, rows, part.count, n, p.q + 2 * c, n, p.scale + c, p.sum + c, p.work + c)
+    }
     if alpha != 1 { for c in 0..<n { scale[c] *= alpha } }
     let u = UncheckedSendable(self.u.reserve(pairs * 2 * width))
     Parallel.forEachChunk(count: rows, threads: threads, alignment: 2, minimumChunk: 256) { part in
@@ -190,6 +195,13 @@ extension Int8Gradients {
     let q: UnsafeMutablePointer<Int8>
     let scale: UnsafeMutablePointer<Float>
     let sum: UnsafeMutablePointer<Int32>
+  }
+  private struct QuantisedColumns: @unchecked Sendable {
+    let dz: UnsafePointer<Float>
+    let q: UnsafeMutablePointer<Int8>
+    let scale: UnsafeMutablePointer<Float>
+    let sum: UnsafeMutablePointer<Int32>
+    let work: UnsafeMutablePointer<Float>
   }
   private struct PackedRows: @unchecked Sendable {
     let x: UnsafePointer<Float>

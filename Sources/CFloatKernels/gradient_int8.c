@@ -63,7 +63,6 @@ void bnn_quantize_column_pairs_s8_portable(const float *restrict x, size_t rows,
       out[2 * c + 1] = v1;
       sum[c] += v0 + v1;
     }
-    memset(out + 2 * cols, 0, 2 * (ldq - cols));
   }
 }
 

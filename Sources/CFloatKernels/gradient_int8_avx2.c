@@ -290,7 +290,6 @@ INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t
       out[2 * c + 1] = v1;
       sum[c] += v0 + v1;
     }
-    memset(out + 2 * cols, 0, 2 * (ldq - cols));
   }
 }
 

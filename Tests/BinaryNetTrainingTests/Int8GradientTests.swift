@@ -82,7 +82,13 @@ import Testing
         }
         #expect(sum[c] == total)
       }
-      #expect(q == expected)  // padding (odd rows, columns past cols) is 0
+      // The padding row (odd rows) is 0; columns past cols keep their bytes.
+      for r in 0..<(pairs * 2) {
+        for c in 0..<width {
+          let index = Self.pairIndex(r, c, width: width)
+          #expect(q[index] == (c < cols ? expected[index] : 99), "row \(r) column \(c)")
+        }
+      }
     }
   }
 

@@ -149,8 +149,9 @@ void bnn_quantize_rows_s8(const float *x, size_t rows, size_t cols, size_t ldx, 
                           size_t ldq, float *scale, int32_t *sum);
 
 /* The same per column c of x (scale[c], sum[c]), written in pairs of rows: row r, column c at
- * q[(r/2)*2*ldq + 2*c + r%2]. A missing last row of a pair (rows odd) and columns
- * cols ..< ldq are 0 (ldq >= cols). work: cols floats of scratch. */
+ * q[(r/2)*2*ldq + 2*c + r%2]; a missing last row of a pair (rows odd) is 0. Columns
+ * cols ..< ldq are not written (ldq >= cols), so that threads can quantise disjoint column
+ * ranges of one matrix. work: cols floats of scratch. */
 void bnn_quantize_column_pairs_s8(const float *x, size_t rows, size_t cols, size_t ldx, int8_t *q,
                                   size_t ldq, float *scale, int32_t *sum, float *work);
 
