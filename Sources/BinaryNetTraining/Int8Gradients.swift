@@ -36,6 +36,9 @@ final class Int8Gradients {
     work.release()
   }
 
+  /// Rows per thread of a pass over a matrix of `columns` columns: about 2^15 values.
+  static func minimumRows(columns: Int) -> Int { max(2, (1 << 15) / max(1, columns)) }
+
   /// Row length of a packed ±1 operand of `columns` columns: the product reads 32 at a time.
   static func packedWidth(_ columns: Int) -> Int { (columns + 31) & ~31 }
 
@@ -92,7 +95,9 @@ final class Int8Gradients {
     }
     if alpha != 1 { for c in 0..<n { scale[c] *= alpha } }
     let u = UncheckedSendable(self.u.reserve(pairs * 2 * width))
-    Parallel.forEachChunk(count: rows, threads: threads, alignment: 2, minimumChunk: 256) { part in
+    Parallel.forEachChunk(
+      count: rows, threads: threads, alignment: 2, minimumChunk: Self.minimumRows(columns: k)
+    ) { part in
       pack(part, u.value + part.lowerBound * width, width)
     }
     multiply(
@@ -110,7 +115,8 @@ final class Int8Gradients {
     let scale = self.scale.reserve(rows)
     let sum = self.sum.reserve(rows)
     let qPointers = QuantisedRows(x: dz, q: q, scale: scale, sum: sum)
-    Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: 256) { part in
+    Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: Self.minimumRows(columns: n)) {
+      part in
       let p = qPointers
       bnn_quantize_rows_s8(
         p.x + part.lowerBound * n, part.count, n, n, p.q + part.lowerBound * stride, stride,
@@ -130,7 +136,9 @@ final class Int8Gradients {
     width: Int, threads: Int
   ) {
     let pointers = PackedRows(x: x, u: u)
-    Parallel.forEachChunk(count: rows, threads: threads, alignment: 2, minimumChunk: 256) { part in
+    Parallel.forEachChunk(
+      count: rows, threads: threads, alignment: 2, minimumChunk: Self.minimumRows(columns: cols)
+    ) { part in
       let p = pointers
       bnn_pack_unit_pairs(
         p.x + part.lowerBound * cols, part.count, cols, cols, p.u + part.lowerBound * width, width)
