@@ -87,11 +87,11 @@ final class Int8Gradients {
     let q = self.q.reserve(pairs * 2 * n)
     let scale = self.scale.reserve(n)
     let sum = self.sum.reserve(n)
-    let columns = QuantisedColumns(dz: dz, q: q, scale: scale, sum: sum, work: work.reserve(n))
+    // Threads take disjoint column ranges (and write disjoint parts of q, scale and sum).
+    let columns = UncheckedSendable((dz, q, scale, sum, work.reserve(n)))
     Parallel.forEachChunk(count: n, threads: threads, alignment: 32, minimumChunk: 32) { part in
-      let (p, c) = (columns, part.lowerBound)
-      bnn_quantize_column_pairs_s8(
-        p.dz + c, rows, part.count, n, p.q + 2 * c, n, p.scale + c, p.sum + c, p.work + c)
+      let ((dz, q, scale, sum, work), c) = (columns.value, part.lowerBound)
+      bnn_quantize_column_pairs_s8(dz + c, rows, part.count, n, q + 2 * c, n, scale + c, sum + c, work + c)
     }
     if alpha != 1 { for c in 0..<n { scale[c] *= alpha } }
     let u = UncheckedSendable(self.u.reserve(pairs * 2 * width))
@@ -114,13 +114,11 @@ final class Int8Gradients {
     let q = self.q.reserve(rows * stride)
     let scale = self.scale.reserve(rows)
     let sum = self.sum.reserve(rows)
-    let qPointers = QuantisedRows(x: dz, q: q, scale: scale, sum: sum)
+    let pointers = UncheckedSendable((dz, q, scale, sum))
     Parallel.forEachChunk(count: rows, threads: threads, minimumChunk: Self.minimumRows(columns: n)) {
       part in
-      let p = qPointers
-      bnn_quantize_rows_s8(
-        p.x + part.lowerBound * n, part.count, n, n, p.q + part.lowerBound * stride, stride,
-        p.scale + part.lowerBound, p.sum + part.lowerBound)
+      let ((dz, q, scale, sum), r) = (pointers.value, part.lowerBound)
+      bnn_quantize_rows_s8(dz + r * n, part.count, n, n, q + r * stride, stride, scale + r, sum + r)
     }
     let width = Self.packedWidth(k)
     let u = self.u.reserve((n + 1) / 2 * 2 * width)
@@ -135,13 +133,12 @@ final class Int8Gradients {
     _ x: UnsafePointer<Float>, rows: Int, cols: Int, into u: UnsafeMutablePointer<UInt8>,
     width: Int, threads: Int
   ) {
-    let pointers = PackedRows(x: x, u: u)
+    let pointers = UncheckedSendable((x, u))
     Parallel.forEachChunk(
       count: rows, threads: threads, alignment: 2, minimumChunk: Self.minimumRows(columns: cols)
     ) { part in
-      let p = pointers
-      bnn_pack_unit_pairs(
-        p.x + part.lowerBound * cols, part.count, cols, cols, p.u + part.lowerBound * width, width)
+      let ((x, u), r) = (pointers.value, part.lowerBound)
+      bnn_pack_unit_pairs(x + r * cols, part.count, cols, cols, u + r * width, width)
     }
   }
 
@@ -152,25 +149,24 @@ final class Int8Gradients {
     scale: UnsafePointer<Float>, sum: UnsafePointer<Int32>, u: UnsafePointer<UInt8>, width: Int,
     c: UnsafeMutablePointer<Float>, accumulate: Bool, threads: Int
   ) {
-    let p = Product(q: q, scale: scale, sum: sum, u: u, c: c)
+    let operands = UncheckedSendable((q, scale, sum, u, c))
     let add: Int32 = accumulate ? 1 : 0
     let minimum = max(1, GEMM.parallelThreshold / max(1, depth))
     if n >= m {
       Parallel.forEachChunk(
         count: n, threads: threads, alignment: 32, minimumChunk: max(32, minimum / max(1, m))
       ) { cols in
-        let j = cols.lowerBound
+        let ((q, scale, sum, u, c), j) = (operands.value, cols.lowerBound)
         bnn_s8_unit_gemm(
-          m, cols.count, depth, p.q, rowStride, pairStride, p.scale, p.sum, p.u + 2 * j, width,
-          p.c + j, n, add)
+          m, cols.count, depth, q, rowStride, pairStride, scale, sum, u + 2 * j, width, c + j, n, add)
       }
     } else {
       Parallel.forEachChunk(count: m, threads: threads, minimumChunk: max(6, minimum / max(1, n))) {
         rows in
-        let i = rows.lowerBound
+        let ((q, scale, sum, u, c), i) = (operands.value, rows.lowerBound)
         bnn_s8_unit_gemm(
-          rows.count, n, depth, p.q + i * rowStride, rowStride, pairStride, p.scale + i, p.sum + i,
-          p.u, width, p.c + i * n, n, add)
+          rows.count, n, depth, q + i * rowStride, rowStride, pairStride, scale + i, sum + i, u, width,
+          c + i * n, n, add)
       }
     }
   }
@@ -194,32 +190,4 @@ private struct Buffer<Element> {
   }
 
   func release() { pointer?.deallocate() }
-}
-
-extension Int8Gradients {
-  // Worker threads get these pointers; each writes a disjoint part.
-  private struct QuantisedRows: @unchecked Sendable {
-    let x: UnsafePointer<Float>
-    let q: UnsafeMutablePointer<Int8>
-    let scale: UnsafeMutablePointer<Float>
-    let sum: UnsafeMutablePointer<Int32>
-  }
-  private struct QuantisedColumns: @unchecked Sendable {
-    let dz: UnsafePointer<Float>
-    let q: UnsafeMutablePointer<Int8>
-    let scale: UnsafeMutablePointer<Float>
-    let sum: UnsafeMutablePointer<Int32>
-    let work: UnsafeMutablePointer<Float>
-  }
-  private struct PackedRows: @unchecked Sendable {
-    let x: UnsafePointer<Float>
-    let u: UnsafeMutablePointer<UInt8>
-  }
-  private struct Product: @unchecked Sendable {
-    let q: UnsafePointer<Int8>
-    let scale: UnsafePointer<Float>
-    let sum: UnsafePointer<Int32>
-    let u: UnsafePointer<UInt8>
-    let c: UnsafeMutablePointer<Float>
-  }
 }

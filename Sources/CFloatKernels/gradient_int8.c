@@ -40,18 +40,8 @@ void bnn_quantize_column_pairs_s8_portable(const float *restrict x, size_t rows,
                                            float *restrict work) {
   /* work: the column maxima, then the multipliers (cols floats). */
   for (size_t c = 0; c < cols; c++) work[c] = 0.0f;
-  for (size_t r = 0; r < rows; r++) {
-    const float *row = x + r * ldx;
-    for (size_t c = 0; c < cols; c++) {
-      const float a = s8_magnitude(row[c]);
-      work[c] = a > work[c] ? a : work[c];
-    }
-  }
-  for (size_t c = 0; c < cols; c++) {
-    scale[c] = s8_scale_of(work[c]);
-    work[c] = s8_inverse_of(work[c]);
-    sum[c] = 0;
-  }
+  for (size_t r = 0; r < rows; r++) s8_update_maxima(work, x + r * ldx, 0, cols);
+  s8_column_multipliers(work, scale, sum, cols);
   for (size_t r = 0; r < rows; r += 2) {
     const float *x0 = x + r * ldx;
     const float *x1 = r + 1 < rows ? x0 + ldx : NULL;

@@ -255,16 +255,9 @@ INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t
     for (; c + 8 <= cols; c += 8)
       _mm256_storeu_ps(
           work + c, _mm256_max_ps(_mm256_loadu_ps(work + c), magnitudes(_mm256_loadu_ps(row + c))));
-    for (; c < cols; c++) {
-      const float a = s8_magnitude(row[c]);
-      work[c] = a > work[c] ? a : work[c];
-    }
+    s8_update_maxima(work, row, c, cols);
   }
-  for (size_t c = 0; c < cols; c++) {
-    scale[c] = s8_scale_of(work[c]);
-    work[c] = s8_inverse_of(work[c]);
-    sum[c] = 0;
-  }
+  s8_column_multipliers(work, scale, sum, cols);
   for (size_t r = 0; r < rows; r += 2) {
     const float *x0 = x + r * ldx;
     const int second = r + 1 < rows;

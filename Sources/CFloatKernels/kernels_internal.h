@@ -83,6 +83,24 @@ static inline float s8_inverse_of(float max) { return max > 0.0f ? 127.0f / max 
 static inline float s8_scale_of(float max) { return max / 127.0f; }
 static inline float s8_magnitude(float x) { return x < 0.0f ? -x : x; }
 
+/* max[c] = the larger of max[c] and |x[c]|, for c in from ..< cols. */
+static inline void s8_update_maxima(float *max, const float *x, size_t from, size_t cols) {
+  for (size_t c = from; c < cols; c++) {
+    const float a = s8_magnitude(x[c]);
+    max[c] = a > max[c] ? a : max[c];
+  }
+}
+
+/* The column quantiser's second step: work[c] holds column c's largest magnitude; it becomes
+ * the multiplier, scale[c] the scale, and sum[c] starts at 0. */
+static inline void s8_column_multipliers(float *work, float *scale, int32_t *sum, size_t cols) {
+  for (size_t c = 0; c < cols; c++) {
+    scale[c] = s8_scale_of(work[c]);
+    work[c] = s8_inverse_of(work[c]);
+    sum[c] = 0;
+  }
+}
+
 /* round(x * inverse) to nearest, ties to even, as cvtps2dq does: adding and subtracting
  * 1.5 * 2^23 leaves the integer part (exact for |v| <= 2^22; here |v| <= 127 up to rounding,
  * which rounds back to 127). Separate float operations: no fast-math in this target. */

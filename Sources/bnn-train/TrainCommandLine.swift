@@ -172,8 +172,8 @@ struct TrainCommandLine: Command {
     help: """
       arithmetic of the backward products: float32, or int8 (the
       gradient rounded to 8 bits per row, times the ±1 weights or
-      activations in exact integers; faster, see the README's
-      "Training speed")
+      activations in exact integers; faster on x86 with AVX2: see
+      the README, "int8 gradients")
       """
   ) { text throws(CLIError) in
     guard let precision = GradientPrecision(rawValue: text) else {
