@@ -8,7 +8,8 @@ public enum SGEMMPath: CaseIterable, Sendable {
   case avx2
   case avx512
 
-  var cValue: bnn_sgemm_path {
+  /// The C enum value of the path (for the kernel tables of `CFloatKernels`).
+  public var cValue: bnn_sgemm_path {
     switch self {
     case .portable: return BNN_SGEMM_PORTABLE
     case .avx2: return BNN_SGEMM_AVX2

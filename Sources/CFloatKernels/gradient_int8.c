@@ -100,21 +100,29 @@ void bnn_im2col_unit_pairs_portable(const float *restrict images, const bnn_wind
   }
 }
 
+/* Columns of the product that the portable form sums at a time (an int32 row on the stack). */
+enum { PORTABLE_BLOCK = 256 };
+
 void bnn_s8_unit_gemm_portable(size_t m, size_t n, size_t depth, const int8_t *q,
                                size_t q_row_stride, size_t q_pair_stride, const float *scale,
                                const int32_t *sum, const uint8_t *u, size_t ldu, float *c,
                                size_t ldc, int accumulate) {
   const size_t pairs = (depth + 1) / 2;
+  int32_t s[PORTABLE_BLOCK];
   for (size_t i = 0; i < m; i++) {
     const int8_t *qi = q + i * q_row_stride;
-    for (size_t j = 0; j < n; j++) {
-      int32_t s = 0;
+    for (size_t j0 = 0; j0 < n; j0 += PORTABLE_BLOCK) {
+      const size_t width = n - j0 < PORTABLE_BLOCK ? n - j0 : PORTABLE_BLOCK;
+      for (size_t j = 0; j < width; j++) s[j] = 0;
+      /* Pair by pair along a row of u, so that the inner loop reads u contiguously (and
+         vectorises). */
       for (size_t p = 0; p < pairs; p++) {
-        const int8_t *qp = qi + p * q_pair_stride;
-        const uint8_t *up = u + p * 2 * ldu + 2 * j;
-        s += qp[0] * up[0] + qp[1] * up[1];
+        const int32_t q0 = qi[p * q_pair_stride], q1 = qi[p * q_pair_stride + 1];
+        const uint8_t *up = u + p * 2 * ldu + 2 * j0;
+        for (size_t j = 0; j < width; j++) s[j] += q0 * up[2 * j] + q1 * up[2 * j + 1];
       }
-      s8_unit_finish(c + i * ldc + j, s, scale[i], sum[i], accumulate);
+      for (size_t j = 0; j < width; j++)
+        s8_unit_finish(c + i * ldc + j0 + j, s[j], scale[i], sum[i], accumulate);
     }
   }
 }

@@ -6,7 +6,9 @@ import Foundation
 /// `bnn-train --bench-gemm`: SGEMM throughput on the shapes that training mlp-1024 with
 /// batch 100 runs (forward `X W^T`, input gradient `dZ W`, weight gradient `dZ^T X`) and on a
 /// square product, for each micro-kernel this CPU has, on one thread and on all threads.
-/// Prints the median of several timed repetitions with min and max (machines are noisy).
+/// Then the int8 gradient product (`--gradients int8`) on the conv preset's shapes, for each
+/// path. Prints the median of several timed repetitions with min and max (machines are
+/// noisy).
 enum GEMMBenchmark {
   struct Shape {
     var name: String
@@ -82,9 +84,76 @@ enum GEMMBenchmark {
         }
       }
     }
+    results += int8Products(json: json, rng: &rng)
     if json {
       Console.out(
         JSON.object([("event", .string("bench-gemm")), ("results", .array(results))]).text)
     }
+  }
+
+  /// The int8 gradient product (`--gradients int8`) on the conv preset's second layer, per
+  /// batch block of 4 images: `dW` (64 x 288, summed over 3,136 pixels) and `dx` (3,136 x
+  /// 288, summed over 64 channels); operands quantised and packed beforehand; one thread.
+  static func int8Products(json: Bool, rng: inout Xoshiro256) -> [JSON] {
+    // dW reads q in the column quantiser's pairs of rows, dx in the row quantiser's rows.
+    let cases: [(name: String, m: Int, n: Int, depth: Int, columnPairs: Bool)] = [
+      ("int8 dW  dZ^T X 64x288x3136  ", 64, 288, 3136, true),
+      ("int8 dx  dZ W   3136x288x64  ", 3136, 288, 64, false),
+    ]
+    if !json { Console.out("int8 gradient product, G MAC/s (m*n*depth / time; 2 int ops a MAC):") }
+    var results: [JSON] = []
+    for shape in cases {
+      let width = (shape.n + 31) & ~31
+      let pairs = (shape.depth + 1) / 2
+      let (rowStride, pairStride) = shape.columnPairs ? (2, 2 * shape.m) : (pairs * 2, 2)
+      let x = (0..<(shape.depth * shape.n)).map { _ in Float(rng.nextIndex(below: 2) * 2 - 1) }
+      let g = (0..<(shape.m * shape.depth)).map { _ in 2 * rng.nextUnitFloat() - 1 }
+      var q = [Int8](repeating: 0, count: shape.m * pairs * 2)
+      var u = [UInt8](repeating: 0, count: pairs * 2 * width)
+      var scale = [Float](repeating: 0, count: shape.m)
+      var sum = [Int32](repeating: 0, count: shape.m)
+      var c = [Float](repeating: 0, count: shape.m * shape.n)
+      if shape.columnPairs {
+        var work = [Float](repeating: 0, count: shape.m)
+        bnn_quantize_column_pairs_s8(g, shape.depth, shape.m, shape.m, &q, shape.m, &scale, &sum, &work)
+      } else {
+        bnn_quantize_rows_s8(g, shape.m, shape.depth, shape.depth, &q, rowStride, &scale, &sum)
+      }
+      bnn_pack_unit_pairs(x, shape.depth, shape.n, shape.n, &u, width)
+      for path in SGEMMPath.available {
+        let kernels = bnn_float_kernels_for(path.cValue)!.pointee
+        let macs = Double(shape.m * shape.n * shape.depth)
+        var rates: [Double] = []
+        for _ in 0..<7 {
+          var iterations = 0
+          let start = monotonicSeconds()
+          var elapsed = 0.0
+          repeat {
+            kernels.s8_unit_gemm(
+              shape.m, shape.n, shape.depth, q, rowStride, pairStride, scale, sum, u, width, &c,
+              shape.n, 0)
+            iterations += 1
+            elapsed = monotonicSeconds() - start
+          } while elapsed < 0.1
+          rates.append(macs * Double(iterations) / elapsed / 1e9)
+        }
+        let sorted = rates.sorted()
+        let (low, mid, high) = (sorted.first!, sorted[sorted.count / 2], sorted.last!)
+        if json {
+          results.append(
+            .object([
+              ("shape", .string(shape.name.trimmingCharacters(in: .whitespaces))), ("m", .int(shape.m)),
+              ("n", .int(shape.n)), ("k", .int(shape.depth)), ("kernel", .string(path.name)),
+              ("threads", .int(1)), ("gmacs_median", .number(mid)), ("gmacs_min", .number(low)),
+              ("gmacs_max", .number(high)),
+            ]))
+        } else {
+          Console.out(
+            "  \(shape.name)  \(path.name.padding(toLength: 9, withPad: " ", startingAt: 0)) 1 thread   "
+              + "\(pad(fixed(mid, 1), 6))  [\(fixed(low, 1))-\(fixed(high, 1))]")
+        }
+      }
+    }
+    return results
   }
 }

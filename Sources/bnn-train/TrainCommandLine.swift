@@ -209,7 +209,9 @@ struct TrainCommandLine: Command {
       machine-readable output on stdout: one JSON object per epoch and a
       final summary (human-readable lines go to stderr)
       """)
-  let benchGEMM = Flag("bench-gemm", section: "Output", help: "measure the float32 SGEMM (GFLOP/s) and exit")
+  let benchGEMM = Flag(
+    "bench-gemm", section: "Output",
+    help: "measure the float32 SGEMM (GFLOP/s) and the int8\ngradient product (G MAC/s), and exit")
   let version = Flag("version", section: "Output", help: "version and SGEMM kernel (with --json: as JSON)")
 
   func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
