@@ -129,6 +129,9 @@ import Testing
       }
       #expect(table.path == path.cValue)
       #expect(table.sgemm != nil && table.adam_update != nil)
+      #expect(table.quantize_rows_s8 != nil && table.quantize_column_pairs_s8 != nil)
+      #expect(table.pack_unit_pairs != nil && table.im2col_unit_pairs != nil)
+      #expect(table.s8_unit_gemm != nil)
     }
     #expect(bnn_float_kernels_for(BNN_SGEMM_AUTO) == bnn_float_kernels_best())
     #expect(bnn_float_kernels_best()!.pointee.path == bnn_sgemm_best_path())
@@ -138,9 +141,9 @@ import Testing
     #else
       #expect(SGEMMPath.available == [.portable])
     #endif
-    // path, name, sgemm, adam_update: a new entry changes the size; test it here, then
-    // update this line.
-    #expect(MemoryLayout<bnn_float_kernels>.size == 4 * MemoryLayout<UnsafeRawPointer>.size)
+    // path, name, sgemm, adam_update and the five int8 gradient entries: a new entry
+    // changes the size; test it here, then update this line.
+    #expect(MemoryLayout<bnn_float_kernels>.size == 9 * MemoryLayout<UnsafeRawPointer>.size)
   }
 
   /// Every path's Adam entry against the portable one, on lengths around the 8-float AVX2
