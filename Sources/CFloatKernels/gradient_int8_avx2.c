@@ -371,8 +371,8 @@ INT8_AVX2 void bnn_im2col_unit_pairs_avx2(const float *restrict images, const bn
     cursor_step(&p1, g);
     for (size_t ky = 0; ky < g->kernel_height; ky++) {
       uint8_t *o = out + 2 * ky * span;
-      ptrdiff_t ix0, ix1;
-      int inside0, inside1;
+      ptrdiff_t ix0 = 0, ix1 = 0;
+      int inside0 = 0, inside1 = 0;
       const float *r0 = window_row(images, g, &p0, ky, &ix0, &inside0);
       const float *r1 = second ? window_row(images, g, &p1, ky, &ix1, &inside1) : NULL;
       if (r0 && inside0 && (!second || (r1 && inside1))) {
