@@ -50,21 +50,10 @@ enum GEMMBenchmark {
         for threadCount in threadCounts {
           let gemm = GEMM(threads: threadCount, kernel: path)
           let flops = 2.0 * Double(shape.m * shape.n * shape.k)
-          var rates: [Double] = []
           gemm.multiply(a, b, transposeA: shape.transA, transposeB: shape.transB, into: c)  // warm-up
-          for _ in 0..<7 {
-            var iterations = 0
-            let start = monotonicSeconds()
-            var elapsed = 0.0
-            repeat {
-              gemm.multiply(a, b, transposeA: shape.transA, transposeB: shape.transB, into: c)
-              iterations += 1
-              elapsed = monotonicSeconds() - start
-            } while elapsed < 0.1
-            rates.append(flops * Double(iterations) / elapsed / 1e9)
+          let (low, mid, high) = rates(per: flops / 1e9) {
+            gemm.multiply(a, b, transposeA: shape.transA, transposeB: shape.transB, into: c)
           }
-          let sorted = rates.sorted()
-          let (low, mid, high) = (sorted.first!, sorted[sorted.count / 2], sorted.last!)
           if json {
             results.append(
               .object([
@@ -89,6 +78,25 @@ enum GEMMBenchmark {
       Console.out(
         JSON.object([("event", .string("bench-gemm")), ("results", .array(results))]).text)
     }
+  }
+
+  /// Rates of `work` (`units` per call, per second): the minimum, median and maximum of 7
+  /// timings of 0.1 s each.
+  static func rates(per units: Double, _ work: () -> Void) -> (low: Double, mid: Double, high: Double) {
+    var rates: [Double] = []
+    for _ in 0..<7 {
+      var iterations = 0
+      let start = monotonicSeconds()
+      var elapsed = 0.0
+      repeat {
+        work()
+        iterations += 1
+        elapsed = monotonicSeconds() - start
+      } while elapsed < 0.1
+      rates.append(units * Double(iterations) / elapsed)
+    }
+    let sorted = rates.sorted()
+    return (sorted.first!, sorted[sorted.count / 2], sorted.last!)
   }
 
   /// The int8 gradient product (`--gradients int8`) on the conv preset's second layer, per
@@ -123,22 +131,11 @@ enum GEMMBenchmark {
       for path in SGEMMPath.available {
         let kernels = bnn_float_kernels_for(path.cValue)!.pointee
         let macs = Double(shape.m * shape.n * shape.depth)
-        var rates: [Double] = []
-        for _ in 0..<7 {
-          var iterations = 0
-          let start = monotonicSeconds()
-          var elapsed = 0.0
-          repeat {
-            kernels.s8_unit_gemm(
-              shape.m, shape.n, shape.depth, q, rowStride, pairStride, scale, sum, u, width, &c,
-              shape.n, 0)
-            iterations += 1
-            elapsed = monotonicSeconds() - start
-          } while elapsed < 0.1
-          rates.append(macs * Double(iterations) / elapsed / 1e9)
+        let (low, mid, high) = rates(per: macs / 1e9) {
+          kernels.s8_unit_gemm(
+            shape.m, shape.n, shape.depth, q, rowStride, pairStride, scale, sum, u, width, &c,
+            shape.n, 0)
         }
-        let sorted = rates.sorted()
-        let (low, mid, high) = (sorted.first!, sorted[sorted.count / 2], sorted.last!)
         if json {
           results.append(
             .object([
