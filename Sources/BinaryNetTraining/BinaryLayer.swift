@@ -100,8 +100,8 @@ public final class BinaryLayer {
       }
       if let dx {
         if let int8 {
-          int8.inputGradient(
-            dz, rows: images, n: n, weights: binary.data, k: k, into: dx, threads: gemm.threads)
+          int8.packWeights(binary.data, n: n, k: k, threads: gemm.threads)
+          int8.inputGradient(dz, rows: images, into: dx, threads: gemm.threads)
         } else {
           gemm.multiply(
             transA: false, transB: false, m: images, n: k, k: n, a: dz, lda: n, b: binary.data,
@@ -112,6 +112,7 @@ public final class BinaryLayer {
     }
     let pixels = geometry.convolutionPixels
     let window = geometry.cWindow
+    if let int8, dx != nil { int8.packWeights(binary.data, n: n, k: k, threads: gemm.threads) }
     for start in stride(from: 0, to: images, by: geometry.imagesPerUnfold) {
       let count = min(geometry.imagesPerUnfold, images - start)
       let rows = count * pixels
@@ -131,9 +132,7 @@ public final class BinaryLayer {
       }
       if let dx {
         if let int8 {
-          int8.inputGradient(
-            dzBlock, rows: rows, n: n, weights: binary.data, k: k, into: scratch,
-            threads: gemm.threads)
+          int8.inputGradient(dzBlock, rows: rows, into: scratch, threads: gemm.threads)
         } else {
           gemm.multiply(
             transA: false, transB: false, m: rows, n: k, k: n, a: dzBlock, lda: n,

@@ -22,6 +22,9 @@ public enum GradientPrecision: String, Codable, CaseIterable, Sendable {
 final class Int8Gradients {
   private var q = Buffer<Int8>()
   private var u = Buffer<UInt8>()
+  /// The weights of the last `packWeights`, `[n][k]`, as unit pairs.
+  private var weights = Buffer<UInt8>()
+  private var weightShape: (n: Int, k: Int)?
   private var scale = Buffer<Float>()
   private var sum = Buffer<Int32>()
   private var work = Buffer<Float>()
@@ -31,6 +34,7 @@ final class Int8Gradients {
   deinit {
     q.release()
     u.release()
+    weights.release()
     scale.release()
     sum.release()
     work.release()
@@ -105,11 +109,20 @@ final class Int8Gradients {
       u: u.value, width: width, c: dW, accumulate: accumulate, threads: threads)
   }
 
-  /// `dx = dz W_b` (`[rows][k]`) for `dz` `[rows][n]` and ±1 weights `[n][k]`.
+  /// Packs the ±1 weights `[n][k]` that the following `inputGradient` calls multiply by:
+  /// once per layer and step (a convolution's unfolded blocks share them).
+  func packWeights(_ weights: UnsafePointer<Float>, n: Int, k: Int, threads: Int) {
+    let width = Self.packedWidth(k)
+    pack(weights, rows: n, cols: k, into: self.weights.reserve((n + 1) / 2 * 2 * width), width: width, threads: threads)
+    weightShape = (n, k)
+  }
+
+  /// `dx = dz W_b` (`[rows][k]`) for `dz` `[rows][n]` and the ±1 weights `[n][k]` of the
+  /// last `packWeights`.
   func inputGradient(
-    _ dz: UnsafePointer<Float>, rows: Int, n: Int, weights: UnsafePointer<Float>, k: Int,
-    into dx: UnsafeMutablePointer<Float>, threads: Int
+    _ dz: UnsafePointer<Float>, rows: Int, into dx: UnsafeMutablePointer<Float>, threads: Int
   ) {
+    guard let (n, k) = weightShape else { preconditionFailure("packWeights first") }
     let stride = (n + 1) & ~1
     let q = self.q.reserve(rows * stride)
     let scale = self.scale.reserve(rows)
@@ -120,12 +133,10 @@ final class Int8Gradients {
       let ((dz, q, scale, sum), r) = (pointers.value, part.lowerBound)
       bnn_quantize_rows_s8(dz + r * n, part.count, n, n, q + r * stride, stride, scale + r, sum + r)
     }
-    let width = Self.packedWidth(k)
-    let u = self.u.reserve((n + 1) / 2 * 2 * width)
-    pack(weights, rows: n, cols: k, into: u, width: width, threads: threads)
     multiply(
       m: rows, n: k, depth: n, q: q, rowStride: stride, pairStride: 2, scale: scale, sum: sum,
-      u: u, width: width, c: dx, accumulate: false, threads: threads)
+      u: weights.current, width: Self.packedWidth(k), c: dx, accumulate: false,
+      threads: threads)
   }
 
   /// `bnn_pack_unit_pairs`, pairs of rows split between threads.
@@ -188,6 +199,9 @@ private struct Buffer<Element> {
     }
     return pointer!
   }
+
+  /// The allocation of the last `reserve`.
+  var current: UnsafeMutablePointer<Element> { pointer! }
 
   func release() { pointer?.deallocate() }
 }

@@ -286,7 +286,8 @@ import Testing
     var dW = [Float](repeating: 0, count: n * k)
     var dx = [Float](repeating: 0, count: rows * k)
     int8.weightGradient(dz, rows: rows, n: n, x: x, k: k, alpha: 0.5, into: &dW, accumulate: false, threads: 1)
-    int8.inputGradient(dz, rows: rows, n: n, weights: weights, k: k, into: &dx, threads: 1)
+    int8.packWeights(weights, n: n, k: k, threads: 1)
+    int8.inputGradient(dz, rows: rows, into: &dx, threads: 1)
     func relativeError(_ got: [Float], _ expected: [Double]) -> Double {
       let error = zip(got, expected).map { (Double($0) - $1) * (Double($0) - $1) }.reduce(0, +)
       return (error / expected.map { $0 * $0 }.reduce(0, +)).squareRoot()
@@ -317,7 +318,8 @@ import Testing
         var dW = [Float](repeating: 0, count: n * k)
         var dx = [Float](repeating: 0, count: rows * k)
         int8.weightGradient(dz, rows: rows, n: n, x: x, k: k, alpha: 1, into: &dW, accumulate: false, threads: threads)
-        int8.inputGradient(dz, rows: rows, n: n, weights: weights, k: k, into: &dx, threads: threads)
+        int8.packWeights(weights, n: n, k: k, threads: threads)
+        int8.inputGradient(dz, rows: rows, into: &dx, threads: threads)
         return dW + dx
       }
       #expect(run(threads: 1) == run(threads: 3), "rows \(rows) n \(n) k \(k)")
