@@ -57,6 +57,106 @@ extension BatchNorm {
     precondition(z.cols == n && y.cols == n && y.rows == batch && batch > 0)
     var batchMean = [Float](repeating: 0, count: n)
     var batchVariance = [Float](repeating: 0, count: n)
+    let blocks = Self.rowBlocks(rows: batch, features: n)
+    if blocks > 1 {
+      forwardInRowBlocks(
+        z, into: y, cache: cache, blocks: blocks, mean: &batchMean, variance: &batchVariance,
+        threads: threads)
+    } else {
+      forwardInFeatureBlocks(
+        z, into: y, cache: cache, mean: &batchMean, variance: &batchVariance, threads: threads)
+    }
+    let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
+    for j in 0..<n {
+      runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j]
+      runningVariance[j] =
+        (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
+    }
+  }
+
+  /// Row blocks whose partial sums make the training statistics: 1 for layers of 512 or
+  /// more features (the features are split between threads), else about 2^15 values a
+  /// block, at most 64. It depends on the shape only, never on the thread count, so the
+  /// sums (added block by block in order) are the same bytes for any thread count.
+  static func rowBlocks(rows: Int, features: Int) -> Int {
+    features >= 512 ? 1 : min(64, max(1, (rows * features) >> 15))
+  }
+
+  /// The rows of block `block` of `blocks`: near-equal contiguous parts of `0..<rows`.
+  static func rowsOfBlock(_ block: Int, of blocks: Int, rows: Int) -> Range<Int> {
+    (rows * block / blocks)..<(rows * (block + 1) / blocks)
+  }
+
+  /// Statistics from the partial sums of `blocks` row blocks (computed in parallel, added
+  /// in block order), then the normalisation split by rows.
+  private func forwardInRowBlocks(
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, blocks: Int, mean: inout [Float],
+    variance: inout [Float], threads: Int
+  ) {
+    let (batch, n) = (z.rows, features)
+    var partial = [Float](repeating: 0, count: blocks * n)
+    let scale = 1 / Float(batch)
+    partial.withUnsafeMutableBufferPointer { partialBuffer in
+      let p = UncheckedSendable(partialBuffer.baseAddress!)
+      /// Runs `body(rows, partial sums of the block)` for every block, in parallel.
+      func eachBlock(_ body: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+        Parallel.forEachChunk(count: blocks, threads: threads) { range in
+          for block in range {
+            body(Self.rowsOfBlock(block, of: blocks, rows: batch), p.value + block * n)
+          }
+        }
+      }
+      func total(into out: inout [Float]) {
+        for j in 0..<n { out[j] = 0 }
+        for block in 0..<blocks {
+          for j in 0..<n { out[j] += partialBuffer[block * n + j] }
+        }
+        for j in 0..<n { out[j] *= scale }
+      }
+      eachBlock { rows, sums in
+        bnn_column_sums(z.data + rows.lowerBound * n, rows.count, n, n, sums)
+      }
+      total(into: &mean)
+      mean.withUnsafeBufferPointer { meanBuffer in
+        let m = UncheckedSendable(meanBuffer.baseAddress!)
+        eachBlock { rows, sums in
+          bnn_column_squared_deviations(z.data + rows.lowerBound * n, rows.count, n, n, m.value, sums)
+        }
+      }
+      total(into: &variance)
+    }
+    for j in 0..<n { cache.inverseStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
+    mean.withUnsafeBufferPointer { meanBuffer in
+      cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
+        gamma.withUnsafeBufferPointer { gammaBuffer in
+          beta.withUnsafeBufferPointer { betaBuffer in
+            let p = UncheckedSendable(
+              (
+                meanBuffer.baseAddress!, inverseBuffer.baseAddress!, gammaBuffer.baseAddress!,
+                betaBuffer.baseAddress!
+              ))
+            Parallel.forEachChunk(count: batch, threads: threads, minimumChunk: max(1, 4096 / n)) {
+              rows in
+              let (m, inverse, g, b) = p.value
+              let offset = rows.lowerBound * n
+              bnn_batchnorm_normalize(
+                z.data + offset, cache.normalized.data + offset, y.data + offset, rows.count, n, n,
+                g, b, m, inverse)
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Statistics and normalisation of each block of features in one pass, the features
+  /// split between threads.
+  private func forwardInFeatureBlocks(
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, mean batchMean: inout [Float],
+    variance batchVariance: inout [Float], threads: Int
+  ) {
+    let batch = z.rows
+    let n = features
     let eps = epsilon
     batchMean.withUnsafeMutableBufferPointer { meanBuffer in
       batchVariance.withUnsafeMutableBufferPointer { varianceBuffer in
@@ -82,12 +182,6 @@ extension BatchNorm {
         }
       }
     }
-    let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
-    for j in 0..<n {
-      runningMean[j] = (1 - momentum) * runningMean[j] + momentum * batchMean[j]
-      runningVariance[j] =
-        (1 - momentum) * runningVariance[j] + momentum * batchVariance[j] * unbias
-    }
   }
 
   /// Training backward: turns `gradient` (dy) into dz in place, using the cache of the
@@ -99,6 +193,10 @@ extension BatchNorm {
     let n = features
     var dGamma = [Float](repeating: 0, count: n)
     var dBeta = [Float](repeating: 0, count: n)
+    let blocks = Self.rowBlocks(rows: batch, features: n)
+    if blocks > 1 {
+      return backwardInRowBlocks(gradient, cache: cache, blocks: blocks, threads: threads)
+    }
     dGamma.withUnsafeMutableBufferPointer { dgBuffer in
       dBeta.withUnsafeMutableBufferPointer { dbBuffer in
         cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
@@ -116,6 +214,61 @@ extension BatchNorm {
                 gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j,
                 inverse + j,
                 dg + j, db + j)
+            }
+          }
+        }
+      }
+    }
+    return (dGamma, dBeta)
+  }
+
+  /// `backward` with the sums of `blocks` row blocks (in parallel, added in block order)
+  /// and dz split by rows.
+  private func backwardInRowBlocks(
+    _ gradient: Matrix, cache: BatchNormCache, blocks: Int, threads: Int
+  ) -> (dGamma: [Float], dBeta: [Float]) {
+    let (batch, n) = (gradient.rows, features)
+    var partialGamma = [Float](repeating: 0, count: blocks * n)
+    var partialBeta = [Float](repeating: 0, count: blocks * n)
+    partialGamma.withUnsafeMutableBufferPointer { dgBuffer in
+      partialBeta.withUnsafeMutableBufferPointer { dbBuffer in
+        let p = UncheckedSendable((dgBuffer.baseAddress!, dbBuffer.baseAddress!))
+        Parallel.forEachChunk(count: blocks, threads: threads) { range in
+          let (dg, db) = p.value
+          for block in range {
+            let rows = Self.rowsOfBlock(block, of: blocks, rows: batch)
+            let offset = rows.lowerBound * n
+            bnn_batchnorm_gradient_sums(
+              gradient.data + offset, cache.normalized.data + offset, rows.count, n, n,
+              dg + block * n, db + block * n)
+          }
+        }
+      }
+    }
+    var dGamma = [Float](repeating: 0, count: n)
+    var dBeta = [Float](repeating: 0, count: n)
+    for block in 0..<blocks {
+      for j in 0..<n {
+        dGamma[j] += partialGamma[block * n + j]
+        dBeta[j] += partialBeta[block * n + j]
+      }
+    }
+    dGamma.withUnsafeBufferPointer { dgBuffer in
+      dBeta.withUnsafeBufferPointer { dbBuffer in
+        cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in
+          gamma.withUnsafeBufferPointer { gammaBuffer in
+            let p = UncheckedSendable(
+              (
+                dgBuffer.baseAddress!, dbBuffer.baseAddress!, inverseBuffer.baseAddress!,
+                gammaBuffer.baseAddress!
+              ))
+            Parallel.forEachChunk(count: batch, threads: threads, minimumChunk: max(1, 4096 / n)) {
+              rows in
+              let (dg, db, inverse, g) = p.value
+              let offset = rows.lowerBound * n
+              bnn_batchnorm_gradient_apply(
+                gradient.data + offset, cache.normalized.data + offset, rows.count, n, n, batch, g,
+                inverse, dg, db)
             }
           }
         }

@@ -1,35 +1,40 @@
 /*
- * BatchNorm over a block of feature columns of a row-major [rows][ld] matrix (the caller
- * offsets the pointers to the block's first column). Every loop runs over the features
- * of one row, so it vectorises while each feature's sums still add the rows in order
- * 0, 1, 2, ... (results do not depend on vectorisation or on how features are split).
+ * BatchNorm over a block of feature columns and a block of rows of a row-major [rows][ld]
+ * matrix (the caller offsets the pointers to the block's first row and column). Every
+ * loop runs over the features of one row, so it vectorises while each feature's sums
+ * still add the rows in order 0, 1, 2, ... (results do not depend on vectorisation or on
+ * how features are split). A caller that splits the rows sums the blocks' partial sums
+ * in block order, over a partition that depends on the shape only.
  */
 #include <math.h>
 
 #include "cfloatkernels.h"
 
-void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float *restrict y,
-                           size_t rows, size_t width, size_t ld, const float *restrict gamma,
-                           const float *restrict beta, float *restrict mean,
-                           float *restrict variance, float *restrict inverse_std, float epsilon) {
-  const float scale = 1.0f / (float)rows;
-  for (size_t j = 0; j < width; j++) mean[j] = variance[j] = 0.0f;
+void bnn_column_sums(const float *restrict x, size_t rows, size_t width, size_t ld,
+                     float *restrict sum) {
+  for (size_t j = 0; j < width; j++) sum[j] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
-    const float *zr = z + r * ld;
-    for (size_t j = 0; j < width; j++) mean[j] += zr[j];
+    const float *xr = x + r * ld;
+    for (size_t j = 0; j < width; j++) sum[j] += xr[j];
   }
-  for (size_t j = 0; j < width; j++) mean[j] *= scale;
+}
+
+void bnn_column_squared_deviations(const float *restrict x, size_t rows, size_t width, size_t ld,
+                                   const float *restrict mean, float *restrict sum) {
+  for (size_t j = 0; j < width; j++) sum[j] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
-    const float *zr = z + r * ld;
+    const float *xr = x + r * ld;
     for (size_t j = 0; j < width; j++) {
-      const float d = zr[j] - mean[j];
-      variance[j] += d * d;
+      const float d = xr[j] - mean[j];
+      sum[j] += d * d;
     }
   }
-  for (size_t j = 0; j < width; j++) {
-    variance[j] *= scale;
-    inverse_std[j] = 1.0f / sqrtf(variance[j] + epsilon);
-  }
+}
+
+void bnn_batchnorm_normalize(const float *restrict z, float *restrict xhat, float *restrict y,
+                             size_t rows, size_t width, size_t ld, const float *restrict gamma,
+                             const float *restrict beta, const float *restrict mean,
+                             const float *restrict inverse_std) {
   for (size_t r = 0; r < rows; r++) {
     const float *zr = z + r * ld;
     float *xr = xhat + r * ld;
@@ -42,11 +47,24 @@ void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float 
   }
 }
 
-void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat, size_t rows,
-                            size_t width, size_t ld, const float *restrict gamma,
-                            const float *restrict inverse_std, float *restrict dgamma,
-                            float *restrict dbeta) {
-  const float count = (float)rows;
+void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float *restrict y,
+                           size_t rows, size_t width, size_t ld, const float *restrict gamma,
+                           const float *restrict beta, float *restrict mean,
+                           float *restrict variance, float *restrict inverse_std, float epsilon) {
+  const float scale = 1.0f / (float)rows;
+  bnn_column_sums(z, rows, width, ld, mean);
+  for (size_t j = 0; j < width; j++) mean[j] *= scale;
+  bnn_column_squared_deviations(z, rows, width, ld, mean, variance);
+  for (size_t j = 0; j < width; j++) {
+    variance[j] *= scale;
+    inverse_std[j] = 1.0f / sqrtf(variance[j] + epsilon);
+  }
+  bnn_batchnorm_normalize(z, xhat, y, rows, width, ld, gamma, beta, mean, inverse_std);
+}
+
+void bnn_batchnorm_gradient_sums(const float *restrict gradient, const float *restrict xhat,
+                                 size_t rows, size_t width, size_t ld, float *restrict dgamma,
+                                 float *restrict dbeta) {
   for (size_t j = 0; j < width; j++) dgamma[j] = dbeta[j] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
     const float *dy = gradient + r * ld;
@@ -56,6 +74,13 @@ void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat
       dgamma[j] += dy[j] * xr[j];
     }
   }
+}
+
+void bnn_batchnorm_gradient_apply(float *restrict gradient, const float *restrict xhat, size_t rows,
+                                  size_t width, size_t ld, size_t batch_rows,
+                                  const float *restrict gamma, const float *restrict inverse_std,
+                                  const float *restrict dgamma, const float *restrict dbeta) {
+  const float count = (float)batch_rows;
   for (size_t r = 0; r < rows; r++) {
     float *dy = gradient + r * ld;
     const float *xr = xhat + r * ld;
@@ -64,4 +89,13 @@ void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat
       dy[j] = factor * (count * dy[j] - dbeta[j] - xr[j] * dgamma[j]);
     }
   }
+}
+
+void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat, size_t rows,
+                            size_t width, size_t ld, const float *restrict gamma,
+                            const float *restrict inverse_std, float *restrict dgamma,
+                            float *restrict dbeta) {
+  bnn_batchnorm_gradient_sums(gradient, xhat, rows, width, ld, dgamma, dbeta);
+  bnn_batchnorm_gradient_apply(gradient, xhat, rows, width, ld, rows, gamma, inverse_std, dgamma,
+                               dbeta);
 }

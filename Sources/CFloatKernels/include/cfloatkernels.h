@@ -217,6 +217,26 @@ void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, siz
                             float *dbeta);
 
 /*
+ * The pieces of the two above, for callers that split the rows into blocks (each of these
+ * covers the block's rows only): sum_j = sum_r x_rj, and sum_j = sum_r (x_rj - mean_j)^2
+ * (both overwrite `sum`); the normalisation given mean and inverse_std; dgamma and dbeta
+ * of the block (overwritten); and dz of the block given the batch's dgamma and dbeta,
+ * where B = batch_rows is the whole batch's row count.
+ */
+void bnn_column_sums(const float *x, size_t rows, size_t width, size_t ld, float *sum);
+void bnn_column_squared_deviations(const float *x, size_t rows, size_t width, size_t ld,
+                                   const float *mean, float *sum);
+void bnn_batchnorm_normalize(const float *z, float *xhat, float *y, size_t rows, size_t width,
+                             size_t ld, const float *gamma, const float *beta, const float *mean,
+                             const float *inverse_std);
+void bnn_batchnorm_gradient_sums(const float *gradient, const float *xhat, size_t rows,
+                                 size_t width, size_t ld, float *dgamma, float *dbeta);
+void bnn_batchnorm_gradient_apply(float *gradient, const float *xhat, size_t rows, size_t width,
+                                  size_t ld, size_t batch_rows, const float *gamma,
+                                  const float *inverse_std, const float *dgamma,
+                                  const float *dbeta);
+
+/*
  * im2col: `count` images -> rows [count * out_height * out_width][kh * kw * channels], each
  * the window of one output pixel in (ky, kx, channel) order; padding reads `pad_value`.
  */
