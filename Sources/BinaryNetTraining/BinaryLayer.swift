@@ -52,6 +52,11 @@ public final class BinaryLayer {
   ) {
     // ±1 inputs and weights: the same values through XOR-popcount (BinaryForward.swift).
     if hasBinaryForward && convolveBinary(x, images: images, into: z, threads: gemm.threads) { return }
+    // Pixels: straight on the image, exactly the same values (PixelConvolution.swift).
+    if hasPixelConvolution {
+      convolvePixels(x, images: images, into: z, threads: gemm.threads)
+      return
+    }
     let (n, k) = (outputCount, geometry.dotLength)
     guard !geometry.isDense else {
       gemm.multiply(
@@ -112,12 +117,21 @@ public final class BinaryLayer {
     }
     let pixels = geometry.convolutionPixels
     let window = geometry.cWindow
+    let direct = hasPixelConvolution
+    if direct {
+      pixelWeightGradient(
+        dz, input: x, images: images, alpha: alpha, into: weightGradient.data,
+        threads: gemm.threads)
+      if dx == nil { return }
+    }
     if let int8, dx != nil { int8.packWeights(binary.data, n: n, k: k, threads: gemm.threads) }
     for start in stride(from: 0, to: images, by: geometry.imagesPerUnfold) {
       let count = min(geometry.imagesPerUnfold, images - start)
       let rows = count * pixels
       let dzBlock = dz + start * pixels * n
-      if let int8Weights {
+      if direct {
+        // dW is done above.
+      } else if let int8Weights {
         int8Weights.weightGradient(
           dzBlock, rows: rows, n: n, windowsOf: x + start * inputCount, window: window,
           padValue: padValue, alpha: alpha, into: weightGradient.data, accumulate: start != 0,

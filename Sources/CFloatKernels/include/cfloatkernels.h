@@ -237,6 +237,19 @@ void bnn_batchnorm_gradient_apply(float *gradient, const float *xhat, size_t row
                                   const float *dbeta);
 
 /*
+ * The first convolution on its pixel images, with no unfolded matrix (pixel_convolution.c):
+ * forward z[(n, oy, ox)][j] = sum_t x_t * wt[t][j] over the window's in-bounds positions t
+ * (padding is pixel 0), the weights transposed to wt[K][n_out]; exact, so equal to
+ * im2col + SGEMM, when the pixels are integers and the weights +-1 (sums below 2^24).
+ * Weight gradient acc[t][j] += sum over the rows of x_t * dz[row][j] (transposed, rows
+ * added in order, no fused multiply-add).
+ */
+void bnn_pixel_conv_forward(const float *images, size_t count, const bnn_window *window,
+                            const float *wt, size_t n_out, float *z);
+void bnn_pixel_conv_weight_gradient(const float *images, size_t count, const bnn_window *window,
+                                    const float *dz, size_t n_out, float *acc);
+
+/*
  * im2col: `count` images -> rows [count * out_height * out_width][kh * kw * channels], each
  * the window of one output pixel in (ky, kx, channel) order; padding reads `pad_value`.
  */
