@@ -55,9 +55,8 @@ void bnn_pixel_conv_forward(const float *restrict images, size_t count, const bn
   }
 }
 
-void bnn_pixel_conv_weight_gradient(const float *restrict images, size_t count,
-                                    const bnn_window *g, const float *restrict dz, size_t n_out,
-                                    float *restrict acc) {
+void bnn_pixel_conv_weight_gradient(const float *restrict images, size_t count, const bnn_window *g,
+                                    const float *restrict dz, size_t n_out, float *restrict acc) {
 #pragma STDC FP_CONTRACT OFF
   const size_t c_in = g->channels, image_size = g->height * g->width * c_in;
   for (size_t n = 0; n < count; n++) {

@@ -23,14 +23,21 @@ void bnn_maxpool2x2_forward(const float *restrict in, size_t count, size_t heigh
         const float *p10 = p00 + width * channels;
         const float *p11 = p10 + channels;
         const size_t o = ((n * oh + y) * ow + x) * channels;
+        /* Selects rather than branches, so the loop vectorises. */
         for (size_t c = 0; c < channels; c++) {
           float best = p00[c];
-          unsigned char which = 0;
-          if (p01[c] > best) best = p01[c], which = 1;
-          if (p10[c] > best) best = p10[c], which = 2;
-          if (p11[c] > best) best = p11[c], which = 3;
+          int which = 0;
+          const int w1 = p01[c] > best;
+          best = w1 ? p01[c] : best;
+          which = w1 ? 1 : which;
+          const int w2 = p10[c] > best;
+          best = w2 ? p10[c] : best;
+          which = w2 ? 2 : which;
+          const int w3 = p11[c] > best;
+          best = w3 ? p11[c] : best;
+          which = w3 ? 3 : which;
           out[o + c] = best;
-          index[o + c] = which;
+          index[o + c] = (unsigned char)which;
         }
       }
     }
@@ -41,16 +48,26 @@ void bnn_maxpool2x2_backward(const float *restrict gradient_out,
                              const unsigned char *restrict index, size_t count, size_t height,
                              size_t width, size_t channels, float *restrict gradient_in) {
   const size_t oh = height / 2, ow = width / 2;
-  memset(gradient_in, 0, count * height * width * channels * sizeof(float));
+  /* Every window writes all four of its inputs; only a dropped odd row or column needs the
+     zeros up front. */
+  if ((height | width) & 1)
+    memset(gradient_in, 0, count * height * width * channels * sizeof(float));
   for (size_t n = 0; n < count; n++) {
     float *image = gradient_in + n * height * width * channels;
     for (size_t y = 0; y < oh; y++) {
       for (size_t x = 0; x < ow; x++) {
         float *p00 = image + ((2 * y) * width + 2 * x) * channels;
+        float *p01 = p00 + channels;
+        float *p10 = p00 + width * channels;
+        float *p11 = p10 + channels;
         const size_t o = ((n * oh + y) * ow + x) * channels;
         for (size_t c = 0; c < channels; c++) {
-          const unsigned char which = index[o + c];
-          p00[((which >> 1) * width + (which & 1)) * channels + c] = gradient_out[o + c];
+          const int which = index[o + c];
+          const float g = gradient_out[o + c];
+          p00[c] = which == 0 ? g : 0.0f;
+          p01[c] = which == 1 ? g : 0.0f;
+          p10[c] = which == 2 ? g : 0.0f;
+          p11[c] = which == 3 ? g : 0.0f;
         }
       }
     }
