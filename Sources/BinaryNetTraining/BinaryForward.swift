@@ -18,8 +18,12 @@ extension BinaryLayer {
   /// `z` of `images` inputs `x` (NHWC floats), as `convolve`, when every input and every
   /// binary weight is exactly -1 or +1 (what training feeds it, checked while packing);
   /// false otherwise, with `z` unspecified (then `convolve` runs the float product).
+  /// With `poolWinners` (a convolution), `z` gets the 2x2 max pooling of the result and
+  /// the winners go there, as `MaxPooling.forward` would give them: each image is pooled
+  /// while its counts are in cache, and the unpooled result is never written.
   func convolveBinary(
-    _ x: UnsafePointer<Float>, images: Int, into z: UnsafeMutablePointer<Float>, threads: Int
+    _ x: UnsafePointer<Float>, images: Int, into z: UnsafeMutablePointer<Float>,
+    poolWinners: UnsafeMutablePointer<UInt8>? = nil, threads: Int
   ) -> Bool {
     let g = geometry
     let n = outputCount
@@ -70,7 +74,9 @@ extension BinaryLayer {
     weightBits.withUnsafeBufferPointer { w in
       packed.withUnsafeBufferPointer { p in
         let pointers = BinaryForwardPointers(
-          x: x, z: z, weights: w.baseAddress!, packed: pack == nil ? nil : p.baseAddress)
+          x: x, z: z, weights: w.baseAddress!, packed: pack == nil ? nil : p.baseAddress,
+          winners: g.isDense ? nil : poolWinners)
+        let pooledSize = g.outputPixels * n
         Parallel.forEachChunk(count: images, threads: threads) { chunk in
           let count = chunk.count
           var inputBits = [UInt64](repeating: 0, count: max(1, count * pixelsIn * wordsPerPixel))
@@ -80,6 +86,27 @@ extension BinaryLayer {
             let signs = bnn_pack_signs(
               pointers.x + chunk.lowerBound * inputCount, count * pixelsIn, channels, bits.baseAddress!)
             if signs == 0 { inputsAreSigns.clear(chunk.lowerBound) }
+            if let winners = pointers.winners {
+              // One image's counts at a time, pooled into z while they are in cache.
+              var counts = [Int32](repeating: 0, count: pixelsOut * n)
+              scratch.withUnsafeMutableBufferPointer { s in
+                counts.withUnsafeMutableBufferPointer { c in
+                  for i in 0..<count {
+                    kernels.binary_conv_gemm(
+                      bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width,
+                      wordsPerPixel, channels, window.kernel_height, window.kernel_width,
+                      window.stride, window.pad_top, window.pad_left, window.out_height,
+                      window.out_width, pointers.weights, rowWords, pointers.packed, n,
+                      c.baseAddress!, n, s.baseAddress!)
+                    let image = chunk.lowerBound + i
+                    bnn_maxpool2x2_popcounts(
+                      c.baseAddress!, Int32(k), 1, window.out_height, window.out_width, n,
+                      pointers.z + image * pooledSize, winners + image * pooledSize)
+                  }
+                }
+              }
+              return
+            }
             // Counts land in z's memory (Int32 and Float are both 4 bytes), then become z.
             let out = UnsafeMutableRawPointer(pointers.z + chunk.lowerBound * pixelsOut * n)
             let counts = out.assumingMemoryBound(to: Int32.self)
@@ -127,4 +154,6 @@ private struct BinaryForwardPointers: @unchecked Sendable {
   let weights: UnsafePointer<UInt64>
   /// The weights in the kernel path's convolution layout (`binary_conv_pack`), or nil.
   let packed: UnsafePointer<UInt32>?
+  /// Where pooling winners go when the convolution is pooled on the fly, or nil.
+  let winners: UnsafeMutablePointer<UInt8>?
 }

@@ -77,6 +77,26 @@ public final class BinaryLayer {
     }
   }
 
+  /// `pool(convolve(x))` of a pooled convolution into `pooled`, with the winners: fused
+  /// (`convolveBinary`) when the binary forward applies, else through `convolution` (room
+  /// for the unpooled result) and `MaxPooling.forward`. The same values either way.
+  func convolveAndPool(
+    _ x: UnsafePointer<Float>, images: Int, into pooled: UnsafeMutablePointer<Float>,
+    winners: UnsafeMutablePointer<UInt8>, convolution: UnsafeMutablePointer<Float>,
+    scratch: UnsafeMutablePointer<Float>, gemm: GEMM
+  ) {
+    precondition(geometry.pool)
+    if hasBinaryForward
+      && convolveBinary(x, images: images, into: pooled, poolWinners: winners, threads: gemm.threads)
+    {
+      return
+    }
+    convolve(x, images: images, into: convolution, scratch: scratch, gemm: gemm)
+    MaxPooling.forward(
+      convolution, images: images, shape: geometry.convolution, into: pooled, winners: winners,
+      threads: gemm.threads)
+  }
+
   /// Backward of `convolve` for the gradient `dz` (same shape as `z`):
   ///
   ///     dW = alpha * dz^T unfold(x)          dx = fold(dz W_b)   (if `inputGradient`)

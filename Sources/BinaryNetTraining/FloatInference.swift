@@ -65,11 +65,9 @@ extension BinaryNetwork {
       let g = layer.geometry
       let z = ws.outputs[index]
       if let convolution = ws.convolutions[index] {
-        layer.convolve(
-          input.data, images: rows, into: convolution.data, scratch: ws.scratch.data, gemm: gemm)
-        MaxPooling.forward(
-          convolution.data, images: rows, shape: g.convolution, into: z.data,
-          winners: ws.winners[index]!, threads: gemm.threads)
+        layer.convolveAndPool(
+          input.data, images: rows, into: z.data, winners: ws.winners[index]!,
+          convolution: convolution.data, scratch: ws.scratch.data, gemm: gemm)
       } else {
         layer.convolve(input.data, images: rows, into: z.data, scratch: ws.scratch.data, gemm: gemm)
       }

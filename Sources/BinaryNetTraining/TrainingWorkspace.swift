@@ -90,12 +90,9 @@ extension BinaryNetwork {
     for (index, layer) in layers.enumerated() {
       let z = ws.preActivations[index]
       if let convolution = ws.convolutions[index] {
-        layer.convolve(
-          ws.layerInput(index).data, images: batch, into: convolution.data,
-          scratch: ws.scratch.data, gemm: gemm)
-        MaxPooling.forward(
-          convolution.data, images: batch, shape: layer.geometry.convolution, into: z.data,
-          winners: ws.winners[index]!, threads: threads)
+        layer.convolveAndPool(
+          ws.layerInput(index).data, images: batch, into: z.data, winners: ws.winners[index]!,
+          convolution: convolution.data, scratch: ws.scratch.data, gemm: gemm)
       } else {
         layer.convolve(
           ws.layerInput(index).data, images: batch, into: z.data, scratch: ws.scratch.data,

@@ -44,6 +44,39 @@ void bnn_maxpool2x2_forward(const float *restrict in, size_t count, size_t heigh
   }
 }
 
+void bnn_maxpool2x2_popcounts(const int32_t *restrict in, int32_t k, size_t count, size_t height,
+                              size_t width, size_t channels, float *restrict out,
+                              unsigned char *restrict index) {
+  const size_t oh = height / 2, ow = width / 2;
+  for (size_t n = 0; n < count; n++) {
+    const int32_t *image = in + n * height * width * channels;
+    for (size_t y = 0; y < oh; y++) {
+      for (size_t x = 0; x < ow; x++) {
+        const int32_t *p00 = image + ((2 * y) * width + 2 * x) * channels;
+        const int32_t *p01 = p00 + channels;
+        const int32_t *p10 = p00 + width * channels;
+        const int32_t *p11 = p10 + channels;
+        const size_t o = ((n * oh + y) * ow + x) * channels;
+        for (size_t c = 0; c < channels; c++) {
+          int32_t best = p00[c];
+          int which = 0;
+          const int w1 = p01[c] < best;
+          best = w1 ? p01[c] : best;
+          which = w1 ? 1 : which;
+          const int w2 = p10[c] < best;
+          best = w2 ? p10[c] : best;
+          which = w2 ? 2 : which;
+          const int w3 = p11[c] < best;
+          best = w3 ? p11[c] : best;
+          which = w3 ? 3 : which;
+          out[o + c] = (float)(k - 2 * best);
+          index[o + c] = (unsigned char)which;
+        }
+      }
+    }
+  }
+}
+
 void bnn_maxpool2x2_backward(const float *restrict gradient_out,
                              const unsigned char *restrict index, size_t count, size_t height,
                              size_t width, size_t channels, float *restrict gradient_in) {

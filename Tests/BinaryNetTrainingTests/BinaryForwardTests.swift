@@ -141,4 +141,58 @@ import Testing
     layer.binary.data[0] = 0.25
     #expect(!Self.run(layer, Self.signs(4 * shape.elementCount, &rng), images: 4).binary)
   }
+
+  /// A pooled convolution pooled on the fly (`convolveAndPool` through `convolveBinary`)
+  /// gives the same values and winners as the unpooled product then `MaxPooling.forward`,
+  /// with odd sizes (a dropped row and column), ties (few channels make equal dots
+  /// likely), more images than threads, and the float fallback for inputs that are not ±1.
+  @Test(arguments: [(1, 5), (64, 3), (65, 70), (3, 64)])
+  func poolingOnTheFlyEqualsPoolingAfterwards(channels: Int, outputs: Int) {
+    var rng = Xoshiro256(seed: 40 + UInt64(channels))
+    for shape in [
+      TensorShape(height: 7, width: 9, channels: channels),
+      TensorShape(height: 6, width: 4, channels: channels),
+    ] {
+      let layer = BinaryLayer(
+        geometry: LayerGeometry(
+          input: shape, outputChannels: outputs, window: Geometry(kernelHeight: 3, kernelWidth: 3), pool: true)!,
+        readsPixels: false, batchNorm: BatchNorm(features: outputs))
+      layer.binary.assign(Self.signs(layer.binary.count, &rng))
+      let g = layer.geometry
+      let images = 5
+      var x = Self.signs(images * shape.elementCount, &rng)
+      for fallback in [false, true] {
+        if fallback { x[2 * shape.elementCount + 1] = 0.5 }
+        // Reference: the whole convolution, then the pooling.
+        let unpooled = Matrix(rows: images * g.convolutionPixels, cols: outputs)
+        let expected = Matrix(rows: images * g.outputPixels, cols: outputs)
+        var expectedWinners = [UInt8](repeating: 9, count: expected.count)
+        let scratch = Matrix(rows: 1, cols: max(1, layer.scratchCount))
+        x.withUnsafeBufferPointer {
+          layer.convolve(
+            $0.baseAddress!, images: images, into: unpooled.data, scratch: scratch.data,
+            gemm: GEMM(threads: 1))
+        }
+        expectedWinners.withUnsafeMutableBufferPointer {
+          MaxPooling.forward(
+            unpooled.data, images: images, shape: g.convolution, into: expected.data,
+            winners: $0.baseAddress!, threads: 1)
+        }
+        for threads in [1, 3] {
+          let pooled = Matrix(rows: images * g.outputPixels, cols: outputs)
+          var winners = [UInt8](repeating: 9, count: pooled.count)
+          let convolution = Matrix(rows: images * g.convolutionPixels, cols: outputs)
+          x.withUnsafeBufferPointer { xp in
+            winners.withUnsafeMutableBufferPointer {
+              layer.convolveAndPool(
+                xp.baseAddress!, images: images, into: pooled.data, winners: $0.baseAddress!,
+                convolution: convolution.data, scratch: scratch.data, gemm: GEMM(threads: threads))
+            }
+          }
+          #expect(pooled.values == expected.values, "\(shape) threads \(threads) fallback \(fallback)")
+          #expect(winners == expectedWinners, "\(shape) threads \(threads) fallback \(fallback)")
+        }
+      }
+    }
+  }
 }

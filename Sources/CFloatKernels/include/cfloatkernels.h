@@ -267,6 +267,13 @@ void bnn_col2im(const float *cols, size_t count, const bnn_window *window, float
 void bnn_maxpool2x2_forward(const float *in, size_t count, size_t height, size_t width,
                             size_t channels, float *out, unsigned char *index);
 
+/* The same pooling of XOR-popcount results: in[] holds popcounts c of dots z = k - 2c, and
+   out[] gets the pooled dots as floats, index[] the winners. The largest dot is the smallest
+   count (the map is strictly decreasing), so out and index equal bnn_popcounts_to_dots
+   followed by bnn_maxpool2x2_forward. */
+void bnn_maxpool2x2_popcounts(const int32_t *in, int32_t k, size_t count, size_t height,
+                              size_t width, size_t channels, float *out, unsigned char *index);
+
 /* Gradient of the pooling: gradient_in = 0 except at each window's winner, which gets the
    output's gradient. height, width: the pooling's input. */
 void bnn_maxpool2x2_backward(const float *gradient_out, const unsigned char *index, size_t count,
