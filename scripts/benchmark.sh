@@ -5,13 +5,18 @@
 # 60,000 images. Release builds, medians of repeated runs; every figure comes from this
 # run on this machine.
 #
-#   scripts/benchmark.sh [--threads N] [--seconds S] [--training] [--models "mlp-1024 conv"]
+#   scripts/benchmark.sh [--threads N] [--seconds S] [--training [--larq PYTHON]]
+#                        [--models "mlp-1024 conv"]
 #
 #   --threads N   threads for the shared batch-1 run and training (default: all cores)
 #   --seconds S   seconds per latency measurement (default: 2)
 #   --training    also train each model for one epoch on the bundled MNIST (minutes), with
 #                 its float work (GFLOP), rate and share of the SGEMM peak, and again
 #                 with --gradients int8 (its speed-up over float32)
+#   --larq PYTHON with --training: also time one epoch of the same networks in Larq on
+#                 TensorFlow with this Python (an environment with tools/larq-export/
+#                 requirements.txt) on the same threads, and print BinaryNet's speed-up
+#                 (tools/larq-export/larq_training_speed.py)
 #   --models M    the architectures, as bnn-run bench --arch takes them
 #                 (default: "mlp-1024 mlp-4096 conv")
 #
@@ -25,6 +30,7 @@ cd "$(dirname "$0")/.."
 threads=$(nproc)
 seconds=2
 training=0
+larq=""
 models="mlp-1024 mlp-4096 conv"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,10 +38,19 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --training) training=1; shift ;;
     --models) models=$2; shift 2 ;;
-    -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --larq) larq=$2; shift 2 ;;
+    -h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "benchmark.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+
+if [ -n "$larq" ]; then
+  if [ "$training" != 1 ]; then echo "benchmark.sh: --larq needs --training" >&2; exit 2; fi
+  if ! TF_USE_LEGACY_KERAS=1 "$larq" -c 'import larq, tensorflow' 2>/dev/null; then
+    echo "benchmark.sh: $larq cannot import larq and tensorflow (see tools/larq-export/README.md)" >&2
+    exit 2
+  fi
+fi
 
 echo "== building (release)" >&2
 swift build -c release --product bnn-run >&2
@@ -141,5 +156,30 @@ print(f"| {arch} | float32 | {seconds:.1f} | {acc_text} | {gflop:.0f} | {gflop /
 EOF
     done
   done
+  if [ -n "$larq" ]; then
+    # Larq on TensorFlow, the same networks and threads, right after BinaryNet's runs.
+    echo "== Larq: one epoch of each network (minutes)" >&2
+    larq_models=$(for arch in $models; do case "$arch" in mlp-1024 | conv) printf '%s,' "$arch" ;; esac; done)
+    "$larq" tools/larq-export/larq_training_speed.py --threads "$threads" --models "$larq_models" --json \
+      >"$work/larq.json" 2>"$work/larq.log" || { cat "$work/larq.log" >&2; exit 1; }
+    echo
+    echo "| training, $threads threads, s per 60k images | Larq on TensorFlow | BinaryNet float32 | BinaryNet int8 | speed-up over Larq (float32, int8) |"
+    echo "|---|---|---|---|---|"
+    python3 - "$work" <<'EOF'
+import json, sys
+work = sys.argv[1]
+def per_60k(path):
+    records = [json.loads(line) for line in open(path) if line.strip().startswith("{")]
+    epoch = [r for r in records if "seconds" in r and "epoch" in r]
+    seconds = epoch[-1]["seconds"] if epoch else records[-1].get("seconds_per_epoch")
+    return seconds * 60000 / records[-1].get("train_images", 60000)
+for line in open(f"{work}/larq.json"):
+    larq = json.loads(line)
+    arch = larq["model"]
+    f32, i8 = per_60k(f"{work}/{arch}-float32.json"), per_60k(f"{work}/{arch}-int8.json")
+    l = larq["seconds_per_60k"]
+    print(f"| {arch} | {l:.1f} (TensorFlow {larq['tensorflow']}) | {f32:.1f} | {i8:.1f} | {l / f32:.1f}x, {l / i8:.1f}x |")
+EOF
+  fi
   rm -rf "$work" "$gemm"
 fi
