@@ -47,10 +47,12 @@ public final class BatchNormCache {
 
 extension BatchNorm {
   /// Training forward: normalises `z` with its batch statistics into `y`, keeps `xhat`
-  /// and `1/std` in `cache`, and updates the running statistics. Features are split
-  /// between `threads` (each feature's sums run in one fixed order: `bnn_batchnorm_forward`).
+  /// and `1/std` in `cache`, and updates the running statistics; with `signs`, writes
+  /// `sign(y)` there in the same pass (the next layer's input). Wide layers split their
+  /// features between `threads` (each feature's sums run in one fixed order:
+  /// `bnn_batchnorm_forward`), narrow ones their rows (`rowBlocks`).
   public mutating func forwardTraining(
-    _ z: Matrix, into y: Matrix, cache: BatchNormCache, threads: Int
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, signs: Matrix? = nil, threads: Int
   ) {
     let batch = z.rows
     let n = features
@@ -58,13 +60,15 @@ extension BatchNorm {
     var batchMean = [Float](repeating: 0, count: n)
     var batchVariance = [Float](repeating: 0, count: n)
     let blocks = Self.rowBlocks(rows: batch, features: n)
+    precondition(signs.map { $0.rows == batch && $0.cols == n } ?? true)
     if blocks > 1 {
       forwardInRowBlocks(
-        z, into: y, cache: cache, blocks: blocks, mean: &batchMean, variance: &batchVariance,
-        threads: threads)
+        z, into: y, cache: cache, signs: signs, blocks: blocks, mean: &batchMean,
+        variance: &batchVariance, threads: threads)
     } else {
       forwardInFeatureBlocks(
-        z, into: y, cache: cache, mean: &batchMean, variance: &batchVariance, threads: threads)
+        z, into: y, cache: cache, signs: signs, mean: &batchMean, variance: &batchVariance,
+        threads: threads)
     }
     let unbias = batch > 1 ? Float(batch) / Float(batch - 1) : 1
     for j in 0..<n {
@@ -90,7 +94,8 @@ extension BatchNorm {
   /// Statistics from the partial sums of `blocks` row blocks (computed in parallel, added
   /// in block order), then the normalisation split by rows.
   private func forwardInRowBlocks(
-    _ z: Matrix, into y: Matrix, cache: BatchNormCache, blocks: Int, mean: inout [Float],
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, signs: Matrix?, blocks: Int,
+    mean: inout [Float],
     variance: inout [Float], threads: Int
   ) {
     let (batch, n) = (z.rows, features)
@@ -140,8 +145,8 @@ extension BatchNorm {
               let (m, inverse, g, b) = p.value
               let offset = rows.lowerBound * n
               bnn_batchnorm_normalize(
-                z.data + offset, cache.normalized.data + offset, y.data + offset, rows.count, n, n,
-                g, b, m, inverse)
+                z.data + offset, cache.normalized.data + offset, y.data + offset,
+                signs.map { $0.data + offset }, rows.count, n, n, g, b, m, inverse)
             }
           }
         }
@@ -152,7 +157,8 @@ extension BatchNorm {
   /// Statistics and normalisation of each block of features in one pass, the features
   /// split between threads.
   private func forwardInFeatureBlocks(
-    _ z: Matrix, into y: Matrix, cache: BatchNormCache, mean batchMean: inout [Float],
+    _ z: Matrix, into y: Matrix, cache: BatchNormCache, signs: Matrix?,
+    mean batchMean: inout [Float],
     variance batchVariance: inout [Float], threads: Int
   ) {
     let batch = z.rows
@@ -173,9 +179,8 @@ extension BatchNorm {
                 let (mean, variance, inverse, g, b) = p.value
                 let j = range.lowerBound
                 bnn_batchnorm_forward(
-                  z.data + j, cache.normalized.data + j, y.data + j, batch, range.count, n, g + j,
-                  b + j,
-                  mean + j, variance + j, inverse + j, eps)
+                  z.data + j, cache.normalized.data + j, y.data + j, signs.map { $0.data + j },
+                  batch, range.count, n, g + j, b + j, mean + j, variance + j, inverse + j, eps)
               }
             }
           }

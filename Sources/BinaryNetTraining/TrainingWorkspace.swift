@@ -99,13 +99,10 @@ extension BinaryNetwork {
           gemm: gemm)
       }
       if index == 0 { BinaryNetwork.scaleFirstLayer(z.data, count: z.count) }
+      // Hidden layers: the next layer's ±1 input in the same pass.
       layer.batchNorm.forwardTraining(
-        z, into: ws.outputs[index], cache: ws.caches[index], threads: threads)
-      if index < last {
-        binarize(
-          ws.outputs[index].data, into: ws.activations[index].data, count: z.count, threads: threads
-        )
-      }
+        z, into: ws.outputs[index], cache: ws.caches[index],
+        signs: index < last ? ws.activations[index] : nil, threads: threads)
     }
     let (loss, correct) = ws.labels.withUnsafeBufferPointer {
       SoftmaxCrossEntropy.lossAndGradient(

@@ -32,25 +32,37 @@ void bnn_column_squared_deviations(const float *restrict x, size_t rows, size_t 
 }
 
 void bnn_batchnorm_normalize(const float *restrict z, float *restrict xhat, float *restrict y,
-                             size_t rows, size_t width, size_t ld, const float *restrict gamma,
-                             const float *restrict beta, const float *restrict mean,
-                             const float *restrict inverse_std) {
+                             float *restrict signs, size_t rows, size_t width, size_t ld,
+                             const float *restrict gamma, const float *restrict beta,
+                             const float *restrict mean, const float *restrict inverse_std) {
   for (size_t r = 0; r < rows; r++) {
     const float *zr = z + r * ld;
     float *xr = xhat + r * ld;
     float *yr = y + r * ld;
-    for (size_t j = 0; j < width; j++) {
-      const float normalized = (zr[j] - mean[j]) * inverse_std[j];
-      xr[j] = normalized;
-      yr[j] = gamma[j] * normalized + beta[j];
+    if (signs) {
+      float *sr = signs + r * ld;
+      for (size_t j = 0; j < width; j++) {
+        const float normalized = (zr[j] - mean[j]) * inverse_std[j];
+        const float out = gamma[j] * normalized + beta[j];
+        xr[j] = normalized;
+        yr[j] = out;
+        sr[j] = out < 0.0f ? -1.0f : 1.0f;
+      }
+    } else {
+      for (size_t j = 0; j < width; j++) {
+        const float normalized = (zr[j] - mean[j]) * inverse_std[j];
+        xr[j] = normalized;
+        yr[j] = gamma[j] * normalized + beta[j];
+      }
     }
   }
 }
 
 void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float *restrict y,
-                           size_t rows, size_t width, size_t ld, const float *restrict gamma,
-                           const float *restrict beta, float *restrict mean,
-                           float *restrict variance, float *restrict inverse_std, float epsilon) {
+                           float *restrict signs, size_t rows, size_t width, size_t ld,
+                           const float *restrict gamma, const float *restrict beta,
+                           float *restrict mean, float *restrict variance,
+                           float *restrict inverse_std, float epsilon) {
   const float scale = 1.0f / (float)rows;
   bnn_column_sums(z, rows, width, ld, mean);
   for (size_t j = 0; j < width; j++) mean[j] *= scale;
@@ -59,7 +71,7 @@ void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float 
     variance[j] *= scale;
     inverse_std[j] = 1.0f / sqrtf(variance[j] + epsilon);
   }
-  bnn_batchnorm_normalize(z, xhat, y, rows, width, ld, gamma, beta, mean, inverse_std);
+  bnn_batchnorm_normalize(z, xhat, y, signs, rows, width, ld, gamma, beta, mean, inverse_std);
 }
 
 void bnn_batchnorm_gradient_sums(const float *restrict gradient, const float *restrict xhat,

@@ -90,4 +90,26 @@ import Testing
     #expect(Self.run(rows: rows, features: features, threads: 2) == one)
     #expect(Self.run(rows: rows, features: features, threads: 3) == one)
   }
+
+  /// The signs written in the normalising pass are `binarize(y)` exactly (0 and -0 give
+  /// +1), for row blocks and for feature blocks.
+  @Test(arguments: [(4000, 32), (50, 600), (100, 10)])
+  func signsInTheSamePassAreTheSignsOfY(rows: Int, features: Int) {
+    var rng = Xoshiro256(seed: 5)
+    let z = LayerMathTests.random(rows, features, &rng, scale: 2)
+    var bn = BatchNorm(features: features)
+    bn.beta = (0..<features).map { Float($0 % 3) - 1 }
+    bn.gamma = (0..<features).map { $0 % 3 == 1 ? 0 : 1 }  // y = beta = 0 there
+    let y = Matrix(rows: rows, cols: features)
+    let signs = Matrix(rows: rows, cols: features)
+    signs.assign([Float](repeating: .nan, count: signs.count))
+    bn.forwardTraining(
+      z, into: y, cache: BatchNormCache(batch: rows, features: features), signs: signs, threads: 2)
+    var expected = [Float](repeating: 0, count: y.count)
+    expected.withUnsafeMutableBufferPointer {
+      binarize(y.data, into: $0.baseAddress!, count: y.count, threads: 1)
+    }
+    #expect(signs.values == expected)
+    #expect(y.values.contains(0))
+  }
 }

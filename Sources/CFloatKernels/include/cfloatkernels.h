@@ -201,11 +201,13 @@ void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
  * (pointers offset to the first column of the block): per feature j, over the rows b,
  *   mean_j = (1/B) sum_b z_bj,  variance_j = (1/B) sum_b (z_bj - mean_j)^2,
  *   inverse_std_j = 1/sqrt(variance_j + epsilon),
- *   xhat_bj = (z_bj - mean_j) inverse_std_j,  y_bj = gamma_j xhat_bj + beta_j.
+ *   xhat_bj = (z_bj - mean_j) inverse_std_j,  y_bj = gamma_j xhat_bj + beta_j,
+ * and, unless `signs` is NULL, signs_bj = sign(y_bj) (-1 below 0, else +1: the next
+ * layer's input, in the same pass).
  */
-void bnn_batchnorm_forward(const float *z, float *xhat, float *y, size_t rows, size_t width,
-                           size_t ld, const float *gamma, const float *beta, float *mean,
-                           float *variance, float *inverse_std, float epsilon);
+void bnn_batchnorm_forward(const float *z, float *xhat, float *y, float *signs, size_t rows,
+                           size_t width, size_t ld, const float *gamma, const float *beta,
+                           float *mean, float *variance, float *inverse_std, float epsilon);
 
 /*
  * BatchNorm training backward, in place on `gradient` (dy in, dz out):
@@ -226,9 +228,9 @@ void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, siz
 void bnn_column_sums(const float *x, size_t rows, size_t width, size_t ld, float *sum);
 void bnn_column_squared_deviations(const float *x, size_t rows, size_t width, size_t ld,
                                    const float *mean, float *sum);
-void bnn_batchnorm_normalize(const float *z, float *xhat, float *y, size_t rows, size_t width,
-                             size_t ld, const float *gamma, const float *beta, const float *mean,
-                             const float *inverse_std);
+void bnn_batchnorm_normalize(const float *z, float *xhat, float *y, float *signs, size_t rows,
+                             size_t width, size_t ld, const float *gamma, const float *beta,
+                             const float *mean, const float *inverse_std);
 void bnn_batchnorm_gradient_sums(const float *gradient, const float *xhat, size_t rows,
                                  size_t width, size_t ld, float *dgamma, float *dbeta);
 void bnn_batchnorm_gradient_apply(float *gradient, const float *xhat, size_t rows, size_t width,
