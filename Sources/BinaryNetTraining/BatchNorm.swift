@@ -190,9 +190,11 @@ extension BatchNorm {
   }
 
   /// Training backward: turns `gradient` (dy) into dz in place, using the cache of the
-  /// forward pass; returns `(dgamma, dbeta)`.
+  /// forward pass; returns `(dgamma, dbeta)`. With `hardTanhWindow` (the forward output
+  /// `y` of a hidden layer), dy is first masked by the sign's straight-through window
+  /// (`applyHardTanhGradientMask`) in the same pass.
   public func backward(
-    _ gradient: Matrix, cache: BatchNormCache, threads: Int
+    _ gradient: Matrix, cache: BatchNormCache, hardTanhWindow window: Matrix? = nil, threads: Int
   ) -> (dGamma: [Float], dBeta: [Float]) {
     let batch = gradient.rows
     let n = features
@@ -200,7 +202,8 @@ extension BatchNorm {
     var dBeta = [Float](repeating: 0, count: n)
     let blocks = Self.rowBlocks(rows: batch, features: n)
     if blocks > 1 {
-      return backwardInRowBlocks(gradient, cache: cache, blocks: blocks, threads: threads)
+      return backwardInRowBlocks(
+        gradient, cache: cache, window: window, blocks: blocks, threads: threads)
     }
     dGamma.withUnsafeMutableBufferPointer { dgBuffer in
       dBeta.withUnsafeMutableBufferPointer { dbBuffer in
@@ -216,9 +219,8 @@ extension BatchNorm {
               let (dg, db, inverse, g) = p.value
               let j = range.lowerBound
               bnn_batchnorm_backward(
-                gradient.data + j, cache.normalized.data + j, batch, range.count, n, g + j,
-                inverse + j,
-                dg + j, db + j)
+                gradient.data + j, cache.normalized.data + j, window.map { $0.data + j }, batch,
+                range.count, n, g + j, inverse + j, dg + j, db + j)
             }
           }
         }
@@ -230,7 +232,7 @@ extension BatchNorm {
   /// `backward` with the sums of `blocks` row blocks (in parallel, added in block order)
   /// and dz split by rows.
   private func backwardInRowBlocks(
-    _ gradient: Matrix, cache: BatchNormCache, blocks: Int, threads: Int
+    _ gradient: Matrix, cache: BatchNormCache, window: Matrix?, blocks: Int, threads: Int
   ) -> (dGamma: [Float], dBeta: [Float]) {
     let (batch, n) = (gradient.rows, features)
     var partialGamma = [Float](repeating: 0, count: blocks * n)
@@ -244,8 +246,8 @@ extension BatchNorm {
             let rows = Self.rowsOfBlock(block, of: blocks, rows: batch)
             let offset = rows.lowerBound * n
             bnn_batchnorm_gradient_sums(
-              gradient.data + offset, cache.normalized.data + offset, rows.count, n, n,
-              dg + block * n, db + block * n)
+              gradient.data + offset, cache.normalized.data + offset,
+              window.map { $0.data + offset }, rows.count, n, n, dg + block * n, db + block * n)
           }
         }
       }

@@ -112,13 +112,10 @@ extension BinaryNetwork {
     for index in stride(from: last, through: 0, by: -1) {
       let layer = layers[index]
       let gradient = ws.gradients[index]
-      if index < last {
-        applyHardTanhGradientMask(
-          gradient.data, preActivation: ws.outputs[index].data, count: gradient.count,
-          threads: threads)
-      }
+      // Hidden layers: the hard-tanh window of their sign, in BatchNorm's first pass.
       let (dGamma, dBeta) = layer.batchNorm.backward(
-        gradient, cache: ws.caches[index], threads: threads)
+        gradient, cache: ws.caches[index], hardTanhWindow: index < last ? ws.outputs[index] : nil,
+        threads: threads)
       batchNormGradients.append(BatchNormGradients(gamma: dGamma, beta: dBeta))
       var dz = gradient
       if let convolutionGradient = ws.convolutionGradients[index] {

@@ -74,16 +74,28 @@ void bnn_batchnorm_forward(const float *restrict z, float *restrict xhat, float 
   bnn_batchnorm_normalize(z, xhat, y, signs, rows, width, ld, gamma, beta, mean, inverse_std);
 }
 
-void bnn_batchnorm_gradient_sums(const float *restrict gradient, const float *restrict xhat,
-                                 size_t rows, size_t width, size_t ld, float *restrict dgamma,
-                                 float *restrict dbeta) {
+void bnn_batchnorm_gradient_sums(float *restrict gradient, const float *restrict xhat,
+                                 const float *restrict window, size_t rows, size_t width, size_t ld,
+                                 float *restrict dgamma, float *restrict dbeta) {
   for (size_t j = 0; j < width; j++) dgamma[j] = dbeta[j] = 0.0f;
   for (size_t r = 0; r < rows; r++) {
-    const float *dy = gradient + r * ld;
+    float *dy = gradient + r * ld;
     const float *xr = xhat + r * ld;
-    for (size_t j = 0; j < width; j++) {
-      dbeta[j] += dy[j];
-      dgamma[j] += dy[j] * xr[j];
+    if (window) {
+      /* The hard-tanh window of the sign that follows: dy *= (|y| <= 1), as
+         bnn_hardtanh_mask, stored back for bnn_batchnorm_gradient_apply. */
+      const float *yr = window + r * ld;
+      for (size_t j = 0; j < width; j++) {
+        const float g = dy[j] * (float)(fabsf(yr[j]) <= 1.0f);
+        dy[j] = g;
+        dbeta[j] += g;
+        dgamma[j] += g * xr[j];
+      }
+    } else {
+      for (size_t j = 0; j < width; j++) {
+        dbeta[j] += dy[j];
+        dgamma[j] += dy[j] * xr[j];
+      }
     }
   }
 }
@@ -103,11 +115,11 @@ void bnn_batchnorm_gradient_apply(float *restrict gradient, const float *restric
   }
 }
 
-void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat, size_t rows,
-                            size_t width, size_t ld, const float *restrict gamma,
-                            const float *restrict inverse_std, float *restrict dgamma,
-                            float *restrict dbeta) {
-  bnn_batchnorm_gradient_sums(gradient, xhat, rows, width, ld, dgamma, dbeta);
+void bnn_batchnorm_backward(float *restrict gradient, const float *restrict xhat,
+                            const float *restrict window, size_t rows, size_t width, size_t ld,
+                            const float *restrict gamma, const float *restrict inverse_std,
+                            float *restrict dgamma, float *restrict dbeta) {
+  bnn_batchnorm_gradient_sums(gradient, xhat, window, rows, width, ld, dgamma, dbeta);
   bnn_batchnorm_gradient_apply(gradient, xhat, rows, width, ld, rows, gamma, inverse_std, dgamma,
                                dbeta);
 }

@@ -112,4 +112,27 @@ import Testing
     #expect(signs.values == expected)
     #expect(y.values.contains(0))
   }
+
+  /// The hard-tanh window applied in BatchNorm's backward pass gives the bytes of
+  /// `applyHardTanhGradientMask` followed by the plain backward, for row blocks and for
+  /// feature blocks.
+  @Test(arguments: [(4000, 32), (50, 600), (100, 10)])
+  func theWindowInTheBackwardPassIsTheMaskFirst(rows: Int, features: Int) {
+    var rng = Xoshiro256(seed: 6)
+    let z = LayerMathTests.random(rows, features, &rng, scale: 2)
+    let dy = LayerMathTests.random(rows, features, &rng)
+    var bn = BatchNorm(features: features)
+    bn.gamma = (0..<features).map { 0.5 + Float($0 % 4) * 0.5 }
+    let y = Matrix(rows: rows, cols: features)
+    let cache = BatchNormCache(batch: rows, features: features)
+    bn.forwardTraining(z, into: y, cache: cache, threads: 2)
+    #expect(y.values.contains { abs($0) > 1 } && y.values.contains { abs($0) <= 1 })
+    let masked = Matrix(rows: rows, cols: features, values: dy.values)
+    applyHardTanhGradientMask(masked.data, preActivation: y.data, count: y.count, threads: 1)
+    let expected = bn.backward(masked, cache: cache, threads: 2)
+    let fused = Matrix(rows: rows, cols: features, values: dy.values)
+    let result = bn.backward(fused, cache: cache, hardTanhWindow: y, threads: 2)
+    #expect(fused.values == masked.values)
+    #expect(result.dGamma == expected.dGamma && result.dBeta == expected.dBeta)
+  }
 }

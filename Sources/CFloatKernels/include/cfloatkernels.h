@@ -212,18 +212,21 @@ void bnn_batchnorm_forward(const float *z, float *xhat, float *y, float *signs, 
 /*
  * BatchNorm training backward, in place on `gradient` (dy in, dz out):
  *   dbeta_j = sum_b dy_bj,  dgamma_j = sum_b dy_bj xhat_bj,
- *   dz_bj = gamma_j inverse_std_j / B * (B dy_bj - dbeta_j - xhat_bj dgamma_j).
+ *   dz_bj = gamma_j inverse_std_j / B * (B dy_bj - dbeta_j - xhat_bj dgamma_j),
+ * where, unless `window` is NULL, dy is first masked by the hard-tanh window of the sign
+ * after the BatchNorm: dy_bj *= (|window_bj| <= 1), window = the forward output y.
  */
-void bnn_batchnorm_backward(float *gradient, const float *xhat, size_t rows, size_t width,
-                            size_t ld, const float *gamma, const float *inverse_std, float *dgamma,
-                            float *dbeta);
+void bnn_batchnorm_backward(float *gradient, const float *xhat, const float *window, size_t rows,
+                            size_t width, size_t ld, const float *gamma, const float *inverse_std,
+                            float *dgamma, float *dbeta);
 
 /*
  * The pieces of the two above, for callers that split the rows into blocks (each of these
  * covers the block's rows only): sum_j = sum_r x_rj, and sum_j = sum_r (x_rj - mean_j)^2
  * (both overwrite `sum`); the normalisation given mean and inverse_std; dgamma and dbeta
- * of the block (overwritten); and dz of the block given the batch's dgamma and dbeta,
- * where B = batch_rows is the whole batch's row count.
+ * of the block (overwritten; with `window`, dy is masked first and stored back); and dz
+ * of the block given the batch's dgamma and dbeta, where B = batch_rows is the whole
+ * batch's row count.
  */
 void bnn_column_sums(const float *x, size_t rows, size_t width, size_t ld, float *sum);
 void bnn_column_squared_deviations(const float *x, size_t rows, size_t width, size_t ld,
@@ -231,8 +234,8 @@ void bnn_column_squared_deviations(const float *x, size_t rows, size_t width, si
 void bnn_batchnorm_normalize(const float *z, float *xhat, float *y, float *signs, size_t rows,
                              size_t width, size_t ld, const float *gamma, const float *beta,
                              const float *mean, const float *inverse_std);
-void bnn_batchnorm_gradient_sums(const float *gradient, const float *xhat, size_t rows,
-                                 size_t width, size_t ld, float *dgamma, float *dbeta);
+void bnn_batchnorm_gradient_sums(float *gradient, const float *xhat, const float *window,
+                                 size_t rows, size_t width, size_t ld, float *dgamma, float *dbeta);
 void bnn_batchnorm_gradient_apply(float *gradient, const float *xhat, size_t rows, size_t width,
                                   size_t ld, size_t batch_rows, const float *gamma,
                                   const float *inverse_std, const float *dgamma,
