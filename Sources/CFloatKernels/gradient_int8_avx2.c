@@ -248,15 +248,28 @@ INT8_AVX2 void bnn_quantize_column_pairs_s8_avx2(const float *restrict x, size_t
                                                  float *restrict scale, int32_t *restrict sum,
                                                  float *restrict work) {
   const size_t wide = cols & ~(size_t)31; /* columns done 32 at a time */
-  for (size_t c = 0; c < cols; c++) work[c] = 0.0f;
-  for (size_t r = 0; r < rows; r++) {
-    const float *row = x + r * ldx;
-    size_t c = 0;
-    for (; c + 8 <= cols; c += 8)
-      _mm256_storeu_ps(
-          work + c, _mm256_max_ps(_mm256_loadu_ps(work + c), magnitudes(_mm256_loadu_ps(row + c))));
-    s8_update_maxima(work, row, c, cols);
+  /* Column maxima: 64 columns at a time in eight registers over all rows, then 8 at a
+     time, then the last cols % 8 one by one (the same max operations as a running
+     maximum in memory, row by row). */
+  size_t c0 = 0;
+  for (; c0 + 64 <= cols; c0 += 64) {
+    __m256 m[8];
+    for (int k = 0; k < 8; k++) m[k] = _mm256_setzero_ps();
+    for (size_t r = 0; r < rows; r++) {
+      const float *row = x + r * ldx + c0;
+      for (int k = 0; k < 8; k++)
+        m[k] = _mm256_max_ps(m[k], magnitudes(_mm256_loadu_ps(row + 8 * k)));
+    }
+    for (int k = 0; k < 8; k++) _mm256_storeu_ps(work + c0 + 8 * k, m[k]);
   }
+  for (; c0 + 8 <= cols; c0 += 8) {
+    __m256 m = _mm256_setzero_ps();
+    for (size_t r = 0; r < rows; r++)
+      m = _mm256_max_ps(m, magnitudes(_mm256_loadu_ps(x + r * ldx + c0)));
+    _mm256_storeu_ps(work + c0, m);
+  }
+  for (size_t c = c0; c < cols; c++) work[c] = 0.0f;
+  for (size_t r = 0; r < rows && c0 < cols; r++) s8_update_maxima(work, x + r * ldx, c0, cols);
   s8_column_multipliers(work, scale, sum, cols);
   for (size_t r = 0; r < rows; r += 2) {
     const float *x0 = x + r * ldx;
