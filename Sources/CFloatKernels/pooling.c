@@ -11,70 +11,55 @@
 
 #include "cfloatkernels.h"
 
+/* Both forward poolings: every 2x2 window of `in` (TYPE values), its winner by BETTER(a, b)
+ * (a strictly better than b: the first in the order 00, 01, 10, 11 wins ties), stored as
+ * CONVERT(best) and its index. Selects rather than branches, so the loop vectorises. */
+#define MAXPOOL2X2(TYPE, BETTER, CONVERT)                                                          \
+  const size_t oh = height / 2, ow = width / 2;                                                    \
+  for (size_t n = 0; n < count; n++) {                                                             \
+    const TYPE *image = in + n * height * width * channels;                                        \
+    for (size_t y = 0; y < oh; y++) {                                                              \
+      for (size_t x = 0; x < ow; x++) {                                                            \
+        const TYPE *p00 = image + ((2 * y) * width + 2 * x) * channels;                            \
+        const TYPE *p01 = p00 + channels;                                                          \
+        const TYPE *p10 = p00 + width * channels;                                                  \
+        const TYPE *p11 = p10 + channels;                                                          \
+        const size_t o = ((n * oh + y) * ow + x) * channels;                                       \
+        for (size_t c = 0; c < channels; c++) {                                                    \
+          TYPE best = p00[c];                                                                      \
+          int which = 0;                                                                           \
+          const int w1 = BETTER(p01[c], best);                                                     \
+          best = w1 ? p01[c] : best;                                                               \
+          which = w1 ? 1 : which;                                                                  \
+          const int w2 = BETTER(p10[c], best);                                                     \
+          best = w2 ? p10[c] : best;                                                               \
+          which = w2 ? 2 : which;                                                                  \
+          const int w3 = BETTER(p11[c], best);                                                     \
+          best = w3 ? p11[c] : best;                                                               \
+          which = w3 ? 3 : which;                                                                  \
+          out[o + c] = CONVERT(best);                                                              \
+          index[o + c] = (unsigned char)which;                                                     \
+        }                                                                                          \
+      }                                                                                            \
+    }                                                                                              \
+  }
+
+#define GREATER(a, b) ((a) > (b))
+#define LESS(a, b) ((a) < (b))
+#define SAME(v) (v)
+
 void bnn_maxpool2x2_forward(const float *restrict in, size_t count, size_t height, size_t width,
                             size_t channels, float *restrict out, unsigned char *restrict index) {
-  const size_t oh = height / 2, ow = width / 2;
-  for (size_t n = 0; n < count; n++) {
-    const float *image = in + n * height * width * channels;
-    for (size_t y = 0; y < oh; y++) {
-      for (size_t x = 0; x < ow; x++) {
-        const float *p00 = image + ((2 * y) * width + 2 * x) * channels;
-        const float *p01 = p00 + channels;
-        const float *p10 = p00 + width * channels;
-        const float *p11 = p10 + channels;
-        const size_t o = ((n * oh + y) * ow + x) * channels;
-        /* Selects rather than branches, so the loop vectorises. */
-        for (size_t c = 0; c < channels; c++) {
-          float best = p00[c];
-          int which = 0;
-          const int w1 = p01[c] > best;
-          best = w1 ? p01[c] : best;
-          which = w1 ? 1 : which;
-          const int w2 = p10[c] > best;
-          best = w2 ? p10[c] : best;
-          which = w2 ? 2 : which;
-          const int w3 = p11[c] > best;
-          best = w3 ? p11[c] : best;
-          which = w3 ? 3 : which;
-          out[o + c] = best;
-          index[o + c] = (unsigned char)which;
-        }
-      }
-    }
-  }
+  MAXPOOL2X2(float, GREATER, SAME)
 }
 
 void bnn_maxpool2x2_popcounts(const int32_t *restrict in, int32_t k, size_t count, size_t height,
                               size_t width, size_t channels, float *restrict out,
                               unsigned char *restrict index) {
-  const size_t oh = height / 2, ow = width / 2;
-  for (size_t n = 0; n < count; n++) {
-    const int32_t *image = in + n * height * width * channels;
-    for (size_t y = 0; y < oh; y++) {
-      for (size_t x = 0; x < ow; x++) {
-        const int32_t *p00 = image + ((2 * y) * width + 2 * x) * channels;
-        const int32_t *p01 = p00 + channels;
-        const int32_t *p10 = p00 + width * channels;
-        const int32_t *p11 = p10 + channels;
-        const size_t o = ((n * oh + y) * ow + x) * channels;
-        for (size_t c = 0; c < channels; c++) {
-          int32_t best = p00[c];
-          int which = 0;
-          const int w1 = p01[c] < best;
-          best = w1 ? p01[c] : best;
-          which = w1 ? 1 : which;
-          const int w2 = p10[c] < best;
-          best = w2 ? p10[c] : best;
-          which = w2 ? 2 : which;
-          const int w3 = p11[c] < best;
-          best = w3 ? p11[c] : best;
-          which = w3 ? 3 : which;
-          out[o + c] = (float)(k - 2 * best);
-          index[o + c] = (unsigned char)which;
-        }
-      }
-    }
-  }
+  /* The largest dot k - 2c is the smallest count c. */
+#define DOT(c) ((float)(k - 2 * (c)))
+  MAXPOOL2X2(int32_t, LESS, DOT)
+#undef DOT
 }
 
 void bnn_maxpool2x2_backward(const float *restrict gradient_out,
