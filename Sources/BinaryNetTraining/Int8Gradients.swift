@@ -8,6 +8,11 @@ public enum GradientPrecision: String, Codable, CaseIterable, Sendable {
   /// product's ±1 operand, in exact integers (`Int8Gradients`). The first layer's weight
   /// gradient, whose other operand is pixels, stays float32.
   case int8
+
+  /// int8 where this CPU runs its kernels in SIMD (x86 with AVX2), else float32: the faster
+  /// of the two here, at the same accuracy (docs/DESIGN.md, "int8 gradients"). On the
+  /// portable kernels int8 measured 2x slower than float32.
+  public static var preferred: GradientPrecision { SGEMMPath.best == .portable ? .float32 : .int8 }
 }
 
 /// The backward products of a binary layer with int8 gradients (cfloatkernels.h, "int8

@@ -168,16 +168,19 @@ struct TrainCommandLine: Command {
     section: "Training",
     help: "training images used to re-estimate BatchNorm statistics with the\nfinal weights before folding")
   let gradients = Option<GradientPrecision?>(
-    "gradients", value: "P", default: .some(nil), defaultText: "float32", section: "Training",
+    "gradients", value: "P", default: .some(nil),
+    defaultText: "auto, here \(TrainingConfiguration.defaultGradients.rawValue)", section: "Training",
     help: """
-      arithmetic of the backward products: float32, or int8 (the
-      gradient rounded to 8 bits per row, times the ±1 weights or
-      activations in exact integers; faster on x86 with AVX2: see
-      the README, "int8 gradients")
+      arithmetic of the backward products: int8 (the gradient
+      rounded to 8 bits per row, times the ±1 weights or activations
+      in exact integers: the same accuracy, faster where the CPU has
+      its kernels; see the README, "int8 gradients"), float32 (float
+      SGEMMs), or auto: int8 on x86 with AVX2, else float32
       """
   ) { text throws(CLIError) in
+    if text == "auto" { return nil }
     guard let precision = GradientPrecision(rawValue: text) else {
-      throw .usage("unknown --gradients '\(text)' (float32, int8)")
+      throw .usage("unknown --gradients '\(text)' (auto, int8, float32)")
     }
     return precision
   }
@@ -212,12 +215,18 @@ struct TrainCommandLine: Command {
   let benchGEMM = Flag(
     "bench-gemm", section: "Output",
     help: "measure the float32 SGEMM (GFLOP/s) and the int8\ngradient product (G MAC/s), and exit")
-  let version = Flag("version", section: "Output", help: "version and SGEMM kernel (with --json: as JSON)")
+  let version = Flag(
+    "version", section: "Output",
+    help: "version, SGEMM kernel and default gradient arithmetic (with\n--json: as JSON)")
 
   func run(_ arguments: ParsedCommand<Self>) throws(CLIError) {
     if arguments[\.version] {
       Console.out(
-        Version.text(tool: Self.name, details: [("sgemm_kernel", GEMM.kernelName)], json: arguments[\.json]))
+        Version.text(
+          tool: Self.name,
+          details: [
+            ("sgemm_kernel", GEMM.kernelName), ("default_gradients", TrainingConfiguration.defaultGradients.rawValue),
+          ], json: arguments[\.json]))
       return
     }
     let options = try TrainOptions(arguments)

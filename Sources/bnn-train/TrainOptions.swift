@@ -97,7 +97,7 @@ struct TrainOptions {
       augmentFlip: augmentFlip ?? false,
       validationCount: validationCount ?? min(c.defaultValidationCount, trainingImages / 10), keep: keep,
       reestimationCount: reestimationCount ?? c.defaultReestimationCount,
-      gradients: gradients ?? .float32)
+      gradients: gradients ?? c.defaultGradients)
   }
 
   /// Usage error for every given option that differs from a resumed checkpoint's value

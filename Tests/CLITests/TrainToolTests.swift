@@ -49,7 +49,7 @@ struct TrainToolTests {
   /// Trains for two epochs, then checks that the accuracy bnn-train reports is what
   /// bnn-run eval finds on the written model, and that the trainer's own float
   /// evaluation agreed with the engine on every test image; with either gradient precision.
-  @Test(arguments: ["float32", "int8"])
+  @Test(arguments: ["float32", "int8", "auto"])
   func trainedModelGivesTheSameAnswersInBnnRun(gradients: String) throws {
     let folder = try ScratchFolder()
     let data = try writeBarsDataset(to: folder)
@@ -66,6 +66,15 @@ struct TrainToolTests {
     let summary = try lines.compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
       .first { $0["event"] as? String == "summary" }
     let trainCorrect = try #require(summary?["test_correct"] as? Int)
+    // auto: the default this CPU has, as --version --json reports it.
+    var expected = gradients
+    if gradients == "auto" {
+      let version = try ToolRunner.run("bnn-train", ["--version", "--json"])
+      let fields = try JSONSerialization.jsonObject(with: Data(version.stdout.utf8)) as? [String: Any]
+      expected = try #require(fields?["default_gradients"] as? String)
+      #expect(["int8", "float32"].contains(expected))
+    }
+    #expect(summary?["gradients"] as? String == expected)
     #expect(summary?["engine_trainer_disagreements"] as? Int == 0)
     #expect(summary?["test_count"] as? Int == 200)
     #expect(trainCorrect > 150, "the bars are easy: the model should learn them")
