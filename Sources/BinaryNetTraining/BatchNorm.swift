@@ -91,6 +91,15 @@ extension BatchNorm {
     (rows * block / blocks)..<(rows * (block + 1) / blocks)
   }
 
+  /// `sum_b partial[b][j]` of `blocks` rows of `n` partial sums, added in block order.
+  static func blockTotals(_ partial: [Float], blocks: Int, n: Int) -> [Float] {
+    var total = [Float](repeating: 0, count: n)
+    for block in 0..<blocks {
+      for j in 0..<n { total[j] += partial[block * n + j] }
+    }
+    return total
+  }
+
   /// Statistics from the partial sums of `blocks` row blocks (computed in parallel, added
   /// in block order), then the normalisation split by rows.
   private func forwardInRowBlocks(
@@ -99,36 +108,29 @@ extension BatchNorm {
     variance: inout [Float], threads: Int
   ) {
     let (batch, n) = (z.rows, features)
-    var partial = [Float](repeating: 0, count: blocks * n)
     let scale = 1 / Float(batch)
-    partial.withUnsafeMutableBufferPointer { partialBuffer in
-      let p = UncheckedSendable(partialBuffer.baseAddress!)
-      /// Runs `body(rows, partial sums of the block)` for every block, in parallel.
-      func eachBlock(_ body: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) {
+    /// `(1/B) sum_b` of the partial sums `body(rows, into:)` writes for every block, the
+    /// blocks in parallel.
+    func average(_ body: @escaping (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+      var partial = [Float](repeating: 0, count: blocks * n)
+      partial.withUnsafeMutableBufferPointer { buffer in
+        let p = UncheckedSendable(buffer.baseAddress!)
         Parallel.forEachChunk(count: blocks, threads: threads) { range in
           for block in range {
             body(Self.rowsOfBlock(block, of: blocks, rows: batch), p.value + block * n)
           }
         }
       }
-      func total(into out: inout [Float]) {
-        for j in 0..<n { out[j] = 0 }
-        for block in 0..<blocks {
-          for j in 0..<n { out[j] += partialBuffer[block * n + j] }
-        }
-        for j in 0..<n { out[j] *= scale }
+      return Self.blockTotals(partial, blocks: blocks, n: n).map { $0 * scale }
+    }
+    mean = average { rows, sums in
+      bnn_column_sums(z.data + rows.lowerBound * n, rows.count, n, n, sums)
+    }
+    variance = mean.withUnsafeBufferPointer { meanBuffer in
+      let m = UncheckedSendable(meanBuffer.baseAddress!)
+      return average { rows, sums in
+        bnn_column_squared_deviations(z.data + rows.lowerBound * n, rows.count, n, n, m.value, sums)
       }
-      eachBlock { rows, sums in
-        bnn_column_sums(z.data + rows.lowerBound * n, rows.count, n, n, sums)
-      }
-      total(into: &mean)
-      mean.withUnsafeBufferPointer { meanBuffer in
-        let m = UncheckedSendable(meanBuffer.baseAddress!)
-        eachBlock { rows, sums in
-          bnn_column_squared_deviations(z.data + rows.lowerBound * n, rows.count, n, n, m.value, sums)
-        }
-      }
-      total(into: &variance)
     }
     for j in 0..<n { cache.inverseStd[j] = 1 / (variance[j] + epsilon).squareRoot() }
     mean.withUnsafeBufferPointer { meanBuffer in
@@ -252,14 +254,8 @@ extension BatchNorm {
         }
       }
     }
-    var dGamma = [Float](repeating: 0, count: n)
-    var dBeta = [Float](repeating: 0, count: n)
-    for block in 0..<blocks {
-      for j in 0..<n {
-        dGamma[j] += partialGamma[block * n + j]
-        dBeta[j] += partialBeta[block * n + j]
-      }
-    }
+    let dGamma = Self.blockTotals(partialGamma, blocks: blocks, n: n)
+    let dBeta = Self.blockTotals(partialBeta, blocks: blocks, n: n)
     dGamma.withUnsafeBufferPointer { dgBuffer in
       dBeta.withUnsafeBufferPointer { dbBuffer in
         cache.inverseStd.withUnsafeBufferPointer { inverseBuffer in

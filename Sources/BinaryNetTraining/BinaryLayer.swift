@@ -149,20 +149,20 @@ public final class BinaryLayer {
       let count = min(geometry.imagesPerUnfold, images - start)
       let rows = count * pixels
       let dzBlock = dz + start * pixels * n
-      if direct {
-        // dW is done above.
-      } else if let int8Weights {
-        int8Weights.weightGradient(
-          dzBlock, rows: rows, n: n, windowsOf: x + start * inputCount, window: window,
-          padValue: padValue, alpha: alpha, into: weightGradient.data, accumulate: start != 0,
-          threads: gemm.threads)
-      } else {
-        Unfolding.unfold(
-          x + start * inputCount, images: count, window: window, padValue: padValue,
-          into: scratch, threads: gemm.threads)
-        gemm.multiply(
-          transA: true, transB: false, m: n, n: k, k: rows, alpha: alpha, a: dzBlock, lda: n,
-          b: scratch, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
+      if !direct {  // (a pixel convolution's dW is done above)
+        if let int8Weights {
+          int8Weights.weightGradient(
+            dzBlock, rows: rows, n: n, windowsOf: x + start * inputCount, window: window,
+            padValue: padValue, alpha: alpha, into: weightGradient.data, accumulate: start != 0,
+            threads: gemm.threads)
+        } else {
+          Unfolding.unfold(
+            x + start * inputCount, images: count, window: window, padValue: padValue,
+            into: scratch, threads: gemm.threads)
+          gemm.multiply(
+            transA: true, transB: false, m: n, n: k, k: rows, alpha: alpha, a: dzBlock, lda: n,
+            b: scratch, ldb: k, beta: start == 0 ? 0 : 1, c: weightGradient.data, ldc: k)
+        }
       }
       if let dx {
         if let int8 {
