@@ -86,18 +86,21 @@ extension BinaryLayer {
             let signs = bnn_pack_signs(
               pointers.x + chunk.lowerBound * inputCount, count * pixelsIn, channels, bits.baseAddress!)
             if signs == 0 { inputsAreSigns.clear(chunk.lowerBound) }
+            /// The XOR-popcount counts of the chunk's image `i` (`pixelsOut * n`).
+            func countImage(_ i: Int, into target: UnsafeMutablePointer<Int32>, scratch: UnsafeMutablePointer<UInt64>) {
+              kernels.binary_conv_gemm(
+                bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width, wordsPerPixel,
+                channels, window.kernel_height, window.kernel_width, window.stride, window.pad_top,
+                window.pad_left, window.out_height, window.out_width, pointers.weights, rowWords,
+                pointers.packed, n, target, n, scratch)
+            }
             if let winners = pointers.winners {
               // One image's counts at a time, pooled into z while they are in cache.
               var counts = [Int32](repeating: 0, count: pixelsOut * n)
               scratch.withUnsafeMutableBufferPointer { s in
                 counts.withUnsafeMutableBufferPointer { c in
                   for i in 0..<count {
-                    kernels.binary_conv_gemm(
-                      bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width,
-                      wordsPerPixel, channels, window.kernel_height, window.kernel_width,
-                      window.stride, window.pad_top, window.pad_left, window.out_height,
-                      window.out_width, pointers.weights, rowWords, pointers.packed, n,
-                      c.baseAddress!, n, s.baseAddress!)
+                    countImage(i, into: c.baseAddress!, scratch: s.baseAddress!)
                     let image = chunk.lowerBound + i
                     bnn_maxpool2x2_popcounts(
                       c.baseAddress!, Int32(k), 1, window.out_height, window.out_width, n,
@@ -115,13 +118,7 @@ extension BinaryLayer {
                 bits.baseAddress!, rowWords, count, pointers.weights, rowWords, n, rowWords, counts, n)
             } else {
               scratch.withUnsafeMutableBufferPointer { s in
-                for i in 0..<count {
-                  kernels.binary_conv_gemm(
-                    bits.baseAddress! + i * pixelsIn * wordsPerPixel, window.height, window.width, wordsPerPixel,
-                    channels, window.kernel_height, window.kernel_width, window.stride, window.pad_top,
-                    window.pad_left, window.out_height, window.out_width, pointers.weights, rowWords,
-                    pointers.packed, n, counts + i * pixelsOut * n, n, s.baseAddress!)
-                }
+                for i in 0..<count { countImage(i, into: counts + i * pixelsOut * n, scratch: s.baseAddress!) }
               }
             }
             bnn_popcounts_to_dots(out, count * pixelsOut * n, Int32(k))
