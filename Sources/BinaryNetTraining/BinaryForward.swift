@@ -131,7 +131,7 @@ extension BinaryLayer {
 }
 
 /// One flag per chunk start, cleared from any thread (each chunk writes only its own).
-private final class Flags: @unchecked Sendable {
+final class Flags: @unchecked Sendable {
   private let values: UnsafeMutablePointer<Bool>
   private let count: Int
   init(count: Int) {

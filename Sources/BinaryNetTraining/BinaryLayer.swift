@@ -57,6 +57,8 @@ public final class BinaryLayer {
       convolvePixels(x, images: images, into: z, threads: gemm.threads)
       return
     }
+    // Pixels of a dense layer: the engine's int8 product, exactly the same values (PixelDense.swift).
+    if hasPixelBytesForward && multiplyPixelBytes(x, images: images, into: z, threads: gemm.threads) { return }
     let (n, k) = (outputCount, geometry.dotLength)
     guard !geometry.isDense else {
       gemm.multiply(

@@ -120,6 +120,46 @@ int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits) {
   return other == 0;
 }
 
+int bnn_signs_to_int8_rows(const float *x, size_t rows, size_t cols, int8_t *out,
+                           size_t out_stride) {
+  uint32_t other = 0; /* nonzero once a value is not exactly -1 or +1 */
+  for (size_t r = 0; r < rows; r++) {
+    const uint32_t *row = (const uint32_t *)(const void *)(x + r * cols);
+    int8_t *o = out + r * out_stride;
+    for (size_t c = 0; c < cols; c++) {
+      uint32_t u;
+      memcpy(&u, row + c, 4);
+      o[c] = (int8_t)(1 - 2 * (int32_t)(u >> 31)); /* the sign bit: -1 or +1 */
+      other |= (u & 0x7FFFFFFFu) ^ 0x3F800000u;
+    }
+    for (size_t c = cols; c < out_stride; c++) o[c] = 0;
+  }
+  return other == 0;
+}
+
+int bnn_pixels_to_bytes(const float *x, size_t count, uint8_t *out) {
+  uint32_t other = 0; /* nonzero once a value is not an integer in 0...255 */
+  for (size_t i = 0; i < count; i++) {
+    /* NaN and values out of range fail the compare; fractions fail the round trip */
+    float v = x[i];
+    int in_range = v >= 0.0f && v <= 255.0f;
+    uint8_t b = (uint8_t)(in_range ? v : 0.0f);
+    other |= (uint32_t)!in_range | (uint32_t)((float)b != v);
+    out[i] = b;
+  }
+  return other == 0;
+}
+
+void bnn_int32_to_float(void *values, size_t count) {
+  unsigned char *bytes = values;
+  for (size_t i = 0; i < count; i++) {
+    int32_t c;
+    memcpy(&c, bytes + 4 * i, 4); /* the same memory changes type: bytes, not typed loads */
+    float z = (float)c;
+    memcpy(bytes + 4 * i, &z, 4);
+  }
+}
+
 void bnn_popcounts_to_dots(void *values, size_t count, int32_t k) {
   unsigned char *bytes = values;
   for (size_t i = 0; i < count; i++) {

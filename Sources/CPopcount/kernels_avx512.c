@@ -273,6 +273,7 @@ const bnn_kernels bnn_avx512_kernels = {
     bnn_avx512_binary_conv_gemm,
     bnn_avx2_binary_conv_pack, /* the layout both x86 forms read (plain C) */
     NULL, /* bit-planes: the int8 form (AVX2) is not measured on an AVX-512 CPU yet */
+    NULL,
 };
 
 #endif /* x86-64 */

@@ -14,6 +14,8 @@
  */
 #include "kernels_internal.h"
 
+#include <string.h>
+
 #if defined(__aarch64__) && defined(__ARM_NEON)
 
 #include <arm_neon.h>
@@ -83,6 +85,7 @@ const bnn_kernels bnn_neon_kernels = {
     neon_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* bit-planes; the int8 form needs the dot-product extension (below) */
+    NULL,
 };
 
 #if defined(BNN_HAVE_NEON_DOTPROD)
@@ -167,10 +170,13 @@ BNN_TARGET_DOTPROD static BNN_ALWAYS_INLINE void dot_group(int R, const uint8_t 
   }
 }
 
-/* Rows x + i*xs for i < R (R = 4, 2 or 1), every neuron of block [b0, b1). */
-BNN_TARGET_DOTPROD static BNN_ALWAYS_INLINE void
-dot_rows(int R, const uint8_t *x, size_t xs, const int8_t *w, size_t row, size_t k, size_t b0,
-         size_t b1, const int32_t *t, const uint64_t *flip, uint64_t *out, size_t os) {
+/* Rows x + i*xs for i < R (R = 4, 2 or 1), every neuron of block [b0, b1): thresholded
+ * into `out`, or with `dots` not NULL, the dot products into `dots` (rows ds apart). */
+BNN_TARGET_DOTPROD static BNN_ALWAYS_INLINE void dot_rows(int R, const uint8_t *x, size_t xs,
+                                                          const int8_t *w, size_t row, size_t k,
+                                                          size_t b0, size_t b1, const int32_t *t,
+                                                          const uint64_t *flip, uint64_t *out,
+                                                          size_t os, int32_t *dots, size_t ds) {
   size_t full = k / DOT_STEP, rest = k % DOT_STEP;
   const uint8_t *rows[4];
   uint8_t tail[4][DOT_STEP];
@@ -187,6 +193,11 @@ dot_rows(int R, const uint8_t *x, size_t xs, const int8_t *w, size_t row, size_t
     size_t g1 = bnn_min(g0 + 64, b1), ow = g0 / 64;
     int32_t v[4][64];
     dot_group(R, rows, (const uint8_t(*)[DOT_STEP])tail, rest != 0, sum, w, row, full, g0, g1, v);
+    if (dots) {
+      for (int r = 0; r < R; r++)
+        memcpy(dots + (size_t)r * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
+      continue;
+    }
     uint64_t mask = bnn_used_mask(g1 - g0);
     for (int r = 0; r < R; r++)
       out[(size_t)r * os + ow] =
@@ -194,10 +205,11 @@ dot_rows(int R, const uint8_t *x, size_t xs, const int8_t *w, size_t row, size_t
   }
 }
 
-BNN_TARGET_DOTPROD static void
-neon_dotprod_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m, const int8_t *w, size_t n,
-                                  size_t k, const int32_t *t, const uint64_t *flip, uint64_t *out,
-                                  size_t os) {
+/* Both entries in one body, as dot_rows. */
+BNN_TARGET_DOTPROD static BNN_ALWAYS_INLINE void
+dotprod_int8_dense(const uint8_t *x, size_t xs, size_t m, const int8_t *w, size_t n, size_t k,
+                   const int32_t *t, const uint64_t *flip, uint64_t *out, size_t os, int32_t *dots,
+                   size_t ds) {
   size_t row = bnn_int8_row_bytes(k);
   /* weight rows per cache block: ~192 KB, whole output words (as the AVX2 form) */
   size_t nb = (192u * 1024u / (row ? row : 1)) & ~(size_t)63;
@@ -205,13 +217,30 @@ neon_dotprod_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m, const i
   for (size_t b0 = 0; b0 < n; b0 += nb) {
     size_t b1 = bnn_min(b0 + nb, n), i = 0;
     for (; i + 4 <= m; i += 4)
-      dot_rows(4, x + i * xs, xs, w, row, k, b0, b1, t, flip, out + i * os, os);
+      dot_rows(4, x + i * xs, xs, w, row, k, b0, b1, t, flip, out ? out + i * os : NULL, os,
+               dots ? dots + i * ds : NULL, ds);
     if (i + 2 <= m) {
-      dot_rows(2, x + i * xs, xs, w, row, k, b0, b1, t, flip, out + i * os, os);
+      dot_rows(2, x + i * xs, xs, w, row, k, b0, b1, t, flip, out ? out + i * os : NULL, os,
+               dots ? dots + i * ds : NULL, ds);
       i += 2;
     }
-    if (i < m) dot_rows(1, x + i * xs, xs, w, row, k, b0, b1, t, flip, out + i * os, os);
+    if (i < m)
+      dot_rows(1, x + i * xs, xs, w, row, k, b0, b1, t, flip, out ? out + i * os : NULL, os,
+               dots ? dots + i * ds : NULL, ds);
   }
+}
+
+BNN_TARGET_DOTPROD static void
+neon_dotprod_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m, const int8_t *w, size_t n,
+                                  size_t k, const int32_t *t, const uint64_t *flip, uint64_t *out,
+                                  size_t os) {
+  dotprod_int8_dense(x, xs, m, w, n, k, t, flip, out, os, NULL, 0);
+}
+
+BNN_TARGET_DOTPROD static void neon_dotprod_int8_dense_gemm(const uint8_t *x, size_t xs, size_t m,
+                                                            const int8_t *w, size_t n, size_t k,
+                                                            int32_t *dots, size_t ds) {
+  dotprod_int8_dense(x, xs, m, w, n, k, NULL, NULL, NULL, 0, dots, ds);
 }
 
 /* The neon table with the int8 first layer. */
@@ -228,6 +257,7 @@ const bnn_kernels bnn_neon_dotprod_kernels = {
     neon_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     neon_dotprod_int8_dense_threshold,
+    neon_dotprod_int8_dense_gemm,
 };
 #endif /* BNN_HAVE_NEON_DOTPROD */
 

@@ -149,4 +149,5 @@ const bnn_kernels bnn_scalar_kernels = {
 #endif
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* the bit-plane kernels are the reference */
+    NULL,
 };

@@ -91,6 +91,7 @@ const bnn_kernels bnn_simd128_kernels = {
     simd128_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL,
+    NULL,
 };
 
 #endif /* WebAssembly SIMD128 */

@@ -20,6 +20,8 @@
  */
 #include "kernels_internal.h"
 
+#include <string.h>
+
 #if defined(__x86_64__) || defined(_M_X64)
 
 #include <immintrin.h>
@@ -113,6 +115,7 @@ const bnn_kernels bnn_popcnt_kernels = {
     popcnt_binary_conv_gemm,
     NULL, /* the convolution reads the weight rows as they are */
     NULL, /* no int8 form without AVX2 */
+    NULL,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -369,10 +372,13 @@ avx2_int8_group(int R, const uint8_t *const *x, const uint8_t (*tail)[INT8_STEP]
   }
 }
 
-BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m,
-                                                      const int8_t *w, size_t n, size_t k,
-                                                      const int32_t *t, const uint64_t *flip,
-                                                      uint64_t *out, size_t os) {
+/* Both entries in one body: with `dots` NULL, the thresholded bits into `out`; else the dot
+ * products into `dots` (each caller passes a constant, so the branches fold away). */
+BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_int8_dense(const uint8_t *x, size_t xs, size_t m,
+                                                              const int8_t *w, size_t n, size_t k,
+                                                              const int32_t *t,
+                                                              const uint64_t *flip, uint64_t *out,
+                                                              size_t os, int32_t *dots, size_t ds) {
   size_t row = bnn_int8_row_bytes(k), full = k / INT8_STEP, rest = k % INT8_STEP;
   /* weight rows per cache block: ~192 KB, whole output words */
   size_t nb = (192u * 1024u / (row ? row : 1)) & ~(size_t)63;
@@ -395,6 +401,11 @@ BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t x
         else
           avx2_int8_group(1, rows, (const uint8_t(*)[INT8_STEP])tail, rest != 0, w, row, full, g0,
                           g1, v);
+        if (dots) {
+          for (int r = 0; r <= pair; r++)
+            memcpy(dots + (i + (size_t)r) * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
+          continue;
+        }
         uint64_t mask = bnn_used_mask(g1 - g0);
         for (int r = 0; r <= pair; r++)
           out[(i + (size_t)r) * os + ow] =
@@ -402,6 +413,19 @@ BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t x
       }
     }
   }
+}
+
+BNN_TARGET_AVX2 static void avx2_int8_dense_threshold(const uint8_t *x, size_t xs, size_t m,
+                                                      const int8_t *w, size_t n, size_t k,
+                                                      const int32_t *t, const uint64_t *flip,
+                                                      uint64_t *out, size_t os) {
+  avx2_int8_dense(x, xs, m, w, n, k, t, flip, out, os, NULL, 0);
+}
+
+BNN_TARGET_AVX2 static void avx2_int8_dense_gemm(const uint8_t *x, size_t xs, size_t m,
+                                                 const int8_t *w, size_t n, size_t k, int32_t *dots,
+                                                 size_t ds) {
+  avx2_int8_dense(x, xs, m, w, n, k, NULL, NULL, NULL, 0, dots, ds);
 }
 
 const bnn_kernels bnn_avx2_kernels = {
@@ -419,6 +443,7 @@ const bnn_kernels bnn_avx2_kernels = {
     bnn_avx2_binary_conv_gemm,
     bnn_avx2_binary_conv_pack,
     avx2_int8_dense_threshold,
+    avx2_int8_dense_gemm,
 };
 
 #endif /* x86-64 */

@@ -89,3 +89,74 @@ func int8DenseMatchesBitplanes(path name: String) {
   #expect(cases > 100)
   #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
 }
+
+/// `int8_dense_gemm` (the trainer's forward product of a first dense layer) gives the
+/// scalar bit-plane route's dot products, row by row, and writes nothing else.
+@Test(arguments: int8PathNames)
+func int8DenseGemmMatchesBitplaneDots(path name: String) {
+  let path = kernels(named: name)
+  let scalar = bnn_kernels_for(BNN_PATH_SCALAR)!.pointee
+  guard let gemm = path.int8_dense_gemm else {
+    Issue.record("\(name) has int8_dense_threshold but no int8_dense_gemm")
+    return
+  }
+  var rng = SplitMix64(seed: 0x6E33)
+  var problems: [String] = []
+  var cases = 0
+  for k in [1, 31, 32, 33, 63, 64, 65, 127, 128, 129, 784, 2100] {
+    for n in [1, 3, 4, 5, 63, 64, 65, 129] {
+      for m in [1, 2, 3, 4, 5, 7] where (k + n + m) % 2 == 0 || m == 1 {
+        cases += 1
+        let xs = k + rng.next(below: 3)
+        let pixels: [UInt8] = (0..<((m - 1) * xs + k)).map { _ in
+          switch rng.next(below: 4) {
+          case 0: return 255
+          case 1: return UInt8(truncatingIfNeeded: rng.next())
+          default: return 0
+          }
+        }
+        let ws = wordsFor(bits: k) + 1
+        let weights = randomRows(&rng, count: n, bits: k, stride: ws)
+        let planeWords = 8 * wordsFor(bits: k)
+        var planes = [UInt64](repeating: 0, count: m * planeWords)
+        pixels.withUnsafeBufferPointer { p in
+          planes.withUnsafeMutableBufferPointer { q in
+            for i in 0..<m {
+              bnn_pack_bitplanes(p.baseAddress! + i * xs, k, q.baseAddress! + i * planeWords, wordsFor(bits: k))
+            }
+          }
+        }
+        var want = [Int32](repeating: 0, count: m * n)
+        scalar.bitplane_gemm(planes, planeWords, m, weights, ws, n, wordsFor(bits: k), &want, n)
+        var expanded = [Int8](repeating: 0, count: n * bnn_int8_row_bytes(k))
+        bnn_expand_weights_int8(weights, ws, n, k, &expanded)
+        // Rows of `ds` sums with a gap after each row's n, and canaries past the last row.
+        let ds = n + 2
+        let canary = Int32(bitPattern: 0x5EED_CAFE)
+        var got = [Int32](repeating: canary, count: m * ds + 8)
+        gemm(pixels, xs, m, expanded, n, k, &got, ds)
+        for i in 0..<m {
+          if Array(got[(i * ds)..<(i * ds + n)]) != Array(want[(i * n)..<((i + 1) * n)]) {
+            problems.append("\(name) K=\(k) n=\(n) m=\(m): row \(i) differs from bit-planes")
+          }
+          if got[(i * ds + n)..<((i + 1) * ds)].contains(where: { $0 != canary }) {
+            problems.append("\(name) K=\(k) n=\(n) m=\(m): wrote into a gap")
+          }
+        }
+        if got[(m * ds)...].contains(where: { $0 != canary }) {
+          problems.append("\(name) K=\(k) n=\(n) m=\(m): wrote past the last row")
+        }
+      }
+    }
+  }
+  #expect(cases > 100)
+  #expect(problems.isEmpty, "\(problems.count) problems, first: \(problems.prefix(5).joined(separator: "; "))")
+}
+
+/// A path has the gemm form exactly where it has the threshold form.
+@Test func int8GemmGoesWithTheThresholdForm() {
+  for path in availablePaths {
+    let table = bnn_kernels_for(path)!.pointee
+    #expect((table.int8_dense_gemm != nil) == (table.int8_dense_threshold != nil), "\(String(cString: table.name))")
+  }
+}

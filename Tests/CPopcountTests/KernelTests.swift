@@ -68,11 +68,11 @@ func kernels(named name: String) -> bnn_kernels {
     #expect(k.bitplane_gemm != nil && k.bitplane_threshold != nil && k.pack_bitplanes != nil)
     #expect(k.pixel_conv_threshold != nil && k.binary_conv_threshold != nil && k.binary_conv_gemm != nil)
   }
-  // path, name and 10 kernels (int8_dense_threshold and binary_conv_pack may be NULL:
-  // Int8DenseKernelTests, BinaryConvKernelTests). A new entry changes the size: test it
-  // (against the scalar reference and against its definition), then update this line.
+  // path, name and 11 kernels (int8_dense_threshold, int8_dense_gemm and binary_conv_pack
+  // may be NULL: Int8DenseKernelTests, BinaryConvKernelTests). A new entry changes the size:
+  // test it (against the scalar reference and against its definition), then update this line.
   #expect(
-    MemoryLayout<bnn_kernels>.size == 2 * MemoryLayout<UnsafeRawPointer>.size + 10 * MemoryLayout<UnsafeRawPointer>.size
+    MemoryLayout<bnn_kernels>.size == 2 * MemoryLayout<UnsafeRawPointer>.size + 11 * MemoryLayout<UnsafeRawPointer>.size
   )
   #expect(bnn_kernels_for(BNN_PATH_COUNT) == nil)
   #expect(bnn_kernels_for(bnn_kernel_path(rawValue: 77)) == nil)

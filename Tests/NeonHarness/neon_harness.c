@@ -553,6 +553,20 @@ static void check_int8_dense(const bnn_kernels *kp, size_t k, size_t m, size_t n
       }
     }
   }
+  if (!problem) {
+    /* the gemm form: the same dots, rows n + 1 apart, canaries around and between rows */
+    size_t cs = n + 1;
+    int32_t *want = alloc_i32(m * cs), *sums = alloc_i32(m * cs);
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < n; j++) want[i * cs + j] = dots[i * n + j];
+    reset_i32(sums, m * cs);
+    kp->int8_dense_gemm(pixels, xs, m, expanded, n, k, sums + GUARD, cs);
+    if (check_i32(want, sums, m, n, cs, kp->name,
+                  dense ? "int8_dense_gemm (dense)" : "int8_dense_gemm", k))
+      passed++;
+    free(want);
+    free(sums);
+  }
   if (!problem)
     passed++;
   else {
@@ -632,10 +646,11 @@ int main(int argc, char **argv) {
     }
     /* the int8 first layer: the paths with an int8 form have it, the others NULL */
     int int8_path = p == BNN_PATH_AVX2 || p == BNN_PATH_NEON_DOTPROD;
-    if ((kp->int8_dense_threshold != NULL) != int8_path) {
+    if ((kp->int8_dense_threshold != NULL) != int8_path ||
+        (kp->int8_dense_gemm != NULL) != int8_path) {
       failed++;
-      printf("FAIL path %s: int8_dense_threshold is %s\n", kp->name,
-             kp->int8_dense_threshold ? "set" : "NULL");
+      printf("FAIL path %s: int8_dense_threshold is %s, int8_dense_gemm %s\n", kp->name,
+             kp->int8_dense_threshold ? "set" : "NULL", kp->int8_dense_gemm ? "set" : "NULL");
     }
     if (p == BNN_PATH_SCALAR) continue;
     printf("path %s%s\n", kp->name, kp->int8_dense_threshold ? " (with the int8 first layer)" : "");

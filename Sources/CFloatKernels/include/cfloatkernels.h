@@ -189,6 +189,19 @@ void bnn_sign(const float *x, float *out, size_t n);
  * is exactly -1 or +1 (then the bits hold all of x), else 0. */
 int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits);
 
+/* The rows of x (rows x cols, ±1 values) as int8 rows of out_stride bytes (>= cols): -1 where
+ * the sign bit is set, else +1, then 0 up to out_stride. Returns 1 when every value is exactly
+ * -1 or +1 (then the bytes hold all of x), else 0. */
+int bnn_signs_to_int8_rows(const float *x, size_t rows, size_t cols, int8_t *out,
+                           size_t out_stride);
+
+/* out[i] = x[i] as a byte. Returns 1 when every x[i] is an integer in 0...255 (then the bytes
+ * hold all of x), else 0 (then out is unspecified). */
+int bnn_pixels_to_bytes(const float *x, size_t count, uint8_t *out);
+
+/* In place over `count` 4-byte values: the int32 c becomes the float (float)c. */
+void bnn_int32_to_float(void *values, size_t count);
+
 /* In place over `count` 4-byte values: the int32 popcount c becomes the float k - 2c (exact:
  * |k - 2c| <= k < 2^24), the dot product of two ±1 rows of k values. */
 void bnn_popcounts_to_dots(void *values, size_t count, int32_t k);

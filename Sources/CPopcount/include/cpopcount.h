@@ -180,6 +180,15 @@ typedef void (*bnn_int8_dense_threshold_fn)(const uint8_t *x, size_t x_stride, s
                                             const int32_t *thresholds, const uint64_t *flip,
                                             uint64_t *out, size_t out_stride);
 
+/*
+ * The same dot products without thresholds, for the trainer's forward product of a first
+ * dense layer (exact integers, as a float GEMM of the pixels and the ±1 weights gives them):
+ *     dots[i*dots_stride + j] = sum_k x_ik * w_jk,   i < m, j < n.
+ * Rows, weights and their layout as bnn_int8_dense_threshold_fn. NULL where that is NULL.
+ */
+typedef void (*bnn_int8_dense_gemm_fn)(const uint8_t *x, size_t x_stride, size_t m, const int8_t *w,
+                                       size_t n, size_t k, int32_t *dots, size_t dots_stride);
+
 /* Bytes of one expanded weight row: k rounded up to a multiple of 32 (zeros past k). */
 size_t bnn_int8_row_bytes(size_t k);
 
@@ -201,6 +210,7 @@ typedef struct bnn_kernels {
   bnn_binary_conv_gemm_fn binary_conv_gemm;           /* its counts (training) */
   bnn_binary_conv_pack_fn binary_conv_pack;           /* its weights' own layout; or NULL */
   bnn_int8_dense_threshold_fn int8_dense_threshold;   /* first dense layer on int8; or NULL */
+  bnn_int8_dense_gemm_fn int8_dense_gemm;             /* its dot products (training); or NULL */
 } bnn_kernels;
 
 /* The kernels of `path`, or NULL when this build or this CPU cannot run it. */
