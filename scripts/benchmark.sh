@@ -110,8 +110,10 @@ EOF
 if [ "$training" = 1 ]; then
   # The float work of a training step: the first layer's forward product and every layer's
   # weight gradient, and every input gradient but the first layer's; the other layers'
-  # forward products run on the XOR-popcount kernels. 2 FLOP a MAC, 60,000 images. The
-  # SGEMM peak: bnn-train --bench-gemm's best square product on the same threads.
+  # forward products run on the XOR-popcount kernels, and a dense first layer's on the int8
+  # kernel where the path has one (the bench's first_layer_form "int8"). 2 FLOP a MAC,
+  # 60,000 images. The SGEMM peak: bnn-train --bench-gemm's best square product on the
+  # same threads.
   gemm=$(mktemp)
   "$bin/bnn-train" --bench-gemm --threads "$threads" --json >"$gemm" 2>/dev/null
   echo
@@ -142,14 +144,18 @@ if gradients == "int8":
     print(f"| {arch} | int8 | {seconds:.1f} ({baseline / seconds:.2f}x faster) | {acc_text} | - | - | - | - |")
     sys.exit(0)
 bench = [json.loads(line) for line in open(sys.argv[3]) if line.strip()]
-layers = next((r["layers"] for r in bench if r["model"].replace("random ", "") == arch), None)
+record = next((r for r in bench if r["model"].replace("random ", "") == arch), None)
+layers = record["layers"] if record else None
 gemm = [json.loads(line) for line in open(sys.argv[4]) if line.strip().startswith("{")]
 peaks = [g["gflops_median"] for j in gemm for g in j.get("results", [])
          if g["shape"].startswith("square") and g["threads"] == int(sys.argv[5])]
 if layers is None or not peaks:
     print(f"| {arch} | float32 | {seconds:.1f} | {acc_text} | - | - | - | - |")
     sys.exit(0)
-gflop = 2 * 2 * sum(l["macs"] for l in layers) * 60000 / 1e9
+macs = 2 * sum(l["macs"] for l in layers)
+if record.get("first_layer_form") == "int8" and layers[0]["kind"] == "pixel-dense":
+    macs -= layers[0]["macs"]  # its forward product runs on the int8 kernel
+gflop = 2 * macs * 60000 / 1e9
 peak = max(peaks)
 print(f"| {arch} | float32 | {seconds:.1f} | {acc_text} | {gflop:.0f} | {gflop / seconds:.1f} | "
       f"{gflop / seconds / peak * 100:.0f}% | {gflop / peak:.1f} s |")
