@@ -28,6 +28,32 @@ let int8PathNames: [String] = availablePaths.map { bnn_kernels_for($0)!.pointee 
   }
 }
 
+/// `rows` rows of `k` MNIST-like pixels (mostly 0, some 255) `stride` bytes apart; the last
+/// row ends at the end of the buffer (a read past it is a heap overflow under ASan).
+func randomPixelRows(_ rng: inout SplitMix64, rows: Int, k: Int, stride: Int) -> [UInt8] {
+  (0..<((rows - 1) * stride + k)).map { _ in
+    switch rng.next(below: 4) {
+    case 0: return 255
+    case 1: return UInt8(truncatingIfNeeded: rng.next())
+    default: return 0
+    }
+  }
+}
+
+/// The 8 bit-planes of each pixel row (`8 * wordsFor(bits: k)` words a row).
+func bitplaneRows(_ pixels: [UInt8], rows: Int, k: Int, stride: Int) -> [UInt64] {
+  let planeWords = 8 * wordsFor(bits: k)
+  var planes = [UInt64](repeating: 0, count: rows * planeWords)
+  pixels.withUnsafeBufferPointer { p in
+    planes.withUnsafeMutableBufferPointer { q in
+      for i in 0..<rows {
+        bnn_pack_bitplanes(p.baseAddress! + i * stride, k, q.baseAddress! + i * planeWords, wordsFor(bits: k))
+      }
+    }
+  }
+  return planes
+}
+
 @Test(arguments: int8PathNames)
 func int8DenseMatchesBitplanes(path name: String) {
   let path = kernels(named: name)
@@ -39,29 +65,13 @@ func int8DenseMatchesBitplanes(path name: String) {
     for n in [1, 3, 4, 5, 63, 64, 65, 129] {
       for m in [1, 2, 3, 5] where (k + n + m) % 2 == 0 || m == 1 {
         cases += 1
-        // Rows `xs` bytes apart; the last row ends at the end of the buffer (a read past
-        // it is a heap overflow under ASan). MNIST-like pixels: mostly 0, some of 255.
         let xs = k + rng.next(below: 3)
-        let pixels: [UInt8] = (0..<((m - 1) * xs + k)).map { _ in
-          switch rng.next(below: 4) {
-          case 0: return 255
-          case 1: return UInt8(truncatingIfNeeded: rng.next())
-          default: return 0
-          }
-        }
+        let pixels = randomPixelRows(&rng, rows: m, k: k, stride: xs)
         let ws = wordsFor(bits: k) + 1
         let weights = randomRows(&rng, count: n, bits: k, stride: ws)
         let flip = (0..<(wordsFor(bits: n) + 1)).map { _ in rng.next() }
         // Bit-planes and the scalar reference's dots, then thresholds near them.
-        let planeWords = 8 * wordsFor(bits: k)
-        var planes = [UInt64](repeating: 0, count: m * planeWords)
-        pixels.withUnsafeBufferPointer { p in
-          planes.withUnsafeMutableBufferPointer { q in
-            for i in 0..<m {
-              bnn_pack_bitplanes(p.baseAddress! + i * xs, k, q.baseAddress! + i * planeWords, wordsFor(bits: k))
-            }
-          }
-        }
+        let planes = bitplaneRows(pixels, rows: m, k: k, stride: xs)
         var dots = [Int32](repeating: 0, count: m * n)
         scalar.bitplane_gemm(planes, 8 * wordsFor(bits: k), m, weights, ws, n, wordsFor(bits: k), &dots, n)
         let thresholds: [Int32] = (0..<n).map { j in dots[j] + Int32(rng.next(below: 3)) - 1 }
@@ -108,26 +118,12 @@ func int8DenseGemmMatchesBitplaneDots(path name: String) {
       for m in [1, 2, 3, 4, 5, 7] where (k + n + m) % 2 == 0 || m == 1 {
         cases += 1
         let xs = k + rng.next(below: 3)
-        let pixels: [UInt8] = (0..<((m - 1) * xs + k)).map { _ in
-          switch rng.next(below: 4) {
-          case 0: return 255
-          case 1: return UInt8(truncatingIfNeeded: rng.next())
-          default: return 0
-          }
-        }
+        let pixels = randomPixelRows(&rng, rows: m, k: k, stride: xs)
         let ws = wordsFor(bits: k) + 1
         let weights = randomRows(&rng, count: n, bits: k, stride: ws)
-        let planeWords = 8 * wordsFor(bits: k)
-        var planes = [UInt64](repeating: 0, count: m * planeWords)
-        pixels.withUnsafeBufferPointer { p in
-          planes.withUnsafeMutableBufferPointer { q in
-            for i in 0..<m {
-              bnn_pack_bitplanes(p.baseAddress! + i * xs, k, q.baseAddress! + i * planeWords, wordsFor(bits: k))
-            }
-          }
-        }
+        let planes = bitplaneRows(pixels, rows: m, k: k, stride: xs)
         var want = [Int32](repeating: 0, count: m * n)
-        scalar.bitplane_gemm(planes, planeWords, m, weights, ws, n, wordsFor(bits: k), &want, n)
+        scalar.bitplane_gemm(planes, 8 * wordsFor(bits: k), m, weights, ws, n, wordsFor(bits: k), &want, n)
         var expanded = [Int8](repeating: 0, count: n * bnn_int8_row_bytes(k))
         bnn_expand_weights_int8(weights, ws, n, k, &expanded)
         // Rows of `ds` sums with a gap after each row's n, and canaries past the last row.
