@@ -14,8 +14,6 @@
  */
 #include "kernels_internal.h"
 
-#include <string.h>
-
 #if defined(__aarch64__) && defined(__ARM_NEON)
 
 #include <arm_neon.h>
@@ -195,7 +193,7 @@ BNN_TARGET_DOTPROD static BNN_ALWAYS_INLINE void dot_rows(int R, const uint8_t *
     dot_group(R, rows, (const uint8_t(*)[DOT_STEP])tail, rest != 0, sum, w, row, full, g0, g1, v);
     if (dots) {
       for (int r = 0; r < R; r++)
-        memcpy(dots + (size_t)r * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
+        __builtin_memcpy(dots + (size_t)r * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
       continue;
     }
     uint64_t mask = bnn_used_mask(g1 - g0);

@@ -20,8 +20,6 @@
  */
 #include "kernels_internal.h"
 
-#include <string.h>
-
 #if defined(__x86_64__) || defined(_M_X64)
 
 #include <immintrin.h>
@@ -403,7 +401,7 @@ BNN_TARGET_AVX2 static BNN_ALWAYS_INLINE void avx2_int8_dense(const uint8_t *x, 
                           g1, v);
         if (dots) {
           for (int r = 0; r <= pair; r++)
-            memcpy(dots + (i + (size_t)r) * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
+            __builtin_memcpy(dots + (i + (size_t)r) * ds + g0, v[r], (g1 - g0) * sizeof(int32_t));
           continue;
         }
         uint64_t mask = bnn_used_mask(g1 - g0);
