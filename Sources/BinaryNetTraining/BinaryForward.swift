@@ -121,7 +121,7 @@ extension BinaryLayer {
                 for i in 0..<count { countImage(i, into: counts + i * pixelsOut * n, scratch: s.baseAddress!) }
               }
             }
-            bnn_popcounts_to_dots(out, count * pixelsOut * n, Int32(k))
+            bnn_int32_to_float(out, count * pixelsOut * n, Int32(k), -2)
           }
         }
       }

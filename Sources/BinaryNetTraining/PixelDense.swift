@@ -57,7 +57,7 @@ extension BinaryLayer {
           gemm(
             pixels + chunk.lowerBound * k, k, chunk.count, weights, n, k,
             out.assumingMemoryBound(to: Int32.self), n)
-          bnn_int32_to_float(out, chunk.count * n)
+          bnn_int32_to_float(out, chunk.count * n, 0, 1)
         }
       }
     }

@@ -150,22 +150,12 @@ int bnn_pixels_to_bytes(const float *x, size_t count, uint8_t *out) {
   return other == 0;
 }
 
-void bnn_int32_to_float(void *values, size_t count) {
+void bnn_int32_to_float(void *values, size_t count, int32_t base, int32_t mul) {
   unsigned char *bytes = values;
   for (size_t i = 0; i < count; i++) {
     int32_t c;
     memcpy(&c, bytes + 4 * i, 4); /* the same memory changes type: bytes, not typed loads */
-    float z = (float)c;
-    memcpy(bytes + 4 * i, &z, 4);
-  }
-}
-
-void bnn_popcounts_to_dots(void *values, size_t count, int32_t k) {
-  unsigned char *bytes = values;
-  for (size_t i = 0; i < count; i++) {
-    int32_t c;
-    memcpy(&c, bytes + 4 * i, 4); /* the same memory changes type: bytes, not typed loads */
-    float z = (float)(k - 2 * c);
+    float z = (float)(base + mul * c);
     memcpy(bytes + 4 * i, &z, 4);
   }
 }

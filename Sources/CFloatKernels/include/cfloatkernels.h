@@ -199,12 +199,10 @@ int bnn_signs_to_int8_rows(const float *x, size_t rows, size_t cols, int8_t *out
  * hold all of x), else 0 (then out is unspecified). */
 int bnn_pixels_to_bytes(const float *x, size_t count, uint8_t *out);
 
-/* In place over `count` 4-byte values: the int32 c becomes the float (float)c. */
-void bnn_int32_to_float(void *values, size_t count);
-
-/* In place over `count` 4-byte values: the int32 popcount c becomes the float k - 2c (exact:
- * |k - 2c| <= k < 2^24), the dot product of two ±1 rows of k values. */
-void bnn_popcounts_to_dots(void *values, size_t count, int32_t k);
+/* In place over `count` 4-byte values: the int32 c becomes the float base + mul * c (the sum in
+ * int32). With base k, mul -2, a popcount c becomes k - 2c (exact: |k - 2c| <= k < 2^24), the
+ * dot product of two ±1 rows of k values; with base 0, mul 1, a dot product stays itself. */
+void bnn_int32_to_float(void *values, size_t count, int32_t base, int32_t mul);
 
 /* Straight-through hard-tanh window: gradient[i] = 0 where |x[i]| > 1. */
 void bnn_hardtanh_mask(float *gradient, const float *x, size_t n);
@@ -287,8 +285,8 @@ void bnn_maxpool2x2_forward(const float *in, size_t count, size_t height, size_t
 
 /* The same pooling of XOR-popcount results: in[] holds popcounts c of dots z = k - 2c, and
    out[] gets the pooled dots as floats, index[] the winners. The largest dot is the smallest
-   count (the map is strictly decreasing), so out and index equal bnn_popcounts_to_dots
-   followed by bnn_maxpool2x2_forward. */
+   count (the map is strictly decreasing), so out and index equal bnn_int32_to_float (base k,
+   mul -2) followed by bnn_maxpool2x2_forward. */
 void bnn_maxpool2x2_popcounts(const int32_t *in, int32_t k, size_t count, size_t height,
                               size_t width, size_t channels, float *out, unsigned char *index);
 
