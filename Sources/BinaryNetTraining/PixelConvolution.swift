@@ -12,10 +12,12 @@ import CFloatKernels
 /// SGEMM. `dW` adds the rows of each of a fixed partition of the batch in order, and the
 /// blocks in order: the same bytes for any thread count.
 extension BinaryLayer {
-  /// A convolution on pixels whose sums stay exact in Float (255 K < 2^24).
-  var hasPixelConvolution: Bool {
-    readsPixels && !geometry.isDense && geometry.dotLength * 255 < 1 << 24
-  }
+  /// A layer on pixels whose forward sums stay exact in Float: 255 K < 2^24 (every partial
+  /// sum of pixels 0...255 times ±1 weights is an integer below 2^24).
+  var hasExactPixelSums: Bool { readsPixels && geometry.dotLength * 255 < 1 << 24 }
+
+  /// A convolution on pixels whose sums stay exact in Float.
+  var hasPixelConvolution: Bool { hasExactPixelSums && !geometry.isDense }
 
   /// Blocks of images whose weight-gradient sums are added in order: a function of the
   /// batch size only.

@@ -14,8 +14,7 @@ extension BinaryLayer {
   /// Whether `multiplyPixelBytes` applies: a dense layer on pixels, K within a float's
   /// exact integers, and a kernel path with an int8 form.
   var hasPixelBytesForward: Bool {
-    readsPixels && geometry.isDense && geometry.dotLength * 255 < 1 << 24
-      && bnn_kernels_best().pointee.int8_dense_gemm != nil
+    hasExactPixelSums && geometry.isDense && bnn_kernels_best().pointee.int8_dense_gemm != nil
   }
 
   /// `z = x W_b^T` of `images` rows of pixels `x` (`[images][dotLength]` floats) into `z`

@@ -90,6 +90,9 @@ void bnn_hardtanh_mask(float *restrict gradient, const float *restrict x, size_t
   for (size_t i = 0; i < n; i++) gradient[i] *= (float)(fabsf(x[i]) <= 1.0f);
 }
 
+/* Nonzero unless the float with bits u is exactly -1 or +1. */
+static inline uint32_t not_unit(uint32_t u) { return (u & 0x7FFFFFFFu) ^ 0x3F800000u; }
+
 int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits) {
   size_t words = (cols + 63) / 64;
   uint32_t other = 0; /* nonzero once a value is not exactly -1 or +1 */
@@ -112,7 +115,7 @@ int bnn_pack_signs(const float *x, size_t rows, size_t cols, uint64_t *bits) {
         uint32_t u;
         memcpy(&u, row + c, 4);
         word |= (uint64_t)(u >> 31) << (c - c0);
-        other |= (u & 0x7FFFFFFFu) != 0x3F800000u;
+        other |= not_unit(u);
       }
       bits[r * words + w] = word;
     }
@@ -130,7 +133,7 @@ int bnn_signs_to_int8_rows(const float *x, size_t rows, size_t cols, int8_t *out
       uint32_t u;
       memcpy(&u, row + c, 4);
       o[c] = (int8_t)(1 - 2 * (int32_t)(u >> 31)); /* the sign bit: -1 or +1 */
-      other |= (u & 0x7FFFFFFFu) ^ 0x3F800000u;
+      other |= not_unit(u);
     }
     for (size_t c = cols; c < out_stride; c++) o[c] = 0;
   }
